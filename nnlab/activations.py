@@ -1,0 +1,139 @@
+"""Activation functions, each stored with its derivative so one can never lose the other.
+
+Every function takes the pre-activation ``z`` (any shape) and an optional ``out`` buffer, so
+the trainer can reuse memory and a page can plot f and f' on the same axes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from scipy import special
+
+LEAKY_SLOPE = 0.01
+
+
+@dataclass(frozen=True)
+class Activation:
+    """f(z), f'(z), and the largest value f' takes (the scale for 'saturated')."""
+
+    function: Callable[..., np.ndarray]
+    derivative: Callable[..., np.ndarray]
+    max_slope: float
+    formula: str
+
+
+def _relu(z, out=None):
+    """max(z, 0)"""
+    return np.maximum(z, 0, out=out)
+
+
+def _relu_derivative(z, out=None):
+    if out is None:
+        return (z > 0).astype(z.dtype)
+    # Writing the boolean result straight into the float buffer avoids a temporary array.
+    return np.greater(z, 0, out=out, casting="unsafe")
+
+
+def _leaky_relu(z, out=None):
+    """max(z, 0.01 z)"""
+    return np.maximum(z, LEAKY_SLOPE * z, out=out)
+
+
+def _leaky_relu_derivative(z, out=None):
+    slope = np.where(z > 0, 1.0, LEAKY_SLOPE)
+    return slope.astype(z.dtype, copy=False) if out is None else _fill(out, slope)
+
+
+def _sigmoid(z, out=None):
+    """1 / (1 + e^-z)"""
+    return special.expit(z, out=out)
+
+
+def _sigmoid_derivative(z, out=None):
+    s = special.expit(z, out=out)
+    s *= 1 - s
+    return s
+
+
+def _tanh(z, out=None):
+    """tanh z"""
+    return np.tanh(z, out=out)
+
+
+def _tanh_derivative(z, out=None):
+    t = np.tanh(z, out=out)
+    np.square(t, out=t)
+    np.subtract(1, t, out=t)
+    return t
+
+
+def _elu(z, out=None):
+    """z if z > 0 else e^z - 1"""
+    # expm1 only sees z <= 0, so large positive z cannot overflow.
+    negative = np.expm1(np.minimum(z, 0))
+    return np.where(z > 0, z, negative) if out is None else _fill(out, np.where(z > 0, z, negative))
+
+
+def _elu_derivative(z, out=None):
+    slope = np.where(z > 0, 1.0, np.exp(np.minimum(z, 0)))
+    return slope.astype(z.dtype, copy=False) if out is None else _fill(out, slope)
+
+
+_INV_SQRT2 = 1 / np.sqrt(2)
+_INV_SQRT_2PI = 1 / np.sqrt(2 * np.pi)
+
+
+def _gelu(z, out=None):
+    """z Φ(z), Φ the standard normal CDF (exact form, not the tanh approximation)"""
+    result = special.ndtr(z, out=out)
+    result *= z
+    return result
+
+
+def _gelu_derivative(z, out=None):
+    result = special.ndtr(z, out=out)
+    result += z * _INV_SQRT_2PI * np.exp(-0.5 * z * z)
+    return result
+
+
+def _softplus(z, out=None):
+    """log(1 + e^z)"""
+    return np.logaddexp(0, z, out=out)
+
+
+def _softplus_derivative(z, out=None):
+    return special.expit(z, out=out)
+
+
+def _linear(z, out=None):
+    """z"""
+    if out is None:
+        return z.copy()
+    np.copyto(out, z)
+    return out
+
+
+def _linear_derivative(z, out=None):
+    if out is None:
+        return np.ones_like(z)
+    out.fill(1)
+    return out
+
+
+def _fill(out, values):
+    np.copyto(out, values)
+    return out
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    "relu": Activation(_relu, _relu_derivative, 1.0, "max(0, z)"),
+    "leaky_relu": Activation(_leaky_relu, _leaky_relu_derivative, 1.0, "max(0.01·z, z)"),
+    "sigmoid": Activation(_sigmoid, _sigmoid_derivative, 0.25, "1 / (1 + e^(−z))"),
+    "tanh": Activation(_tanh, _tanh_derivative, 1.0, "tanh(z)"),
+    "elu": Activation(_elu, _elu_derivative, 1.0, "z if z > 0, else e^z − 1"),
+    "gelu": Activation(_gelu, _gelu_derivative, 1.129, "z·Φ(z)"),
+    "softplus": Activation(_softplus, _softplus_derivative, 1.0, "log(1 + e^z)"),
+    "linear": Activation(_linear, _linear_derivative, 1.0, "z"),
+}

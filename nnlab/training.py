@@ -1,0 +1,391 @@
+"""The training loop: runs of one architecture trained side by side, recording their history.
+
+A single model is a stack of one run; `nnlab.sweep` stacks many. Each run keeps its own
+learning rate, initializer, L2 strength and seed, so a run's result does not depend on what it
+was stacked with.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from threadpoolctl import ThreadpoolController
+
+from .activations import ACTIVATIONS
+from .history import History
+from .initializers import INITIALIZERS
+from .network import Network, initial_parameters
+from .optimizers import OPTIMIZERS
+
+# Documented caps. Every one is checked before any work starts, so nothing runs away.
+MAX_EPOCHS = 100_000
+MAX_DEPTH = 10                      # hidden layers
+MAX_WIDTH = 2048                    # units per hidden layer
+MAX_LR = 1e3
+MAX_L2 = 100.0
+MAX_WORK = 2e11                     # epochs × rows × parameters: a few minutes on 2 cores at most
+MAX_STEPS = 5_000_000               # parameter updates (epochs × batches per epoch)
+SNAPSHOT_BUDGET_BYTES = 20_000_000  # weight, bias and gradient snapshots of one training call
+DIVERGENCE_FACTOR = 1e4             # loss above this × the starting loss scale counts as a blow-up
+DEAD_SLOPE = 1e-6                   # f′(z) at or below this fraction of its maximum counts as zero
+SATURATED_SLOPE = 0.05              # f′(z) below this fraction of its maximum counts as saturated
+DTYPES = ("float64", "float32")
+
+_blas = ThreadpoolController()
+
+
+@dataclass(frozen=True)
+class Config:
+    """Hyperparameters of one run; frozen so it can key a cache."""
+
+    hidden: tuple = (64, 32)
+    activation: str = "relu"
+    init: str = "he"
+    lr: float = 0.01
+    epochs: int = 1000
+    batch_size: int | None = None
+    optimizer: str = "sgd"
+    momentum: float = 0.9
+    l2: float = 0.0
+    random_state: int | None = 0
+    record_every: int | None = None
+    dtype: str = "float64"
+
+    def validate(self):
+        """Raise ValueError naming the first argument out of its allowed range."""
+        _check_choice("activation", self.activation, ACTIVATIONS)
+        _check_choice("init", self.init, INITIALIZERS)
+        _check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        _check_choice("dtype", self.dtype, DTYPES)
+        if not isinstance(self.hidden, (tuple, list)) or len(self.hidden) > MAX_DEPTH:
+            raise ValueError(f"hidden must be a tuple of at most {MAX_DEPTH} layer widths, got {self.hidden!r}")
+        for width in self.hidden:
+            if not _is_int(width) or not 1 <= width <= MAX_WIDTH:
+                raise ValueError(f"hidden: every layer width must be an integer from 1 to {MAX_WIDTH}, got {width!r}")
+        _check_number("lr", self.lr, 0, MAX_LR, open_low=True)
+        _check_number("momentum", self.momentum, 0, 1, open_high=True)
+        _check_number("l2", self.l2, 0, MAX_L2)
+        _check_int("epochs", self.epochs, 1, MAX_EPOCHS)
+        if self.batch_size is not None:
+            _check_int("batch_size", self.batch_size, 1, None)
+        if self.record_every is not None:
+            _check_int("record_every", self.record_every, 1, None)
+        if self.random_state is not None and not _is_int(self.random_state) \
+                and not isinstance(self.random_state, np.random.Generator):
+            raise ValueError(f"random_state must be None, a non-negative integer or a numpy Generator, "
+                             f"got {self.random_state!r}")
+        if _is_int(self.random_state) and self.random_state < 0:
+            raise ValueError(f"random_state must be non-negative, got {self.random_state}")
+
+    def check_size(self, rows, features):
+        """Refuse a run whose amount of work would pass the documented caps."""
+        sizes = [features, *self.hidden, 1]
+        n_params = sum((i + 1) * o for i, o in zip(sizes[:-1], sizes[1:]))
+        work = self.epochs * rows * n_params
+        if work > MAX_WORK:
+            raise ValueError(
+                f"epochs × rows × parameters = {self.epochs} × {rows} × {n_params} = {work:.2g} is over the "
+                f"cap of {MAX_WORK:.0e}; use fewer epochs or smaller hidden layers")
+        steps = self.epochs * math.ceil(rows / self.batch_rows(rows))
+        if steps > MAX_STEPS:
+            raise ValueError(f"epochs × batches per epoch = {steps:,} is over the cap of {MAX_STEPS:,}; "
+                             f"use a larger batch_size or fewer epochs")
+
+    def batch_rows(self, rows):
+        return rows if self.batch_size is None else min(self.batch_size, rows)
+
+    def stack_key(self, rows):
+        """Runs with equal keys can train in one stack: everything but lr, init, l2 (and seed) agrees."""
+        shuffled = self.batch_rows(rows) < rows
+        seed = self.random_state if shuffled else None
+        return (tuple(self.hidden), self.activation, self.epochs, self.batch_rows(rows), self.optimizer,
+                self.momentum, self.record_every, self.dtype, seed if not isinstance(seed, np.random.Generator) else id(seed))
+
+    def as_dict(self):
+        values = asdict(self)
+        values["hidden"] = list(self.hidden)
+        if isinstance(self.random_state, np.random.Generator):
+            values["random_state"] = None
+        return values
+
+
+@dataclass
+class RunResult:
+    """One run's final parameters (2-D per layer) and history."""
+
+    coefs: list
+    intercepts: list
+    history: History
+
+
+def train(configs, X, y, eval_set=None, on_epoch=None, record=True):
+    """Train runs that share a stack key on X (rows, features), y (rows,); returns a RunResult each.
+
+    on_epoch(epoch, losses) is called after every epoch with the active runs' losses; returning
+    False stops every run there, keeping what was recorded.
+    """
+    configs = list(configs)
+    first = configs[0]
+    keys = {c.stack_key(len(X)) for c in configs}
+    if len(keys) != 1:
+        raise ValueError("train() stacks runs that differ only in lr, init, l2 and random_state")
+    with _blas.limit(limits=1, user_api="blas"), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return _Trainer(configs, first, X, y, eval_set, record).run(on_epoch)
+
+
+class _Trainer:
+    def __init__(self, configs, shared, X, y, eval_set, record):
+        dtype = np.dtype(shared.dtype)
+        self.configs, self.shared, self.record = configs, shared, record
+        self.X = np.ascontiguousarray(X, dtype=dtype)
+        self.y = np.ascontiguousarray(y, dtype=dtype)
+        self.eval = None if eval_set is None else (np.ascontiguousarray(eval_set[0], dtype=dtype),
+                                                    np.ascontiguousarray(eval_set[1], dtype=dtype))
+        init_rngs, self.shuffle_rng = _generators(configs)
+        sizes = [self.X.shape[1], *shared.hidden, 1]
+        weights, biases = initial_parameters(sizes, [c.init for c in configs], init_rngs, dtype)
+        self.net = Network(weights, biases, shared.activation, [c.l2 for c in configs])
+        self.optimizer = OPTIMIZERS[shared.optimizer](self.net.params, [c.lr for c in configs], shared.momentum)
+        self.active = np.arange(len(configs))
+        self.start = [p.copy() for p in self.net.params]
+        self.start_scratch = [np.empty_like(p) for p in self.net.params]
+        self.rows = len(self.X)
+        self.batch_rows = shared.batch_rows(self.rows)
+        self._allocate(sizes, dtype)
+
+    def _allocate(self, sizes, dtype):
+        runs, epochs, layers = len(self.configs), self.shared.epochs, len(sizes) - 1
+        self.loss = np.full((runs, epochs), np.nan)
+        self.val_loss = np.full((runs, epochs), np.nan)
+        self.grad_norm = np.full((runs, epochs, layers), np.nan)
+        self.bias_grad_norm = np.full((runs, epochs, layers), np.nan)
+        self.update_ratio = np.full((runs, epochs, layers), np.nan)
+        self.dead_fraction = np.full((runs, epochs, layers - 1), np.nan)
+        self.saturation = np.full((runs, epochs, layers - 1), np.nan)
+        per_snapshot = sum(2 * i * o + o for i, o in zip(sizes[:-1], sizes[1:])) * dtype.itemsize
+        stride = self.shared.record_every or max(1, math.ceil(
+            (epochs + 1) * per_snapshot * runs / SNAPSHOT_BUDGET_BYTES))
+        self.snapshot_epochs = np.unique(np.r_[np.arange(0, epochs, stride), epochs])
+        count = len(self.snapshot_epochs)
+        shapes = list(zip(sizes[:-1], sizes[1:]))
+        self.snap_W = [np.full((runs, count, i, o), np.nan, dtype) for i, o in shapes]
+        self.snap_b = [np.full((runs, count, o), np.nan, dtype) for i, o in shapes]
+        self.snap_gW = [np.full((runs, count, i, o), np.nan, dtype) for i, o in shapes]
+        self.next_snapshot = 0
+        self.diverged_at = [None] * runs
+        self.finals = [None] * runs
+        self.ended = np.full(runs, epochs)
+        self.stopped_at = None
+        self.y_scale = float(np.mean(self.y.astype(np.float64) ** 2))
+        self.y_variance = float(np.var(self.y.astype(np.float64)))
+        self.val_variance = None if self.eval is None else float(np.var(self.eval[1].astype(np.float64)))
+        self.bound = np.full(runs, np.inf)
+
+    # -- the loop -----------------------------------------------------------------------------
+    def run(self, on_epoch):
+        started = time.perf_counter()
+        epochs = self.shared.epochs
+        for epoch in range(epochs):
+            # Looked up each epoch: retiring a diverged run reallocates the buffers.
+            full = self.net.buffers(self.rows)
+            losses = self._full_pass(full)
+            if epoch == 0:
+                self._set_bound(losses)
+            self._record_epoch(epoch, losses, full)
+            if not self._drop_diverged(epoch, losses):
+                break
+            self._save_start()
+            if self.batch_rows == self.rows:
+                self.optimizer.step(self.net.params, self.net.grads, self.start_scratch)
+            else:
+                self._minibatch_epoch()
+            if self.record:
+                self._record_update_ratio(epoch)
+            if on_epoch is not None and on_epoch(epoch, losses) is False:
+                self.stopped_at = epoch
+                self.ended[self.active] = epoch + 1
+                break
+        self._finish()
+        seconds = time.perf_counter() - started
+        return [self._result(k, seconds) for k in range(len(self.configs))]
+
+    def _set_bound(self, first_losses):
+        """Blow-up bound per run: DIVERGENCE_FACTOR × the larger of its first loss and mean(y²)."""
+        scale = np.maximum(np.nan_to_num(first_losses, nan=0.0, posinf=0.0), self.y_scale)
+        self.bound[self.active] = DIVERGENCE_FACTOR * np.where(scale > 0, scale, 1.0)
+
+    def _full_pass(self, buffers):
+        prediction = self.net.forward(self.X, buffers)
+        losses = self.net.loss(prediction, self.y, buffers)
+        self.net.backward(self.X, buffers)
+        return losses
+
+    def _minibatch_epoch(self):
+        order = self.shuffle_rng.permutation(self.rows)
+        for begin in range(0, self.rows, self.batch_rows):
+            rows = order[begin:begin + self.batch_rows]
+            X, y = self.X[rows], self.y[rows]
+            buffers = self.net.buffers(len(rows))
+            prediction = self.net.forward(X, buffers)
+            self.net.loss(prediction, y, buffers)
+            self.net.backward(X, buffers)
+            self.optimizer.step(self.net.params, self.net.grads, self.start_scratch)
+
+    # -- recording ----------------------------------------------------------------------------
+    def _record_epoch(self, epoch, losses, buffers):
+        active = self.active
+        self.loss[active, epoch] = losses
+        if not self.record:
+            return
+        for layer, (gW, gb) in enumerate(zip(self.net.gW, self.net.gb)):
+            self.grad_norm[active, epoch, layer] = np.sqrt(np.einsum("rij,rij->r", gW, gW))
+            self.bias_grad_norm[active, epoch, layer] = np.sqrt(np.einsum("ri,ri->r", gb, gb))
+        self._record_slopes(epoch, buffers)
+        if self.eval is not None:
+            self._record_validation(epoch)
+        if self.next_snapshot < len(self.snapshot_epochs) and self.snapshot_epochs[self.next_snapshot] == epoch:
+            self._snapshot(self.next_snapshot)
+            self.next_snapshot += 1
+
+    def _record_slopes(self, epoch, buffers):
+        activation = self.net.activation
+        dead_level = DEAD_SLOPE * activation.max_slope
+        saturated_level = SATURATED_SLOPE * activation.max_slope
+        # The backward pass left f′(z) of every hidden layer in buffers.slope.
+        for layer, slope in enumerate(buffers.slope):
+            self.dead_fraction[self.active, epoch, layer] = np.mean(slope.max(axis=1) <= dead_level, axis=1)
+            self.saturation[self.active, epoch, layer] = np.mean(slope < saturated_level, axis=(1, 2))
+
+    def _record_validation(self, epoch):
+        X_val, y_val = self.eval
+        buffers = self.net.buffers(len(X_val), purpose="validation")
+        prediction = self.net.forward(X_val, buffers)
+        self.val_loss[self.active, epoch] = self.net.loss(prediction, y_val, buffers)
+
+    def _snapshot(self, index):
+        active = self.active
+        for layer in range(len(self.net.W)):
+            self.snap_W[layer][active, index] = self.net.W[layer]
+            self.snap_b[layer][active, index] = self.net.b[layer]
+            self.snap_gW[layer][active, index] = self.net.gW[layer]
+
+    def _save_start(self):
+        for start, param in zip(self.start, self.net.params):
+            np.copyto(start, param)
+
+    def _record_update_ratio(self, epoch):
+        for layer, W in enumerate(self.net.W):
+            change = np.subtract(W, self.start[layer], out=self.start_scratch[layer])
+            moved = np.sqrt(np.einsum("rij,rij->r", change, change))
+            size = np.sqrt(np.einsum("rij,rij->r", self.start[layer], self.start[layer]))
+            self.update_ratio[self.active, epoch, layer] = np.where(size > 0, moved / np.where(size > 0, size, 1), np.nan)
+
+    # -- divergence and the end ---------------------------------------------------------------
+    def _drop_diverged(self, epoch, losses):
+        """Retire runs whose loss blew up; False when none is left."""
+        blown = ~(losses <= self.bound[self.active])
+        if not blown.any():
+            return True
+        for position in np.flatnonzero(blown):
+            run = self.active[position]
+            self.diverged_at[run] = epoch
+            self.ended[run] = epoch + 1
+            # A non-finite loss may come from non-finite weights: fall back to the epoch before.
+            source = self.net.params if np.isfinite(losses[position]) or epoch == 0 else self.start
+            self.finals[run] = [p[position].copy() for p in source]
+        keep = np.flatnonzero(~blown)
+        self.active = self.active[keep]
+        if len(keep) == 0:
+            return False
+        self.net.keep(keep)
+        self.optimizer.keep(keep)
+        self.start = [p[keep] for p in self.start]
+        self.start_scratch = [np.empty_like(p) for p in self.net.params]
+        return True
+
+    def _finish(self):
+        if len(self.active) == 0:
+            return
+        if self.record and self.stopped_at is None:
+            # One more pass so the last snapshot has the final weights and their gradient.
+            self._full_pass(self.net.buffers(self.rows))
+            self._snapshot(len(self.snapshot_epochs) - 1)
+        for position, run in enumerate(self.active):
+            self.finals[run] = [p[position].copy() for p in self.net.params]
+
+    def _result(self, run, seconds):
+        length = int(self.ended[run])
+        layers = len(self.net.sizes) - 1
+        finals = self.finals[run]
+        keep = self.snapshot_epochs < length
+        if self.diverged_at[run] is None and self.stopped_at is None:
+            keep[-1] = True
+        snapshot_epochs = self.snapshot_epochs[keep]
+        val_loss = None if self.eval is None else self.val_loss[run, :length].copy()
+        history = History(
+            loss=self.loss[run, :length].copy(),
+            r2=_r2(self.loss[run, :length], self.y_variance),
+            grad_norm=self.grad_norm[run, :length].copy(),
+            bias_grad_norm=self.bias_grad_norm[run, :length].copy(),
+            update_ratio=self.update_ratio[run, :length].copy(),
+            dead_fraction=self.dead_fraction[run, :length].copy(),
+            saturation=self.saturation[run, :length].copy(),
+            snapshot_epochs=snapshot_epochs,
+            weights=[s[run, keep].copy() for s in self.snap_W],
+            biases=[s[run, keep].copy() for s in self.snap_b],
+            weight_grads=[s[run, keep].copy() for s in self.snap_gW],
+            val_loss=val_loss,
+            val_r2=None if val_loss is None else _r2(val_loss, self.val_variance),
+            diverged_at=self.diverged_at[run],
+            divergence_bound=float(self.bound[run]),
+            stopped_at=self.stopped_at,
+            seconds=seconds,
+            config=self.configs[run].as_dict(),
+        )
+        return RunResult(coefs=finals[:layers], intercepts=finals[layers:], history=history)
+
+
+def _r2(loss, variance):
+    """R² = 1 − MSE / Var(y), the coefficient of determination of the same predictions."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return 1.0 - loss / variance if variance > 0 else np.full_like(loss, np.nan)
+
+
+def _generators(configs):
+    """Per run, an init generator; and one shuffling generator shared by the stack (same seed)."""
+    init_rngs, shuffle_rngs = [], []
+    for config in configs:
+        seed = config.random_state
+        if isinstance(seed, np.random.Generator):
+            init_rng, shuffle_rng = seed.spawn(2)
+        else:
+            init_rng, shuffle_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
+        init_rngs.append(init_rng)
+        shuffle_rngs.append(shuffle_rng)
+    return init_rngs, shuffle_rngs[0]
+
+
+def _check_choice(name, value, table):
+    if value not in table:
+        raise ValueError(f"{name} must be one of {sorted(table)}, got {value!r}")
+
+
+def _is_int(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _check_int(name, value, low, high):
+    if not _is_int(value) or value < low or (high is not None and value > high):
+        allowed = f"from {low} to {high:,}" if high is not None else f"≥ {low}"
+        raise ValueError(f"{name} must be an integer {allowed}, got {value!r}")
+
+
+def _check_number(name, value, low, high, open_low=False, open_high=False):
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) \
+        and math.isfinite(value) and (value > low if open_low else value >= low) \
+        and (value < high if open_high else value <= high)
+    if not ok:
+        left, right = "(" if open_low else "[", ")" if open_high else "]"
+        raise ValueError(f"{name} must be a finite number in {left}{low}, {high:g}{right}, got {value!r}")
