@@ -22,6 +22,9 @@ class Activation:
     derivative: Callable[..., np.ndarray]
     max_slope: float
     formula: str
+    # (low, high) for piecewise-linear activations whose slope takes only these two values;
+    # lets the trainer count saturated units from a sum instead of a comparison per entry.
+    two_slopes: tuple | None = None
 
 
 def _relu(z, out=None):
@@ -94,7 +97,9 @@ def _gelu(z, out=None):
 
 def _gelu_derivative(z, out=None):
     result = special.ndtr(z, out=out)
-    result += z * _INV_SQRT_2PI * np.exp(-0.5 * z * z)
+    # Past |z| = 40 the density term is exactly 0; clipping keeps z² from overflowing.
+    clipped = np.clip(z, -40, 40)
+    result += clipped * _INV_SQRT_2PI * np.exp(-0.5 * clipped * clipped)
     return result
 
 
@@ -128,8 +133,9 @@ def _fill(out, values):
 
 
 ACTIVATIONS: dict[str, Activation] = {
-    "relu": Activation(_relu, _relu_derivative, 1.0, "max(0, z)"),
-    "leaky_relu": Activation(_leaky_relu, _leaky_relu_derivative, 1.0, "max(0.01·z, z)"),
+    "relu": Activation(_relu, _relu_derivative, 1.0, "max(0, z)", two_slopes=(0.0, 1.0)),
+    "leaky_relu": Activation(_leaky_relu, _leaky_relu_derivative, 1.0, "max(0.01·z, z)",
+                             two_slopes=(LEAKY_SLOPE, 1.0)),
     "sigmoid": Activation(_sigmoid, _sigmoid_derivative, 0.25, "1 / (1 + e^(−z))"),
     "tanh": Activation(_tanh, _tanh_derivative, 1.0, "tanh(z)"),
     "elu": Activation(_elu, _elu_derivative, 1.0, "z if z > 0, else e^z − 1"),

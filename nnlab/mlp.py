@@ -75,7 +75,7 @@ class MLP(RegressorMixin, BaseEstimator):
         """Predictions (n_samples,) of the last finite parameters."""
         check_is_fitted(self, "coefs_")
         X = validate_data(self, X, reset=False, dtype=np.float64)
-        network = Network([w[None] for w in self.coefs_], [b[None] for b in self.intercepts_], self.activation)
+        network = Network.from_layers(self.coefs_, self.intercepts_, self.activation)
         with np.errstate(over="ignore", invalid="ignore"):
             prediction = network.forward(X.astype(self.coefs_[0].dtype), network.buffers(len(X)))
         return prediction[0].astype(np.float64)

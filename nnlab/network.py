@@ -1,9 +1,11 @@
 """The network itself: stacked parameters, forward pass and hand-written backward pass.
 
 Every array carries a leading run axis so that several runs of one architecture train in the
-same NumPy calls (a single model is a stack of one):
-W[l] (runs, fan_in, fan_out), b[l] (runs, fan_out), z[l] and a[l] (runs, rows, fan_out).
-The data X (rows, features) is shared by all runs.
+same NumPy calls (a single model is a stack of one). All of a run's parameters live in one flat
+row, theta (runs, n_params): [W₀ W₁ … b₀ b₁ …]; W[l] (runs, fan_in, fan_out) and b[l]
+(runs, fan_out) are views into it, and so are the gradients gW, gb into grad. One flat row
+makes optimizer steps, snapshots and per-layer norms a single NumPy call each.
+z[l] and a[l] are (runs, rows, fan_out); the data X (rows, features) is shared by all runs.
 """
 from __future__ import annotations
 
@@ -11,6 +13,38 @@ import numpy as np
 
 from .activations import ACTIVATIONS
 from .initializers import INITIALIZERS
+
+
+class Layout:
+    """Where each layer's W and b sit in a flat parameter row."""
+
+    def __init__(self, sizes):
+        self.sizes = list(sizes)
+        self.shapes = list(zip(self.sizes[:-1], self.sizes[1:]))
+        weight_sizes = [i * o for i, o in self.shapes]
+        bias_sizes = [o for _, o in self.shapes]
+        self.starts = np.cumsum([0] + weight_sizes + bias_sizes)[:-1]
+        self.n_weights = sum(weight_sizes)
+        self.n_params = self.n_weights + sum(bias_sizes)
+        self.n_layers = len(self.shapes)
+
+    def views(self, flat):
+        """Per-layer views W (…, fan_in, fan_out) and b (…, fan_out) into flat (…, n_params)."""
+        lead = flat.shape[:-1]
+        W = [flat[..., s:s + i * o].reshape(lead + (i, o)) for s, (i, o) in zip(self.starts, self.shapes)]
+        b = [flat[..., s:s + o] for s, (_, o) in zip(self.starts[self.n_layers:], self.shapes)]
+        return W, b
+
+    def pack(self, weights, biases):
+        """Flat rows (runs, n_params) from per-layer stacked arrays."""
+        runs = len(weights[0])
+        return np.concatenate([w.reshape(runs, -1) for w in weights] + [b.reshape(runs, -1) for b in biases],
+                              axis=1)
+
+    def layer_squared_norms(self, flat, scratch):
+        """Σ x² per run and per block, (runs, 2·layers): weights of each layer, then biases."""
+        np.multiply(flat, flat, out=scratch)
+        return np.add.reduceat(scratch, self.starts, axis=1)
 
 
 class Buffers:
@@ -23,92 +57,106 @@ class Buffers:
         self.slope = [np.empty(s, dtype) for s in shapes[:-1]]
         self.delta = [np.empty(s, dtype) for s in shapes]
         self.error = np.empty((runs, rows), dtype)
+        # Per-run 2-D views: BLAS multiplies transposed 2-D operands in place, while a stacked
+        # matmul with a transposed operand copies it first (~25% slower here).
+        self.z_runs = [list(z) for z in self.z]
+        self.a_runs = [list(a) for a in self.a]
+        self.aT_runs = [[a.T for a in runs_a] for runs_a in self.a_runs]
+        self.delta_runs = [list(d) for d in self.delta]
+        # Column sums as a matrix product: BLAS beats a strided reduction over the row axis.
+        self.ones = np.ones((1, 1, rows), dtype)
 
 
 class Network:
     """A stack of multilayer perceptrons with one linear output unit."""
 
-    def __init__(self, weights, biases, activation, l2=0.0):
-        self.W = weights
-        self.b = biases
+    def __init__(self, theta, layout, activation, l2=0.0):
+        self.layout = layout
+        self.sizes = layout.sizes
         self.activation = ACTIVATIONS[activation]
-        self.sizes = [weights[0].shape[1]] + [w.shape[2] for w in weights]
-        self.l2 = np.asarray(l2, dtype=weights[0].dtype).reshape(-1, 1, 1)
-        self.gW = [np.empty_like(w) for w in weights]
-        self.gb = [np.empty_like(b) for b in biases]
+        self.l2 = np.broadcast_to(np.asarray(l2, dtype=theta.dtype).reshape(-1, 1), (len(theta), 1)).copy()
+        self._bind(theta)
+
+    @classmethod
+    def from_layers(cls, weights, biases, activation):
+        """A stack of one from 2-D per-layer arrays (fan_in, fan_out) and (fan_out,)."""
+        layout = Layout([weights[0].shape[0]] + [w.shape[1] for w in weights])
+        return cls(layout.pack([w[None] for w in weights], [b[None] for b in biases]), layout, activation)
+
+    def _bind(self, theta):
+        self.theta = np.ascontiguousarray(theta)
+        self.grad = np.zeros_like(self.theta)
+        self.W, self.b = self.layout.views(self.theta)
+        self.gW, self.gb = self.layout.views(self.grad)
+        self.W_runs = [list(W) for W in self.W]
+        self.WT_runs = [[w.T for w in W] for W in self.W_runs]
+        self.gW_runs = [list(gW) for gW in self.gW]
         self._buffers = {}
 
     @property
     def runs(self):
-        return self.W[0].shape[0]
+        return len(self.theta)
 
-    @property
-    def params(self):
-        return self.W + self.b
-
-    @property
-    def grads(self):
-        return self.gW + self.gb
+    def keep(self, runs):
+        """Drop every run but ``runs`` (an index array)."""
+        self.l2 = self.l2[runs]
+        self._bind(self.theta[runs])
 
     def buffers(self, rows, purpose="train"):
         """Buffers for a batch of ``rows``; a run of mini-batches needs at most two sizes."""
         key = (purpose, rows)
         if key not in self._buffers:
-            self._buffers[key] = Buffers(self.runs, rows, self.sizes, self.W[0].dtype)
+            self._buffers[key] = Buffers(self.runs, rows, self.sizes, self.theta.dtype)
         return self._buffers[key]
-
-    def keep(self, runs):
-        """Drop every run but ``runs`` (an index array)."""
-        self.W = [w[runs] for w in self.W]
-        self.b = [b[runs] for b in self.b]
-        self.l2 = self.l2[runs]
-        self.gW = [np.empty_like(w) for w in self.W]
-        self.gb = [np.empty_like(b) for b in self.b]
-        self._buffers = {}
 
     def forward(self, X, buffers):
         """Predictions (runs, rows) for X (rows, features); keeps z and a for the backward pass."""
-        a = X
         last = len(self.W) - 1
-        for layer, (W, b) in enumerate(zip(self.W, self.b)):
-            z = np.matmul(a, W, out=buffers.z[layer])
+        for layer, b in enumerate(self.b):
+            inputs = [X] * self.runs if layer == 0 else buffers.a_runs[layer - 1]
+            for a, W, z in zip(inputs, self.W_runs[layer], buffers.z_runs[layer]):
+                np.matmul(a, W, out=z)
+            z = buffers.z[layer]
             z += b[:, None, :]
             if layer < last:
-                a = self.activation.function(z, out=buffers.a[layer])
+                self.activation.function(z, out=buffers.a[layer])
         return buffers.z[last][..., 0]
 
     def loss(self, prediction, y, buffers):
         """Mean squared error per run, (runs,); leaves ŷ − y in buffers.error."""
         error = np.subtract(prediction, y, out=buffers.error)
-        return np.einsum("rn,rn->r", error, error) / error.shape[1]
+        return np.matmul(error[:, None, :], error[:, :, None])[:, 0, 0] / error.shape[1]
 
     def backward(self, X, buffers):
-        """Fill gW, gb with d/dθ [mean((ŷ − y)²) + l2·Σ‖W‖²], using the last forward pass."""
+        """Fill grad with d/dθ [mean((ŷ − y)²) + l2·Σ‖W‖²], using the last forward pass."""
         rows = X.shape[0]
         delta = buffers.delta[-1]
         np.multiply(buffers.error[..., None], 2.0 / rows, out=delta)
         for layer in range(len(self.W) - 1, -1, -1):
-            inputs = X.T if layer == 0 else buffers.a[layer - 1].transpose(0, 2, 1)
-            np.matmul(inputs, delta, out=self.gW[layer])
-            np.sum(delta, axis=1, out=self.gb[layer])
+            inputs = [X.T] * self.runs if layer == 0 else buffers.aT_runs[layer - 1]
+            for a_T, d, gW in zip(inputs, buffers.delta_runs[layer], self.gW_runs[layer]):
+                np.matmul(a_T, d, out=gW)
+            np.matmul(buffers.ones, delta, out=self.gb[layer][:, None, :])
             if layer > 0:
-                previous = np.matmul(delta, self.W[layer].transpose(0, 2, 1), out=buffers.delta[layer - 1])
-                previous *= self.activation.derivative(buffers.z[layer - 1], out=buffers.slope[layer - 1])
-                delta = previous
+                for d, W_T, d_previous in zip(buffers.delta_runs[layer], self.WT_runs[layer],
+                                              buffers.delta_runs[layer - 1]):
+                    np.matmul(d, W_T, out=d_previous)
+                delta = buffers.delta[layer - 1]
+                delta *= self.activation.derivative(buffers.z[layer - 1], out=buffers.slope[layer - 1])
         if self.l2.any():
-            for W, gW in zip(self.W, self.gW):
-                gW += 2 * self.l2 * W
+            weights = slice(0, self.layout.n_weights)
+            self.grad[:, weights] += 2 * self.l2 * self.theta[:, weights]
 
     def penalty(self):
         """l2·Σ‖W‖² per run, the part of the objective that is not the data fit."""
-        return self.l2[:, 0, 0] * sum(np.einsum("rij,rij->r", W, W) for W in self.W)
+        weights = self.theta[:, :self.layout.n_weights]
+        return self.l2[:, 0] * np.einsum("rp,rp->r", weights, weights)
 
 
-def initial_parameters(sizes, init, rngs, dtype):
-    """Stacked W (runs, fan_in, fan_out) and zero b (runs, fan_out); run k draws from rngs[k]."""
-    weights = [
-        np.stack([INITIALIZERS[name](rng, fan_in, fan_out) for name, rng in zip(init, rngs)]).astype(dtype)
-        for fan_in, fan_out in zip(sizes[:-1], sizes[1:])
-    ]
-    biases = [np.zeros((len(rngs), fan_out), dtype) for fan_out in sizes[1:]]
-    return weights, biases
+def initial_parameters(layout, init, rngs, dtype):
+    """Flat parameters (runs, n_params): W from each run's initializer and generator, b = 0."""
+    runs = len(rngs)
+    weights = [np.stack([INITIALIZERS[name](rng, fan_in, fan_out) for name, rng in zip(init, rngs)])
+               for fan_in, fan_out in layout.shapes]
+    biases = [np.zeros((runs, fan_out)) for _, fan_out in layout.shapes]
+    return layout.pack(weights, biases).astype(dtype)

@@ -1,4 +1,4 @@
-"""Optimizers that update parameters in place.
+"""Optimizers that update parameters in place; step() returns the arrays holding ±the update.
 
 State lives in lists aligned with the parameter list (as in scikit-learn). Parameters carry a
 leading run axis (runs trained side by side), and ``lr`` is one rate per run, so stacked runs
@@ -16,6 +16,8 @@ class _Optimizer:
         self.lr = np.asarray(lr, dtype=params[0].dtype).reshape(-1)
         self.momentum = momentum
         self.rates = [self.lr.reshape((-1,) + (1,) * (p.ndim - 1)) for p in params]
+        if len(self.lr) not in (1, len(params[0])):
+            raise ValueError(f"lr: expected one rate per run ({len(params[0])}), got {len(self.lr)}")
         for name in self.state_names:
             setattr(self, name, [np.zeros_like(p) for p in params])
 
@@ -34,6 +36,7 @@ class SGD(_Optimizer):
         for theta, grad, rate, buf in zip(params, grads, self.rates, scratch):
             np.multiply(grad, rate, out=buf)
             theta -= buf
+        return scratch
 
 
 class Momentum(_Optimizer):
@@ -47,6 +50,7 @@ class Momentum(_Optimizer):
             np.multiply(grad, rate, out=buf)
             velocity -= buf
             theta += velocity
+        return self.velocity
 
 
 class Adam(_Optimizer):
@@ -78,6 +82,7 @@ class Adam(_Optimizer):
             np.divide(m, buf, out=buf)
             buf *= rate * correction
             theta -= buf
+        return scratch
 
 
 OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adam": Adam}

@@ -16,7 +16,7 @@ from threadpoolctl import ThreadpoolController
 from .activations import ACTIVATIONS
 from .history import History
 from .initializers import INITIALIZERS
-from .network import Network, initial_parameters
+from .network import Layout, Network, initial_parameters
 from .optimizers import OPTIMIZERS
 
 # Documented caps. Every one is checked before any work starts, so nothing runs away.
@@ -144,35 +144,32 @@ class _Trainer:
         self.eval = None if eval_set is None else (np.ascontiguousarray(eval_set[0], dtype=dtype),
                                                     np.ascontiguousarray(eval_set[1], dtype=dtype))
         init_rngs, self.shuffle_rng = _generators(configs)
-        sizes = [self.X.shape[1], *shared.hidden, 1]
-        weights, biases = initial_parameters(sizes, [c.init for c in configs], init_rngs, dtype)
-        self.net = Network(weights, biases, shared.activation, [c.l2 for c in configs])
-        self.optimizer = OPTIMIZERS[shared.optimizer](self.net.params, [c.lr for c in configs], shared.momentum)
+        self.layout = Layout([self.X.shape[1], *shared.hidden, 1])
+        theta = initial_parameters(self.layout, [c.init for c in configs], init_rngs, dtype)
+        self.net = Network(theta, self.layout, shared.activation, [c.l2 for c in configs])
+        self.optimizer = OPTIMIZERS[shared.optimizer]([self.net.theta], [c.lr for c in configs], shared.momentum)
         self.active = np.arange(len(configs))
-        self.start = [p.copy() for p in self.net.params]
-        self.start_scratch = [np.empty_like(p) for p in self.net.params]
+        self.sel = slice(None)  # the active runs' rows in the history arrays; a slice while all are
         self.rows = len(self.X)
         self.batch_rows = shared.batch_rows(self.rows)
-        self._allocate(sizes, dtype)
+        self._allocate(dtype)
+        self._allocate_scratch()
 
-    def _allocate(self, sizes, dtype):
-        runs, epochs, layers = len(self.configs), self.shared.epochs, len(sizes) - 1
+    def _allocate(self, dtype):
+        runs, epochs, layers = len(self.configs), self.shared.epochs, self.layout.n_layers
         self.loss = np.full((runs, epochs), np.nan)
         self.val_loss = np.full((runs, epochs), np.nan)
-        self.grad_norm = np.full((runs, epochs, layers), np.nan)
-        self.bias_grad_norm = np.full((runs, epochs, layers), np.nan)
+        self.grad_norm = np.full((runs, epochs, 2 * layers), np.nan)  # weights, then biases
         self.update_ratio = np.full((runs, epochs, layers), np.nan)
         self.dead_fraction = np.full((runs, epochs, layers - 1), np.nan)
         self.saturation = np.full((runs, epochs, layers - 1), np.nan)
-        per_snapshot = sum(2 * i * o + o for i, o in zip(sizes[:-1], sizes[1:])) * dtype.itemsize
-        stride = self.shared.record_every or max(1, math.ceil(
-            (epochs + 1) * per_snapshot * runs / SNAPSHOT_BUDGET_BYTES))
+        per_snapshot = (2 * self.layout.n_params) * dtype.itemsize
+        # Snapshots at 0, stride, 2·stride, … and the end; always at least the first and the last.
+        affordable = max(2, SNAPSHOT_BUDGET_BYTES // (per_snapshot * runs))
+        stride = self.shared.record_every or max(1, math.ceil(epochs / (affordable - 1)))
         self.snapshot_epochs = np.unique(np.r_[np.arange(0, epochs, stride), epochs])
-        count = len(self.snapshot_epochs)
-        shapes = list(zip(sizes[:-1], sizes[1:]))
-        self.snap_W = [np.full((runs, count, i, o), np.nan, dtype) for i, o in shapes]
-        self.snap_b = [np.full((runs, count, o), np.nan, dtype) for i, o in shapes]
-        self.snap_gW = [np.full((runs, count, i, o), np.nan, dtype) for i, o in shapes]
+        self.snap_theta = np.full((runs, len(self.snapshot_epochs), self.layout.n_params), np.nan, dtype)
+        self.snap_grad = np.full_like(self.snap_theta, np.nan)
         self.next_snapshot = 0
         self.diverged_at = [None] * runs
         self.finals = [None] * runs
@@ -183,11 +180,16 @@ class _Trainer:
         self.val_variance = None if self.eval is None else float(np.var(self.eval[1].astype(np.float64)))
         self.bound = np.full(runs, np.inf)
 
+    def _allocate_scratch(self):
+        # The parameters before each update, to fall back on if the update blows up.
+        self.previous = self.net.theta.copy()
+        self.scratch = np.empty_like(self.net.theta)
+        self.norm_scratch = np.empty_like(self.net.theta)
+
     # -- the loop -----------------------------------------------------------------------------
     def run(self, on_epoch):
         started = time.perf_counter()
-        epochs = self.shared.epochs
-        for epoch in range(epochs):
+        for epoch in range(self.shared.epochs):
             # Looked up each epoch: retiring a diverged run reallocates the buffers.
             full = self.net.buffers(self.rows)
             losses = self._full_pass(full)
@@ -196,13 +198,14 @@ class _Trainer:
             self._record_epoch(epoch, losses, full)
             if not self._drop_diverged(epoch, losses):
                 break
-            self._save_start()
+            np.copyto(self.previous, self.net.theta)
             if self.batch_rows == self.rows:
-                self.optimizer.step(self.net.params, self.net.grads, self.start_scratch)
+                updates = self.optimizer.step([self.net.theta], [self.net.grad], [self.scratch])[0]
             else:
                 self._minibatch_epoch()
+                updates = np.subtract(self.net.theta, self.previous, out=self.scratch)
             if self.record:
-                self._record_update_ratio(epoch)
+                self._record_update_ratio(epoch, updates)
             if on_epoch is not None and on_epoch(epoch, losses) is False:
                 self.stopped_at = epoch
                 self.ended[self.active] = epoch + 1
@@ -215,6 +218,7 @@ class _Trainer:
         """Blow-up bound per run: DIVERGENCE_FACTOR × the larger of its first loss and mean(y²)."""
         scale = np.maximum(np.nan_to_num(first_losses, nan=0.0, posinf=0.0), self.y_scale)
         self.bound[self.active] = DIVERGENCE_FACTOR * np.where(scale > 0, scale, 1.0)
+        self.active_bound = self.bound[self.active]
 
     def _full_pass(self, buffers):
         prediction = self.net.forward(self.X, buffers)
@@ -231,61 +235,68 @@ class _Trainer:
             prediction = self.net.forward(X, buffers)
             self.net.loss(prediction, y, buffers)
             self.net.backward(X, buffers)
-            self.optimizer.step(self.net.params, self.net.grads, self.start_scratch)
+            self.optimizer.step([self.net.theta], [self.net.grad], [self.scratch])
 
     # -- recording ----------------------------------------------------------------------------
     def _record_epoch(self, epoch, losses, buffers):
-        active = self.active
-        self.loss[active, epoch] = losses
+        self.loss[self.sel, epoch] = losses
         if not self.record:
             return
-        for layer, (gW, gb) in enumerate(zip(self.net.gW, self.net.gb)):
-            self.grad_norm[active, epoch, layer] = np.sqrt(np.einsum("rij,rij->r", gW, gW))
-            self.bias_grad_norm[active, epoch, layer] = np.sqrt(np.einsum("ri,ri->r", gb, gb))
-        self._record_slopes(epoch, buffers)
+        self.grad_norm[self.sel, epoch] = np.sqrt(self.layout.layer_squared_norms(self.net.grad, self.norm_scratch))
+        if buffers.slope:
+            self._record_slopes(epoch, buffers)
         if self.eval is not None:
             self._record_validation(epoch)
         if self.next_snapshot < len(self.snapshot_epochs) and self.snapshot_epochs[self.next_snapshot] == epoch:
             self._snapshot(self.next_snapshot)
             self.next_snapshot += 1
+        # Measured before the update, for the update ratio.
+        self.weight_norms = self.layout.layer_squared_norms(self.net.theta, self.norm_scratch)[:, :self.layout.n_layers]
 
     def _record_slopes(self, epoch, buffers):
+        """Dead and saturated units, from the slopes f′(z) the backward pass left in buffers.slope."""
         activation = self.net.activation
-        dead_level = DEAD_SLOPE * activation.max_slope
-        saturated_level = SATURATED_SLOPE * activation.max_slope
-        # The backward pass left f′(z) of every hidden layer in buffers.slope.
+        rows = buffers.error.shape[1]
+        dead_level = DEAD_SLOPE * activation.max_slope * rows
         for layer, slope in enumerate(buffers.slope):
-            self.dead_fraction[self.active, epoch, layer] = np.mean(slope.max(axis=1) <= dead_level, axis=1)
-            self.saturation[self.active, epoch, layer] = np.mean(slope < saturated_level, axis=(1, 2))
+            # A unit is dead when its slope summed over all rows is (numerically) zero; slopes are
+            # non-negative except GELU's small dip, so this means zero on every row.
+            total_slope = np.matmul(buffers.ones, slope)[:, 0, :]
+            units = total_slope.shape[1]
+            np.abs(total_slope, out=total_slope)
+            self.dead_fraction[self.sel, epoch, layer] = (total_slope <= dead_level).sum(axis=1) / units
+            self.saturation[self.sel, epoch, layer] = self._saturation(slope, total_slope, rows * units)
+
+    def _saturation(self, slope, total_slope, entries):
+        """Share of (row, unit) pairs whose slope is below SATURATED_SLOPE of its maximum."""
+        activation = self.net.activation
+        if activation.two_slopes:
+            low, high = activation.two_slopes
+            return 1.0 - (total_slope.sum(axis=1) / entries - low) / (high - low)
+        saturated = slope < SATURATED_SLOPE * activation.max_slope
+        return saturated.reshape(len(slope), -1).sum(axis=1) / entries
 
     def _record_validation(self, epoch):
         X_val, y_val = self.eval
         buffers = self.net.buffers(len(X_val), purpose="validation")
         prediction = self.net.forward(X_val, buffers)
-        self.val_loss[self.active, epoch] = self.net.loss(prediction, y_val, buffers)
+        self.val_loss[self.sel, epoch] = self.net.loss(prediction, y_val, buffers)
 
     def _snapshot(self, index):
-        active = self.active
-        for layer in range(len(self.net.W)):
-            self.snap_W[layer][active, index] = self.net.W[layer]
-            self.snap_b[layer][active, index] = self.net.b[layer]
-            self.snap_gW[layer][active, index] = self.net.gW[layer]
+        self.snap_theta[self.sel, index] = self.net.theta
+        self.snap_grad[self.sel, index] = self.net.grad
 
-    def _save_start(self):
-        for start, param in zip(self.start, self.net.params):
-            np.copyto(start, param)
-
-    def _record_update_ratio(self, epoch):
-        for layer, W in enumerate(self.net.W):
-            change = np.subtract(W, self.start[layer], out=self.start_scratch[layer])
-            moved = np.sqrt(np.einsum("rij,rij->r", change, change))
-            size = np.sqrt(np.einsum("rij,rij->r", self.start[layer], self.start[layer]))
-            self.update_ratio[self.active, epoch, layer] = np.where(size > 0, moved / np.where(size > 0, size, 1), np.nan)
+    def _record_update_ratio(self, epoch, updates):
+        """‖ΔW‖ / ‖W‖ per layer; NaN where W was all zeros."""
+        moved = self.layout.layer_squared_norms(updates, self.norm_scratch)[:, :self.layout.n_layers]
+        ratio = np.sqrt(moved / self.weight_norms)
+        ratio[self.weight_norms == 0] = np.nan
+        self.update_ratio[self.sel, epoch] = ratio
 
     # -- divergence and the end ---------------------------------------------------------------
     def _drop_diverged(self, epoch, losses):
         """Retire runs whose loss blew up; False when none is left."""
-        blown = ~(losses <= self.bound[self.active])
+        blown = ~(losses <= self.active_bound)
         if not blown.any():
             return True
         for position in np.flatnonzero(blown):
@@ -293,16 +304,19 @@ class _Trainer:
             self.diverged_at[run] = epoch
             self.ended[run] = epoch + 1
             # A non-finite loss may come from non-finite weights: fall back to the epoch before.
-            source = self.net.params if np.isfinite(losses[position]) or epoch == 0 else self.start
-            self.finals[run] = [p[position].copy() for p in source]
+            source = self.net.theta if np.isfinite(losses[position]) or epoch == 0 else self.previous
+            self.finals[run] = source[position].copy()
         keep = np.flatnonzero(~blown)
         self.active = self.active[keep]
         if len(keep) == 0:
             return False
         self.net.keep(keep)
         self.optimizer.keep(keep)
-        self.start = [p[keep] for p in self.start]
-        self.start_scratch = [np.empty_like(p) for p in self.net.params]
+        self.active_bound = self.active_bound[keep]
+        self.sel = self.active
+        if self.record:
+            self.weight_norms = self.weight_norms[keep]
+        self._allocate_scratch()
         return True
 
     def _finish(self):
@@ -313,29 +327,30 @@ class _Trainer:
             self._full_pass(self.net.buffers(self.rows))
             self._snapshot(len(self.snapshot_epochs) - 1)
         for position, run in enumerate(self.active):
-            self.finals[run] = [p[position].copy() for p in self.net.params]
+            self.finals[run] = self.net.theta[position].copy()
 
     def _result(self, run, seconds):
         length = int(self.ended[run])
-        layers = len(self.net.sizes) - 1
-        finals = self.finals[run]
+        layers = self.layout.n_layers
         keep = self.snapshot_epochs < length
         if self.diverged_at[run] is None and self.stopped_at is None:
             keep[-1] = True
-        snapshot_epochs = self.snapshot_epochs[keep]
+        weights, biases = self.layout.views(self.snap_theta[run, keep])
+        weight_grads, _ = self.layout.views(self.snap_grad[run, keep])
+        coefs, intercepts = self.layout.views(self.finals[run])
         val_loss = None if self.eval is None else self.val_loss[run, :length].copy()
         history = History(
             loss=self.loss[run, :length].copy(),
             r2=_r2(self.loss[run, :length], self.y_variance),
-            grad_norm=self.grad_norm[run, :length].copy(),
-            bias_grad_norm=self.bias_grad_norm[run, :length].copy(),
+            grad_norm=self.grad_norm[run, :length, :layers].copy(),
+            bias_grad_norm=self.grad_norm[run, :length, layers:].copy(),
             update_ratio=self.update_ratio[run, :length].copy(),
             dead_fraction=self.dead_fraction[run, :length].copy(),
             saturation=self.saturation[run, :length].copy(),
-            snapshot_epochs=snapshot_epochs,
-            weights=[s[run, keep].copy() for s in self.snap_W],
-            biases=[s[run, keep].copy() for s in self.snap_b],
-            weight_grads=[s[run, keep].copy() for s in self.snap_gW],
+            snapshot_epochs=self.snapshot_epochs[keep],
+            weights=[w.copy() for w in weights],
+            biases=[b.copy() for b in biases],
+            weight_grads=[g.copy() for g in weight_grads],
             val_loss=val_loss,
             val_r2=None if val_loss is None else _r2(val_loss, self.val_variance),
             diverged_at=self.diverged_at[run],
@@ -344,7 +359,8 @@ class _Trainer:
             seconds=seconds,
             config=self.configs[run].as_dict(),
         )
-        return RunResult(coefs=finals[:layers], intercepts=finals[layers:], history=history)
+        return RunResult(coefs=[c.copy() for c in coefs], intercepts=[b.copy() for b in intercepts],
+                         history=history)
 
 
 def _r2(loss, variance):

@@ -1,0 +1,114 @@
+"""Checks a learner can trust: finite-difference gradient checks and the linear model's stability bound."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .network import Layout, Network, initial_parameters
+from .training import _generators
+
+GRADCHECK_STEP = 1e-6
+GRADCHECK_TOLERANCE = 1e-5
+# Central differences carry round-off of about eps·|L|/step per entry. A gradient below that
+# (deep nets with the tutorial's tiny init) cannot be checked to a relative tolerance, only to it.
+ROUND_OFF_MARGIN = 100
+
+
+def objective_and_gradient(network, X, y):
+    """The trained objective mean((ŷ − y)²) + l2·Σ‖W‖² per run, and its analytic gradient (runs, n_params)."""
+    buffers = network.buffers(len(X), purpose="check")
+    losses = network.loss(network.forward(X, buffers), y, buffers) + network.penalty()
+    network.backward(X, buffers)
+    return losses, network.grad.copy()
+
+
+def gradcheck(model, X, y, step=GRADCHECK_STEP):
+    """Relative error between backprop and central finite differences, per layer and parameter kind.
+
+    Uses the model's fitted parameters, or a fresh initialization when it is not fitted.
+    Returns a DataFrame, one row per layer and parameter kind ("W" or "b"), with
+    relative_error = ‖g_backprop − g_numeric‖ / (‖g_backprop‖ + ‖g_numeric‖), abs_error (the
+    numerator), round_off (what finite differences cannot resolve) and ok: the error is below
+    GRADCHECK_TOLERANCE relative, or within round-off.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64).reshape(-1)
+    return gradcheck_network(network_of(model, X.shape[1]), X, y, step)
+
+
+def gradcheck_network(network, X, y, step=GRADCHECK_STEP):
+    """gradcheck() for a `Network` stack of one.
+
+    A ReLU-like unit whose input is exactly 0 (for instance, every unit before it dead with a
+    zero bias) sits on a kink where the two one-sided slopes differ; such entries fail honestly.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        loss, analytic = objective_and_gradient(network, X, y)
+        numeric = np.empty_like(analytic)
+        theta = network.theta[0]
+        for index in range(theta.size):
+            original = theta[index]
+            theta[index] = original + step
+            plus, _ = objective_and_gradient(network, X, y)
+            theta[index] = original - step
+            minus, _ = objective_and_gradient(network, X, y)
+            theta[index] = original
+            numeric[0, index] = (plus[0] - minus[0]) / (2 * step)
+    round_off = ROUND_OFF_MARGIN * np.finfo(np.float64).eps * max(abs(float(loss[0])), 1e-300) / step
+    return _per_block_errors(network.layout, analytic[0], numeric[0], round_off)
+
+
+def network_of(model, n_features):
+    """The model's network as a stack of one: fitted parameters, or its initialization."""
+    config = model.config()
+    if hasattr(model, "coefs_"):
+        network = Network.from_layers(model.coefs_, model.intercepts_, config.activation)
+        network.l2[:] = config.l2
+        return network
+    layout = Layout([n_features, *config.hidden, 1])
+    init_rngs, _ = _generators([config])
+    theta = initial_parameters(layout, [config.init], init_rngs, np.float64)
+    return Network(theta, layout, config.activation, config.l2)
+
+
+def _per_block_errors(layout, analytic, numeric, round_off_per_entry=0.0):
+    rows = []
+    ends = list(layout.starts[1:]) + [layout.n_params]
+    for block, (start, end) in enumerate(zip(layout.starts, ends)):
+        a, n = analytic[start:end], numeric[start:end]
+        scale = max(np.linalg.norm(a) + np.linalg.norm(n), 1e-300)
+        abs_error = float(np.linalg.norm(a - n))
+        round_off = round_off_per_entry * np.sqrt(end - start)
+        rows.append({"layer": block % layout.n_layers, "param": "W" if block < layout.n_layers else "b",
+                     "gradient_norm": float(np.linalg.norm(a)), "relative_error": abs_error / scale,
+                     "abs_error": abs_error, "round_off": round_off,
+                     "ok": abs_error <= max(GRADCHECK_TOLERANCE * scale, round_off)})
+    return pd.DataFrame(rows).sort_values(["layer", "param"], ascending=[True, False], ignore_index=True)
+
+
+def _with_bias(X):
+    X = np.asarray(X, dtype=np.float64)
+    return np.hstack([X, np.ones((len(X), 1))])
+
+
+def lr_bound(X):
+    """Stability of gradient descent on a linear model's MSE over X (rows, features), bias included.
+
+    The Hessian is H = (2/n)·[X 1]ᵀ[X 1]; plain gradient descent converges for lr < 2/λ_max.
+    Returns dict(eigenvalues (ascending), lambda_max, lambda_min, bound=2/λ_max, condition=λ_max/λ_min).
+    """
+    A = _with_bias(X)
+    eigenvalues = np.linalg.eigvalsh(2.0 / len(A) * A.T @ A)
+    lambda_max, lambda_min = float(eigenvalues[-1]), float(eigenvalues[0])
+    return {"eigenvalues": eigenvalues, "lambda_max": lambda_max, "lambda_min": lambda_min,
+            "bound": 2.0 / lambda_max,
+            "condition": lambda_max / lambda_min if lambda_min > 0 else np.inf}
+
+
+def least_squares(X, y):
+    """Closed-form least squares with a bias: dict(coef (features,), intercept, mse) on X, y."""
+    A = _with_bias(X)
+    y = np.asarray(y, dtype=np.float64).reshape(-1)
+    solution, *_ = np.linalg.lstsq(A, y, rcond=None)
+    mse = float(np.mean((A @ solution - y) ** 2))
+    return {"coef": solution[:-1], "intercept": float(solution[-1]), "mse": mse}

@@ -1,0 +1,39 @@
+"""scikit-learn's own conformance checks, and the estimator inside scikit-learn's tools."""
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from nnlab import MLP
+
+
+# Small and quick, but still expected to fit scikit-learn's check data (score > 0.5).
+@parametrize_with_checks([MLP(hidden=(16,), lr=0.05, epochs=300)])
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+def _regression(seed=0, rows=120):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((rows, 3))
+    y = X @ np.array([1.5, -2.0, 0.5]) + 0.1 * rng.standard_normal(rows)
+    return X, y
+
+
+def test_pipeline_cross_val_and_grid_search():
+    X, y = _regression()
+    pipeline = make_pipeline(StandardScaler(), MLP(hidden=(8,), lr=0.05, epochs=200))
+    scores = cross_val_score(pipeline, X, y, cv=3)
+    assert scores.shape == (3,) and scores.min() > 0.9
+    search = GridSearchCV(MLP(hidden=(), epochs=200), {"lr": [1e-4, 0.1]}, cv=3).fit(X, y)
+    assert search.best_params_ == {"lr": 0.1}
+
+
+def test_clone_keeps_parameters_and_drops_fit():
+    model = MLP(hidden=(4, 2), activation="tanh", lr=0.02).fit(*_regression(rows=30))
+    copy = clone(model)
+    assert copy.get_params() == model.get_params()
+    assert not hasattr(copy, "coefs_")
