@@ -1,0 +1,253 @@
+"""Browser fixtures: one live `streamlit run` and one headless Chromium per test session.
+
+Helpers for page tests are fixtures (`wait_for_app`, `click_button`, `page_url`), so a test file
+never imports this module. Every wait has a timeout: a broken page fails, it never hangs.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+OUTPUT = ROOT / "test-output"
+SCREENSHOTS = OUTPUT / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+SERVER_START_TIMEOUT = 60  # seconds
+APP_TIMEOUT_MS = 60_000  # one script run, cold caches included
+ACTION_TIMEOUT_MS = 15_000  # a click, a fill, a selector that should already be there
+
+APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+APP_BUSY = '[data-testid="stApp"][data-test-script-state="running"]'
+FRAME = '[data-testid="stSidebar"] .st-key-nnlab-frame'
+PLOTLY = '[data-testid="stPlotlyChart"] .js-plotly-plot'
+EXCEPTION = '[data-testid="stException"]'
+
+
+def page_files() -> list[Path]:
+    """The page scripts, found at collection time so a new page is tested without edits."""
+    return sorted((ROOT / "pages").glob("*.py"))
+
+
+def page_name(page_file: Path | None) -> str:
+    return "home" if page_file is None else page_file.stem
+
+
+def pytest_generate_tests(metafunc):
+    """A test asking for `page_file` runs once per page, pages first and home (None) last.
+
+    The order is deliberate: the first request a fresh server sees is then a deep link to a
+    page, the case that breaks navigation set-ups.
+    """
+    if "page_file" in metafunc.fixturenames:
+        pages = [*page_files(), None]
+        metafunc.parametrize("page_file", pages, ids=[page_name(p) for p in pages])
+
+
+def url_path(page_file: Path | None) -> str:
+    """The URL path streamlit gives a `pages/` file ("" for the home page)."""
+    if page_file is None:
+        return ""
+    from streamlit.source_util import page_icon_and_name
+
+    return page_icon_and_name(page_file)[1]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"streamlit not healthy after {SERVER_START_TIMEOUT}s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> Path:
+    """Debian's Chromium, or a skip (a failure on CI, where it must be installed)."""
+    if CHROMIUM.exists():
+        return CHROMIUM
+    reason = f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)"
+    if os.environ.get("CI"):
+        pytest.fail(f"CI is set but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@contextmanager
+def serve(script: Path, log_name: str = "streamlit.log"):
+    """Run `streamlit run script` from the repo root on a free loopback port; yield its URL."""
+    OUTPUT.mkdir(exist_ok=True)
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = OUTPUT / log_name
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(script),
+        "--server.port", str(port), "--server.address", "127.0.0.1",
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+    ]
+    with log.open("w") as log_file:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT)
+    try:
+        _wait_healthy(url, process, log)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def streamlit_url(chromium_path):
+    """The app (app.py and pages/) served for the whole test session: its base URL."""
+    with serve(ROOT / "app.py") as url:
+        yield url
+
+
+@pytest.fixture
+def serve_script(chromium_path, tmp_path):
+    """serve_script(source) -> URL of a throwaway app with that source, served from the repo
+    root (so `import ui` works); for checks that need a page of their own, like Stop."""
+    with ExitStack() as stack:
+        def start(source: str) -> str:
+            script = tmp_path / "throwaway_app.py"
+            script.write_text(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n{source}")
+            return stack.enter_context(serve(script, "streamlit-throwaway.log"))
+
+        yield start
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(chromium_path), args=CHROMIUM_ARGS, headless=True,
+            timeout=APP_TIMEOUT_MS,
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context (no cookies, no cache) and one page in it."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    context.set_default_navigation_timeout(APP_TIMEOUT_MS)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def page_url(streamlit_url):
+    """page_url(page_file or None, **query) -> the URL that opens that page cold."""
+    def build(page_file: Path | None = None, **query) -> str:
+        from urllib.parse import urlencode
+
+        suffix = f"?{urlencode(query)}" if query else ""
+        return f"{streamlit_url}/{url_path(page_file)}{suffix}"
+
+    return build
+
+
+def _wait_for_app(page, timeout: float = APP_TIMEOUT_MS) -> None:
+    """Wait until the app is connected, its script has finished, and nothing is stale."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
+    page.wait_for_selector(APP_IDLE, timeout=timeout)
+    # A finished run can still leave elements marked stale for a frame or two.
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-stale=\"true\"]').length === 0", timeout=timeout
+    )
+
+
+def _click_button(page, label: str, timeout: float = APP_TIMEOUT_MS) -> None:
+    """Click the button with this exact label and wait for the rerun it causes to end."""
+    page.get_by_role("button", name=label, exact=True).click(timeout=ACTION_TIMEOUT_MS)
+    try:  # a quick rerun may finish before we look: not seeing "running" is fine
+        page.wait_for_selector(APP_BUSY, timeout=2_000)
+    except Exception:  # playwright's TimeoutError
+        pass
+    _wait_for_app(page, timeout)
+
+
+@pytest.fixture
+def wait_for_app():
+    """wait_for_app(page, timeout_ms=60000): block until the script run has finished."""
+    return _wait_for_app
+
+
+@pytest.fixture
+def click_button():
+    """click_button(page, label): click a button by its exact label, wait for the rerun."""
+    return _click_button
+
+
+def _screenshot(page, name: str) -> Path:
+    """Screenshot the whole app to test-output/screenshots/<name>.png; return the path.
+
+    Streamlit scrolls inside its own container, so the view is grown to the content first.
+    """
+    path = SCREENSHOTS / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    height = page.evaluate(
+        """() => {
+            const main = document.querySelector('[data-testid="stMain"]')
+                || document.querySelector('[data-testid="stAppViewContainer"]');
+            return main ? main.scrollHeight : document.body.scrollHeight;
+        }"""
+    )
+    width = page.viewport_size["width"]
+    page.set_viewport_size({"width": width, "height": max(900, min(int(height) + 40, 12_000))})
+    page.wait_for_timeout(300)  # let plotly relayout at the new size
+    page.screenshot(path=str(path), full_page=True, timeout=APP_TIMEOUT_MS)
+    return path
+
+
+@pytest.fixture
+def screenshot():
+    """screenshot(page, name) -> Path of a full-page PNG in test-output/screenshots/."""
+    return _screenshot
+
+
+class _Timings(dict):
+    """page -> timing record; every entry is written to test-output/timings.json at once."""
+
+    def __setitem__(self, name, value):
+        super().__setitem__(name, value)
+        OUTPUT.mkdir(exist_ok=True)
+        (OUTPUT / "timings.json").write_text(json.dumps(self, indent=2) + "\n")
+
+
+@pytest.fixture(scope="session")
+def timings() -> dict:
+    """timings[page] = {...}: recorded for the report in test-output/timings.json."""
+    return _Timings()

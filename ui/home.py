@@ -1,0 +1,100 @@
+"""What the home page shows: the list of pages, and one live chart about the learning rate."""
+from __future__ import annotations
+
+import ast
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import plotly.graph_objects as go
+import streamlit as st
+from streamlit.source_util import page_icon_and_name, page_sort_key
+
+from nnlab import data, plots
+from nnlab.diagnostics import least_squares, lr_bound
+from nnlab.training import Config, train
+
+ROOT = Path(__file__).resolve().parents[1]
+RATES = (0.01, 0.9)  # the tutorial's rate, and one just under the stability bound of about 1.0
+EPOCHS = 1000
+COLORS = ("#d62728", "#1f77b4")
+TUTORIAL_NOTE = " (the tutorial's)"
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """A page file, its label in the navigation, and what it teaches (its docstring's first line)."""
+
+    path: str  # relative to the app's root, as st.page_link wants it
+    label: str
+    teaches: str
+
+
+def page_catalogue(root: Path = ROOT) -> list[PageInfo]:
+    """The files in pages/, in navigation order; a page says what it teaches in its docstring."""
+    files = sorted((root / "pages").glob("*.py"), key=page_sort_key)
+    return [PageInfo(f.relative_to(root).as_posix(), page_icon_and_name(f)[1].replace("_", " "),
+                     _first_line(f)) for f in files]
+
+
+def _first_line(path: Path) -> str:
+    try:
+        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+    except (SyntaxError, UnicodeDecodeError, OSError):
+        return ""
+    return doc.strip().split("\n\n")[0].replace("\n", " ")
+
+
+@st.cache_data(show_spinner=False)
+def learning_rate_runs(rates=RATES, epochs: int = EPOCHS) -> dict:
+    """Gradient descent on a linear model from w = 0, b = 0 on the tutorial's diabetes split.
+
+    Returns {"histories": {lr: History}, "floor": least-squares training MSE, "bound": the
+    largest stable learning rate 2/λ_max}. The rates train in one stack (~0.1 s for the pair).
+    """
+    dataset = data.make_dataset("diabetes", scaling="sklearn", target_scaling="none")
+    configs = [Config(hidden=(), init="zeros", lr=lr, epochs=epochs) for lr in rates]
+    results = train(configs, dataset.X_train, dataset.y_train,
+                    eval_set=(dataset.X_test, dataset.y_test))
+    return {"histories": {lr: r.history for lr, r in zip(rates, results)},
+            "floor": least_squares(dataset.X_train, dataset.y_train)["mse"],
+            "bound": lr_bound(dataset.X_train)["bound"]}
+
+
+def learning_rate_figure(runs: dict) -> go.Figure:
+    """Training loss against epoch, one line per learning rate, over the least-squares floor."""
+    histories = {f"learning rate {lr:g}{TUTORIAL_NOTE if lr == RATES[0] else ''}: "
+                 f"test R² {history.val_r2[-1]:.2f}": history
+                 for lr, history in runs["histories"].items()}
+    figure = plots.curves_figure(
+        plots.curves_data(histories, "loss", validation=False),
+        "Same model, same data, same start: only the learning rate differs",
+        "training loss (MSE, log scale)", log_y=True, floor=runs["floor"],
+        floor_label="least squares: the best a linear model can do")
+    values = [runs["floor"], *(v for h in runs["histories"].values() for v in h.loss)]
+    positive = [v for v in values if 0 < v < math.inf]
+    figure.update_yaxes(tickvals=_log_ticks(values), tickformat=",.0f",  # room under the floor
+                        range=[math.log10(0.75 * min(positive)), math.log10(1.1 * max(positive))])
+    figure.update_layout(height=430, legend={"orientation": "h", "yanchor": "top", "y": -0.2,
+                                             "xanchor": "left", "x": 0})
+    # On a log axis an annotation's y is log10 of the value (a shape's is not): move the floor's
+    # label to where its line is. (nnlab.plots.curves_figure has this slip for any log floor.)
+    for note in figure.layout.annotations:
+        if note.yref == "y" and note.y == runs["floor"]:
+            note.y = math.log10(runs["floor"])
+    for trace, color in zip(figure.data, COLORS):
+        trace.line.color, trace.line.width = color, 3
+    return figure
+
+
+def _log_ticks(values) -> list[float]:
+    """1-2-3-5 ticks across the positive finite values, so a log axis reads as plain numbers."""
+    values = [float(v) for v in values if 0 < float(v) < math.inf]
+    if not values:
+        return []
+    low, high = min(values), max(values)
+    ticks, decade = [], 10.0 ** math.floor(math.log10(low))
+    while decade <= high:
+        ticks += [m * decade for m in (1, 2, 3, 5) if low <= m * decade <= high]
+        decade *= 10
+    return ticks
