@@ -83,9 +83,9 @@ class Network:
         layout = Layout([weights[0].shape[0]] + [w.shape[1] for w in weights])
         return cls(layout.pack([w[None] for w in weights], [b[None] for b in biases]), layout, activation)
 
-    def _bind(self, theta):
+    def _bind(self, theta, grad=None):
         self.theta = np.ascontiguousarray(theta)
-        self.grad = np.zeros_like(self.theta)
+        self.grad = np.zeros_like(self.theta) if grad is None else np.ascontiguousarray(grad)
         self.W, self.b = self.layout.views(self.theta)
         self.gW, self.gb = self.layout.views(self.grad)
         self.W_runs = [list(W) for W in self.W]
@@ -100,7 +100,8 @@ class Network:
     def keep(self, runs):
         """Drop every run but ``runs`` (an index array)."""
         self.l2 = self.l2[runs]
-        self._bind(self.theta[runs])
+        # The survivors keep this epoch's gradient: their update has not been applied yet.
+        self._bind(self.theta[runs], self.grad[runs])
 
     def buffers(self, rows, purpose="train"):
         """Buffers for a batch of ``rows``; a run of mini-batches needs at most two sizes."""

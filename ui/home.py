@@ -77,11 +77,6 @@ def learning_rate_figure(runs: dict) -> go.Figure:
                         range=[math.log10(0.75 * min(positive)), math.log10(1.1 * max(positive))])
     figure.update_layout(height=430, legend={"orientation": "h", "yanchor": "top", "y": -0.2,
                                              "xanchor": "left", "x": 0})
-    # On a log axis an annotation's y is log10 of the value (a shape's is not): move the floor's
-    # label to where its line is. (nnlab.plots.curves_figure has this slip for any log floor.)
-    for note in figure.layout.annotations:
-        if note.yref == "y" and note.y == runs["floor"]:
-            note.y = math.log10(runs["floor"])
     for trace, color in zip(figure.data, COLORS):
         trace.line.color, trace.line.width = color, 3
     return figure
