@@ -1,0 +1,181 @@
+"""Linear regression trained by gradient descent: why one learning rate crawls, a larger one converges and a slightly larger one still blows up, and how the data set that limit.
+
+Widgets (a form, so nothing trains until Train is pressed) -> nnlab (MLP with no hidden layer,
+explore, diagnostics) -> nnlab.plots -> render.
+"""
+import streamlit as st
+
+from nnlab import MLP, explore, plots
+from nnlab.diagnostics import gradcheck
+from ui.frame import SCALED_SOURCES, current_choice, frame, show_error
+from ui.training import dataset_key, train
+
+KEY = "linear-gd"
+RATES = (1e-6, 3e-6, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.011, 0.02, 0.03, 0.1, 0.2, 0.25, 0.3,
+         0.5, 0.9, 0.99, 1.01, 1.1, 1.5, 2.0)
+EPOCHS = (10, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000)
+INITS = {"zeros": "zeros (w = 0, b = 0)", "random": "small random, N(0, 0.01²)"}
+PROBLEMS = {"data": "The sidebar's data", "three": "Tutorial: three examples", "one": "Tutorial: one example"}
+DEFAULTS = {"problem": "data", "lr": 0.01, "epochs": 1000, "init": "zeros", "rates": [0.01, 0.1, 0.5],
+            "around_bound": True}
+APPLIED = f"{KEY}.applied"  # the settings of the charts: the last Train press or preset
+KEEP_EVERY_EPOCH = 5000  # weight snapshots at every epoch up to here
+
+
+def widget(name):
+    return f"{KEY}.{name}"
+
+
+def applied():
+    """The settings the charts show; copied into the form's widgets when Streamlit dropped them."""
+    settings = st.session_state.setdefault(APPLIED, dict(DEFAULTS))
+    for name, value in settings.items():
+        st.session_state.setdefault(widget(name), value)
+    return settings
+
+
+def apply(**changes):
+    st.session_state[APPLIED] = {**applied(), **changes}
+    for name, value in changes.items():
+        st.session_state[widget(name)] = value
+
+
+def choose_problem():
+    """on_change of the problem picker: a tutorial problem loads the tutorial's settings."""
+    problem = st.session_state[widget("problem")] or "data"
+    tutorial = dict(lr=explore.TUTORIAL_LR, epochs=explore.TUTORIAL_EPOCHS, init="zeros")
+    apply(problem=problem, **(tutorial if problem != "data" else {}))
+
+
+def controls():
+    """The form; returns the applied settings (the form's, once Train was pressed)."""
+    with st.form(KEY):
+        a, b, c = st.columns([3, 2, 2], gap="medium")
+        a.select_slider("Learning rate", RATES, format_func=lambda r: f"{r:g}", key=widget("lr"),
+                        help="The step size of gradient descent, on a log scale.")
+        b.select_slider("Epochs", EPOCHS, format_func=lambda e: f"{e:,}", key=widget("epochs"))
+        c.radio("Initial weights", list(INITS), format_func=INITS.get, key=widget("init"), horizontal=True)
+        a, b = st.columns([3, 4], gap="medium")
+        a.multiselect("Compare these learning rates", RATES, format_func=lambda r: f"{r:g}",
+                      key=widget("rates"), max_selections=8)
+        b.checkbox("Also 0.99 × and 1.01 × this data's bound", key=widget("around_bound"),
+                   help="Two rates just under and just over the stability bound 2/λ_max of the data "
+                        "you train on, computed from it.")
+        st.form_submit_button("Train", type="primary", icon=":material/play_arrow:", on_click=submit)
+    return applied()
+
+
+def submit():
+    """on_click of Train: the form's values become the applied settings."""
+    apply(**{name: st.session_state[widget(name)] for name in DEFAULTS if name != "problem"})
+
+
+@st.cache_data(max_entries=16, show_spinner="Training the comparison…")
+def compare(key, _dataset, rates, epochs, init):
+    return explore.rate_runs(_dataset.X_train, _dataset.y_train, rates, epochs, init)
+
+
+dataset = frame(
+    "Linear regression by gradient descent",
+    "A linear model has a single best answer, which least squares computes directly, so here "
+    "gradient descent can be judged against the finish line. Its speed is set by the learning rate, "
+    "and the data decide how large that rate may be: a curvature computed from the features gives "
+    "the bound, and the charts show a run crawling far below it, converging just below it and "
+    "blowing up just above it.",
+)
+settings = applied()
+st.segmented_control("Train on", list(PROBLEMS), format_func=PROBLEMS.get, key=widget("problem"),
+                     on_change=choose_problem, required=True)
+problem = settings["problem"]
+data = dataset if problem == "data" else explore.toy_dataset(problem)
+settings = controls()
+if problem == "data" and current_choice().source in SCALED_SOURCES:
+    X_all, _ = explore.all_rows(data)
+    scaling = explore.SCALING_NAMES[explore.scaling_kind(explore.column_stats(X_all, data.feature_names))]
+    st.caption(f"Feature scaling comes from the sidebar; these features are in *{scaling}*. Change it "
+               "there and watch the bound move.")
+lr, epochs = settings["lr"], settings["epochs"]
+bound_info, best = explore.stability(data), explore.reference(data)
+bound = bound_info["bound"]
+report = explore.rate_report(lr, bound_info)
+if report["regime"] == "diverges":
+    st.warning(explore.over_bound_warning(lr, report, bound_info), icon="⚠️")
+
+params = dict(hidden=(), init=settings["init"], lr=lr, epochs=epochs,
+              record_every=1 if epochs <= KEEP_EVERY_EPOCH else -(-epochs // KEEP_EVERY_EPOCH))
+model = train(params, data, eval=len(data.y_test) > 0, key=KEY)
+units = "standardized units²" if (data.target_mean, data.target_std) != (0.0, 1.0) else f"{data.target_name}²"
+loss_title = f"MSE ({units})"
+histories = {f"lr {lr:g}": model.history_} if model is not None else {}
+
+# -- the numbers --------------------------------------------------------------------------------
+m = st.columns(5)
+m[0].metric("Learning rate", f"{lr:g}", explore.share_of_bound(report["ratio"]), delta_color="off",
+            delta_arrow="off")
+m[1].metric("Stability bound 2/λ_max", f"{bound:.5g}", help="Gradient descent on this loss converges "
+            "for every learning rate below this, and blows up above it.")
+m[2].metric("Condition number", "∞" if bound_info["condition"] > 1e12
+            else f"{bound_info['condition']:,.0f}", help="λ_max/λ_min: how much slower the slowest "
+            "direction learns than the fastest one at the same rate. ∞ means some directions are flat "
+            "(more parameters than independent rows): the data cannot pin those down.")
+if model is not None:
+    history = model.history_
+    exact = best["train_mse"] <= 1e-12 * history.loss[0]
+    m[3].metric("Final training loss", f"{history.loss[-1]:.4g}",
+                "exact fit: 0" if exact else f"floor {best['train_mse']:.4g}",
+                delta_color="off", delta_arrow="off")
+    if history.val_r2 is not None:
+        m[4].metric("Test R²", f"{history.val_r2[-1]:.4g}", f"least squares {best['test_r2']:.4f}",
+                    delta_color="off", delta_arrow="off")
+
+st.markdown(explore.bound_story(bound_info) + "\n\n" + explore.rate_sentence(
+    lr, report, model.history_ if model is not None else None, best["train_mse"]))
+
+# -- the charts ---------------------------------------------------------------------------------
+left, right = st.columns(2, gap="large")
+left.plotly_chart(plots.linear_loss_figure(histories, best["train_mse"], best["test_mse"], loss_title),
+                  width="stretch", key=f"{KEY}.loss")
+right.plotly_chart(plots.linear_r2_figure(histories, best["test_r2"]), width="stretch", key=f"{KEY}.r2")
+left, right = st.columns(2, gap="large")
+names = list(data.feature_names)
+targets = dict(zip([*names, "bias b"], [*best["coef"], best["intercept"]]))
+left.plotly_chart(plots.weight_paths_figure(plots.weight_paths_data(model.history_, names), targets) if model is not None
+                  else plots.empty_figure("Paths of the weights during training"), width="stretch", key=f"{KEY}.weights")
+right.plotly_chart(plots.spectrum_figure(plots.spectrum_data(bound_info["eigenvalues"], lr), lr),
+                   width="stretch", key=f"{KEY}.spectrum")
+
+labels = {r: f"lr {r:g}" for r in settings["rates"]}
+if settings["around_bound"]:
+    labels |= {r: f"lr {r:.4g} ({f} × bound)" for f, r in explore.threshold_rates(bound_info, (0.99, 1.01)).items()}
+try:
+    runs = compare(dataset_key(data), data, tuple(labels), epochs, settings["init"]) if labels else {}
+except ValueError as exc:
+    show_error(exc, "The comparison cannot be trained")
+    runs = {}
+curves, blown = plots.rate_overlay_data({labels[r]: h for r, h in runs.items()}, best["train_mse"])
+st.plotly_chart(plots.rate_overlay_figure(curves, blown, f"loss − floor ({units})",
+                                          title=f"How far above the floor each learning rate is ({epochs:,} "
+                                                f"epochs each, log scale)"),
+                width="stretch", key=f"{KEY}.overlay")
+st.caption("On a log scale a steady convergence is a straight line falling; the steeper, the faster. "
+           "A run that blows up leaves the chart at the top, marked ✕ where it was stopped.")
+
+# -- the tutorial's problems ---------------------------------------------------------------------
+if problem == "three" and model is not None:
+    st.subheader("The tutorial's three examples, trained here")
+    st.dataframe({**{n: [w] for n, w in zip(names, model.coefs_[0][:, 0])}, "bias b": [model.intercepts_[0][0]]},
+                 width="stretch", column_config={n: st.column_config.NumberColumn(format="%.8f") for n in targets})
+    st.markdown(f"Predictions {', '.join(f'{p:.6f}' for p in model.predict(data.X_train))} for targets "
+                f"{', '.join(f'{t:g}' for t in data.y_train)}: the same numbers the tutorial printed.")
+if problem == "one":
+    st.subheader("The tutorial's first example: a loss that did not match its gradient")
+    bug = explore.one_example_bug()
+    left, right = st.columns([3, 2], gap="large")
+    left.plotly_chart(plots.bug_demo_figure(plots.bug_demo_data(bug)), width="stretch", key=f"{KEY}.bug")
+    right.markdown(explore.bug_story(bug))
+    if model is not None:
+        right.caption("nnlab's gradient on the same row, checked the same way where training starts "
+                      "(at the end the gradient is 0 and there is nothing left to compare):")
+        check = gradcheck(MLP(**model.get_params()), data.X_train, data.y_train)
+        right.dataframe(check[["param", "gradient_norm", "relative_error", "ok"]], hide_index=True, width="stretch",
+                        column_config={"relative_error": st.column_config.NumberColumn(format="scientific")})
