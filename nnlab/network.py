@@ -114,9 +114,11 @@ class Network:
         """Predictions (runs, rows) for X (rows, features); keeps z and a for the backward pass."""
         last = len(self.W) - 1
         for layer, b in enumerate(self.b):
-            inputs = [X] * self.runs if layer == 0 else buffers.a_runs[layer - 1]
-            for a, W, z in zip(inputs, self.W_runs[layer], buffers.z_runs[layer]):
-                np.matmul(a, W, out=z)
+            if layer == 0:  # X is shared by every run: one stacked product serves them all
+                np.matmul(X, self.W[0], out=buffers.z[0])
+            else:
+                for a, W, z in zip(buffers.a_runs[layer - 1], self.W_runs[layer], buffers.z_runs[layer]):
+                    np.matmul(a, W, out=z)
             z = buffers.z[layer]
             z += b[:, None, :]
             if layer < last:
@@ -134,9 +136,11 @@ class Network:
         delta = buffers.delta[-1]
         np.multiply(buffers.error[..., None], 2.0 / rows, out=delta)
         for layer in range(len(self.W) - 1, -1, -1):
-            inputs = [X.T] * self.runs if layer == 0 else buffers.aT_runs[layer - 1]
-            for a_T, d, gW in zip(inputs, buffers.delta_runs[layer], self.gW_runs[layer]):
-                np.matmul(a_T, d, out=gW)
+            if layer == 0:
+                np.matmul(np.ascontiguousarray(X.T), delta, out=self.gW[0])
+            else:
+                for a_T, d, gW in zip(buffers.aT_runs[layer - 1], buffers.delta_runs[layer], self.gW_runs[layer]):
+                    np.matmul(a_T, d, out=gW)
             np.matmul(buffers.ones, delta, out=self.gb[layer][:, None, :])
             if layer > 0:
                 for d, W_T, d_previous in zip(buffers.delta_runs[layer], self.WT_runs[layer],

@@ -59,6 +59,8 @@ from .training import Config, train
 
 MAX_RUNS = 1024                 # runs in one sweep (grid points × seeds)
 PROGRESS_BLOCKS = 20            # in-process progress reports per stack
+PROGRESS_CHUNKS = 4             # with on_progress, chunks per worker process ...
+MIN_CHUNK_SECONDS = 1.0         # ... unless they would be estimated shorter than this
 # Cost of one stack on one core, fitted within ±25% over 1-64 runs of linear to 128-64 networks
 # (process time on this machine): per pass over `rows` rows,
 #   EPOCH_SECONDS + runs × (LAYER_SECONDS·layers + UNIT_SECONDS·rows·units + WEIGHT_SECONDS·rows·params)
@@ -82,7 +84,10 @@ class SweepResult:
     """Runs of a sweep, in grid order (grid points in `itertools.product` order, seeds innermost).
 
     table: one row per run; histories, configs, coefs, intercepts: lists in the table's row order;
-    keys: the grid keys, the columns that tell runs apart (with `seed`).
+    keys: the grid keys, the columns that tell runs apart (with `seed`). The table's `seconds` is
+    the run's share of its train() call (that call's wall time over the runs stacked in it);
+    `best_epoch` is that of the lowest validation loss, or of the lowest training loss without
+    an eval set.
     """
 
     table: pd.DataFrame
@@ -235,7 +240,7 @@ def sweep(X, y, grid=None, seeds=1, eval_set=None, base=None, n_jobs=None, backe
     keys, configs = expand(grid, seeds, base)
     for config in configs:
         config.check_size(*X.shape)
-    chunks, workers = _plan(configs, X, eval_set, n_jobs, backend)
+    chunks, workers = _plan(configs, X, eval_set, n_jobs, backend, progress=on_progress is not None)
     results = [None] * len(configs)
     seconds = [0.0] * len(configs)
     progress = _Progress(on_progress, len(configs))
@@ -325,8 +330,12 @@ def _seeds(seeds, base, grid):
 
 
 # -- planning: stacks, chunks, workers ---------------------------------------------------------
-def _plan(configs, X, eval_set, n_jobs, backend):
-    """Chunks of run indices (each one train() call) and the number of workers to use."""
+def _plan(configs, X, eval_set, n_jobs, backend, progress=False):
+    """Chunks of run indices (each one train() call) and the number of workers to use.
+
+    progress=True cuts finer chunks (PROGRESS_CHUNKS per worker, none under MIN_CHUNK_SECONDS) so
+    that a progress bar moves more than once per worker, for a little less stacking.
+    """
     rows = len(X)
     stacks = {}
     for run, config in enumerate(configs):
@@ -341,7 +350,7 @@ def _plan(configs, X, eval_set, n_jobs, backend):
             workers = 1
     if workers == 1 or len(configs) == 1:
         return stacks, 1
-    return _split(stacks, configs, X.shape, eval_set, workers), workers
+    return _split(stacks, configs, X.shape, eval_set, workers, PROGRESS_CHUNKS if progress else 1), workers
 
 
 _pool_used = {}  # workers -> time.monotonic() when a sweep last used that many worker processes
@@ -372,14 +381,15 @@ def _ready():
     return True
 
 
-def _split(stacks, configs, shape, eval_set, workers):
-    """Cut stacks into chunks of about 1/workers of the total work each, largest first."""
+def _split(stacks, configs, shape, eval_set, workers, per_worker=1):
+    """Cut stacks into chunks of about 1/(workers·per_worker) of the total work each, largest first."""
     cost = {r: estimate_seconds([configs[r]], shape, eval_set) for runs in stacks for r in runs}
-    target = sum(cost.values()) / workers
+    total = sum(cost.values())
+    target = max(total / (workers * per_worker), min(MIN_CHUNK_SECONDS, total / workers))
     chunks = []
     for runs in stacks:
         pieces = min(len(runs), max(1, math.ceil(sum(cost[r] for r in runs) / target - 1e-9)))
-        chunks += [list(part) for part in np.array_split(runs, pieces)]
+        chunks += [[int(run) for run in part] for part in np.array_split(runs, pieces)]
     return sorted(chunks, key=lambda runs: -sum(cost[r] for r in runs))
 
 

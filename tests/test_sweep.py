@@ -204,6 +204,10 @@ def test_small_sweeps_stay_in_process_and_big_ones_are_halved():
     chunks, workers = _plan(configs, X_TRAIN, None, 2, None)
     assert workers == 2 and sorted(map(len, chunks)) == [8, 8]
     assert sorted(run for chunk in chunks for run in chunk) == list(range(16))
+    # A progress bar gets finer chunks (about 12 s of work: 4 per worker of ~1.5 s each).
+    chunks, _ = _plan(configs, X_TRAIN, None, 2, None, progress=True)
+    assert sorted(map(len, chunks)) == [2] * 8
+    assert sorted(run for chunk in chunks for run in chunk) == list(range(16))
 
 
 def test_export_round_trip(mixed, tmp_path):
