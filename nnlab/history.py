@@ -27,7 +27,9 @@ class History:
     snapshot_epochs: (k,) epochs at which weights, biases and weight_grads were copied;
         the last one is the end of training.
     weights, weight_grads: lists per layer of (k, fan_in, fan_out); biases: per layer (k, fan_out).
-    diverged_at: first epoch whose loss was not finite or passed the blow-up bound, else None.
+    final_loss: train MSE of the final parameters (after the last update).
+    diverged_at: first epoch whose loss was not finite or passed the blow-up bound, else None;
+        the last epoch when its own update blew the loss up (then final_loss shows it).
     stopped_at: epoch after which a callback stopped the run, else None.
     """
 
@@ -46,6 +48,7 @@ class History:
     val_r2: np.ndarray | None = None
     diverged_at: int | None = None
     divergence_bound: float = np.inf
+    final_loss: float = np.nan
     stopped_at: int | None = None
     seconds: float = 0.0
     config: dict = field(default_factory=dict)
@@ -90,7 +93,8 @@ class History:
             for layer, values in enumerate(getattr(self, name)):
                 arrays[f"{name}_{layer}"] = values
         scalars = {"diverged_at": self.diverged_at, "stopped_at": self.stopped_at, "seconds": self.seconds,
-                   "divergence_bound": float(self.divergence_bound), "config": self.config,
+                   "divergence_bound": float(self.divergence_bound), "final_loss": float(self.final_loss),
+                   "config": self.config,
                    "n_layers": len(self.weights)}
         arrays["meta"] = np.array(json.dumps(scalars))
         np.savez_compressed(path, **arrays)
@@ -104,7 +108,7 @@ class History:
             kwargs["snapshot_epochs"] = data["snapshot_epochs"]
             for name in SNAPSHOT_SERIES:
                 kwargs[name] = [data[f"{name}_{layer}"] for layer in range(meta["n_layers"])]
-        for key in ("diverged_at", "stopped_at", "seconds", "divergence_bound", "config"):
+        for key in ("diverged_at", "stopped_at", "seconds", "divergence_bound", "final_loss", "config"):
             kwargs[key] = meta[key]
         return cls(**kwargs)
 
@@ -122,6 +126,9 @@ class History:
                 if (mine is None) != (theirs is None) or np.shape(mine) != np.shape(theirs):
                     return False
                 if not np.allclose(mine, theirs, rtol=rtol, atol=atol, equal_nan=True):
+                    return False
+            elif isinstance(mine, float) and isinstance(theirs, float):
+                if not np.isclose(mine, theirs, rtol=rtol, atol=atol, equal_nan=True):
                     return False
             elif mine != theirs:
                 return False

@@ -55,14 +55,16 @@ class MLP(RegressorMixin, BaseEstimator):
         is called after every epoch; returning False stops training there, keeping the history.
         """
         config = self.config()
-        X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
-        if eval_set is not None:
-            X_val, y_val = eval_set
-            X_val = validate_data(self, X_val, reset=False, dtype=np.float64)
-            y_val = np.asarray(y_val, dtype=np.float64).reshape(-1)
-            if len(y_val) != len(X_val) or not np.all(np.isfinite(y_val)):
-                raise ValueError("eval_set: y_val must be finite with one value per row of X_val")
-            eval_set = (X_val, y_val)
+        # scikit-learn's finiteness check sums the data; inf + (−inf) would warn before it raises.
+        with np.errstate(invalid="ignore", over="ignore"):
+            X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
+            if eval_set is not None:
+                X_val, y_val = eval_set
+                X_val = validate_data(self, X_val, reset=False, dtype=np.float64)
+                y_val = np.asarray(y_val, dtype=np.float64).reshape(-1)
+                if len(y_val) != len(X_val) or not np.all(np.isfinite(y_val)):
+                    raise ValueError("eval_set: y_val must be finite with one value per row of X_val")
+                eval_set = (X_val, y_val)
         config.check_size(*X.shape)
         callback = None if on_epoch is None else (lambda epoch, losses: on_epoch(epoch, float(losses[0])))
         result = train([config], X, y, eval_set=eval_set, on_epoch=callback)[0]
@@ -74,7 +76,8 @@ class MLP(RegressorMixin, BaseEstimator):
     def predict(self, X):
         """Predictions (n_samples,) of the last finite parameters."""
         check_is_fitted(self, "coefs_")
-        X = validate_data(self, X, reset=False, dtype=np.float64)
+        with np.errstate(invalid="ignore", over="ignore"):
+            X = validate_data(self, X, reset=False, dtype=np.float64)
         network = Network.from_layers(self.coefs_, self.intercepts_, self.activation)
         with np.errstate(over="ignore", invalid="ignore"):
             prediction = network.forward(X.astype(self.coefs_[0].dtype), network.buffers(len(X)))
@@ -90,6 +93,8 @@ def divergence_message(history, config):
     """A sentence a learner can act on: when the run blew up, and what to try."""
     epoch = history.diverged_at
     loss = history.loss[epoch]
+    if np.isfinite(loss) and loss <= history.divergence_bound:
+        loss = history.final_loss  # the epoch's own update blew it up, after the last measurement
     what = "was not a finite number" if not np.isfinite(loss) else \
         f"reached {loss:.3g}, over {history.divergence_bound:.3g} (10⁴ × where it started)"
     return (f"Training diverged at epoch {epoch}: the loss {what}. Learning rate {config.lr:g} is too "

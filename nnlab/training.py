@@ -26,8 +26,10 @@ MAX_WIDTH = 2048                    # units per hidden layer
 MAX_LR = 1e3
 MAX_L2 = 100.0
 MAX_WORK = 2e11                     # epochs × rows × parameters: a few minutes on 2 cores at most
-MAX_STEPS = 5_000_000               # parameter updates (epochs × batches per epoch)
+MAX_STEPS = 500_000                 # parameter updates (epochs × batches): ~1-2 min at batch size 1
 SNAPSHOT_BUDGET_BYTES = 20_000_000  # weight, bias and gradient snapshots of one training call
+# Even the two snapshots every run keeps (start and end, weights and gradients) fit the budget.
+MAX_PARAMS = SNAPSHOT_BUDGET_BYTES // (2 * 2 * 8)
 DIVERGENCE_FACTOR = 1e4             # loss above this × the starting loss scale counts as a blow-up
 DEAD_SLOPE = 1e-6                   # f′(z) at or below this fraction of its maximum counts as zero
 SATURATED_SLOPE = 0.05              # f′(z) below this fraction of its maximum counts as saturated
@@ -83,6 +85,9 @@ class Config:
         """Refuse a run whose amount of work would pass the documented caps."""
         sizes = [features, *self.hidden, 1]
         n_params = sum((i + 1) * o for i, o in zip(sizes[:-1], sizes[1:]))
+        if n_params > MAX_PARAMS:
+            raise ValueError(f"hidden: {n_params:,} parameters with {features} input features is over the cap "
+                             f"of {MAX_PARAMS:,}; use fewer or narrower hidden layers")
         work = self.epochs * rows * n_params
         if work > MAX_WORK:
             raise ValueError(
@@ -173,6 +178,7 @@ class _Trainer:
         self.next_snapshot = 0
         self.diverged_at = [None] * runs
         self.finals = [None] * runs
+        self.final_loss = np.full(runs, np.nan)
         self.ended = np.full(runs, epochs)
         self.stopped_at = None
         self.y_scale = float(np.mean(self.y.astype(np.float64) ** 2))
@@ -296,7 +302,7 @@ class _Trainer:
     # -- divergence and the end ---------------------------------------------------------------
     def _drop_diverged(self, epoch, losses):
         """Retire runs whose loss blew up; False when none is left."""
-        blown = ~(losses <= self.active_bound)
+        blown = self._blown(losses)
         if not blown.any():
             return True
         for position in np.flatnonzero(blown):
@@ -319,15 +325,26 @@ class _Trainer:
         self._allocate_scratch()
         return True
 
+    def _blown(self, losses):
+        """Active runs whose loss is not finite or passed its bound (an infinite bound included)."""
+        return ~(np.isfinite(losses) & (losses <= self.active_bound))
+
     def _finish(self):
+        """One more pass over the final parameters: it checks the last update and fills the end snapshot."""
         if len(self.active) == 0:
             return
+        losses = self._full_pass(self.net.buffers(self.rows))
+        blown = self._blown(losses)
         if self.record and self.stopped_at is None:
-            # One more pass so the last snapshot has the final weights and their gradient.
-            self._full_pass(self.net.buffers(self.rows))
             self._snapshot(len(self.snapshot_epochs) - 1)
         for position, run in enumerate(self.active):
-            self.finals[run] = self.net.theta[position].copy()
+            self.final_loss[run] = losses[position]
+            if blown[position]:
+                # The last update blew up: keep the parameters from before it.
+                self.diverged_at[run] = int(self.ended[run]) - 1
+                self.finals[run] = self.previous[position].copy()
+            else:
+                self.finals[run] = self.net.theta[position].copy()
 
     def _result(self, run, seconds):
         length = int(self.ended[run])
@@ -355,6 +372,7 @@ class _Trainer:
             val_r2=None if val_loss is None else _r2(val_loss, self.val_variance),
             diverged_at=self.diverged_at[run],
             divergence_bound=float(self.bound[run]),
+            final_loss=float(self.final_loss[run]),
             stopped_at=self.stopped_at,
             seconds=seconds,
             config=self.configs[run].as_dict(),
@@ -384,7 +402,11 @@ def _generators(configs):
 
 
 def _check_choice(name, value, table):
-    if value not in table:
+    try:
+        known = value in table
+    except TypeError:  # unhashable, e.g. a list
+        known = False
+    if not known:
         raise ValueError(f"{name} must be one of {sorted(table)}, got {value!r}")
 
 
@@ -399,9 +421,12 @@ def _check_int(name, value, low, high):
 
 
 def _check_number(name, value, low, high, open_low=False, open_high=False):
-    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) \
-        and math.isfinite(value) and (value > low if open_low else value >= low) \
-        and (value < high if open_high else value <= high)
+    try:
+        ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) \
+            and math.isfinite(value) and (value > low if open_low else value >= low) \
+            and (value < high if open_high else value <= high)
+    except OverflowError:  # an int too large for a float
+        ok = False
     if not ok:
         left, right = "(" if open_low else "[", ")" if open_high else "]"
         raise ValueError(f"{name} must be a finite number in {left}{low}, {high:g}{right}, got {value!r}")

@@ -205,7 +205,8 @@ def test_to_frame_is_tidy():
     (dict(optimizer="rmsprop"), "optimizer"), (dict(hidden=(0,)), "hidden"), (dict(hidden=(10**7,)), "hidden"),
     (dict(hidden=(4,) * 11), "hidden"), (dict(momentum=1.0), "momentum"), (dict(l2=-1), "l2"),
     (dict(batch_size=0), "batch_size"), (dict(record_every=0), "record_every"), (dict(dtype="float16"), "dtype"),
-    (dict(random_state=-3), "random_state"), (dict(hidden=(2048, 2048), epochs=100_000), "epochs"),
+    (dict(random_state=-3), "random_state"), (dict(hidden=(512, 512), epochs=100_000), "epochs"),
+    (dict(hidden=(2048, 2048)), "hidden"), (dict(batch_size=1, epochs=5000), "batch_size"),
 ])
 def test_bad_arguments_name_the_argument(params, word):
     with pytest.raises(ValueError, match=word):

@@ -122,7 +122,7 @@ def test_bad_settings_are_refused_up_front_naming_the_key():
     with pytest.raises(ValueError, match="non-empty list"):
         sweep(X_TRAIN, Y_STD, {"lr": 0.1})
     with pytest.raises(ValueError, match="epochs"):  # check_size: over the work cap
-        sweep(X_TRAIN, Y_STD, {"hidden": [(8,), (2048, 2048)]}, base=dict(epochs=100_000))
+        sweep(X_TRAIN, Y_STD, {"hidden": [(8,), (512, 512)]}, base=dict(epochs=100_000))
     with pytest.raises(ValueError, match="cap"):
         sweep(X_TRAIN, Y_STD, {"lr": list(np.linspace(0.01, 0.1, 600))}, seeds=2)
 

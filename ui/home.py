@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import ast
+import functools
 import math
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,12 +36,20 @@ def page_catalogue(root: Path = ROOT) -> list[PageInfo]:
     """The files in pages/, in navigation order; a page says what it teaches in its docstring."""
     files = sorted((root / "pages").glob("*.py"), key=page_sort_key)
     return [PageInfo(f.relative_to(root).as_posix(), page_icon_and_name(f)[1].replace("_", " "),
-                     _first_line(f)) for f in files]
+                     _first_line(f, f.stat().st_mtime_ns)) for f in files]
 
 
-def _first_line(path: Path) -> str:
+# ast.parse is not thread-safe in CPython 3.11 (gh-106905: "AST constructor recursion depth
+# mismatch" when sessions render at once), and every page's navigation asks: parse each file
+# once per version, one thread at a time.
+_PARSE_LOCK = threading.Lock()
+
+
+@functools.lru_cache(maxsize=64)
+def _first_line(path: Path, modified_ns: int) -> str:
     try:
-        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+        with _PARSE_LOCK:
+            doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
     except (SyntaxError, UnicodeDecodeError, OSError):
         return ""
     return doc.strip().split("\n\n")[0].replace("\n", " ")

@@ -1,0 +1,176 @@
+"""Load-test fixtures: a live `streamlit run app.py` on a loopback port, and its memory and CPU.
+
+A minimal copy of tests/browser/conftest.py's server (a conftest cannot be imported from another
+folder), with two differences: the server is this module's own, so its memory is not shared with
+other tests, and disconnected sessions are dropped after DISCONNECTED_TTL seconds instead of
+streamlit's default 120, so "memory after the sessions close" can be measured in a bounded time.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+OUTPUT = ROOT / "test-output"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+SERVER_START_TIMEOUT = 60  # seconds
+DISCONNECTED_TTL = 5  # seconds a closed tab's session is kept for a reconnect (streamlit: 120)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"streamlit not healthy after {SERVER_START_TIMEOUT}s:\n{log.read_text()}")
+
+
+@dataclass
+class Server:
+    """A running server: its URL, process and log; its memory, threads and CPU on demand."""
+
+    url: str
+    process: psutil.Process
+    log: Path
+    disconnected_ttl: int = DISCONNECTED_TTL
+
+    def rss(self) -> int:
+        """Resident bytes of the server and any children it started."""
+        total = 0
+        for proc in [self.process, *self.process.children(recursive=True)]:
+            try:
+                total += proc.memory_info().rss
+            except psutil.NoSuchProcess:
+                pass
+        return total
+
+    def threads(self) -> int:
+        return self.process.num_threads()
+
+    def cpu_seconds(self) -> float:
+        times = self.process.cpu_times()
+        return times.user + times.system
+
+    def wait_idle(self, timeout: float = 15.0, window: float = 1.0, busy_share: float = 0.15) -> float:
+        """Seconds until the server used less than busy_share of one core over a window; raises
+        AssertionError if it is still busy after `timeout` (work left running)."""
+        start = time.monotonic()
+        while time.monotonic() - start < timeout:
+            before = self.cpu_seconds()
+            time.sleep(window)
+            if (self.cpu_seconds() - before) / window < busy_share:
+                return time.monotonic() - start - window
+        raise AssertionError(f"the server was still busy {timeout:.0f} s later: work left running")
+
+    def sample_memory(self, every: float = 0.1) -> "MemorySampler":
+        """with server.sample_memory() as sampler: ...; sampler.peak is the highest RSS seen."""
+        return MemorySampler(self, every)
+
+
+@dataclass
+class MemorySampler:
+    """Samples the server's RSS every `every` seconds on a thread; keeps the peak."""
+
+    server: Server
+    every: float = 0.1
+    peak: int = 0
+    samples: list = field(default_factory=list)
+
+    def __post_init__(self):
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
+
+    def _run(self):
+        while not self._stop.is_set():
+            rss = self.server.rss()
+            self.peak = max(self.peak, rss)
+            self.samples.append((time.monotonic(), rss))
+            self._stop.wait(self.every)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
+@contextmanager
+def serve(script: Path, log_name: str):
+    """`streamlit run script` from the repo root on a free loopback port; yield a Server."""
+    OUTPUT.mkdir(exist_ok=True)
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = OUTPUT / log_name
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(script),
+        "--server.port", str(port), "--server.address", "127.0.0.1",
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none", "--server.runOnSave", "false",
+        "--server.disconnectedSessionTTL", str(DISCONNECTED_TTL),
+    ]
+    with log.open("w") as log_file:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT,
+                                   env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        _wait_healthy(url, process, log)
+        yield Server(url, psutil.Process(process.pid), log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def chromium_path() -> Path:
+    if CHROMIUM.exists():
+        return CHROMIUM
+    reason = f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)"
+    if os.environ.get("CI"):
+        pytest.fail(f"CI is set but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def launch_options(chromium_path) -> dict:
+    """Keyword arguments for playwright's chromium.launch (sync or async API)."""
+    return {"executable_path": str(chromium_path), "args": CHROMIUM_ARGS, "headless": True,
+            "timeout": 120_000}
+
+
+@pytest.fixture(scope="module")
+def load_server(chromium_path):
+    """The app served for this module only: a Server (url, process, rss(), wait_idle())."""
+    with serve(ROOT / "app.py", "streamlit-load.log") as server:
+        yield server
