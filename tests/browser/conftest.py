@@ -182,6 +182,8 @@ def page_url(streamlit_url):
 def _wait_for_app(page, timeout: float = APP_TIMEOUT_MS) -> None:
     """Wait until the app is connected, its script has finished, and nothing is stale."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
+    # "notRunning" also holds before the first run has started: wait for the page to draw too.
+    page.wait_for_selector('[data-testid="stMain"] [data-testid="stElementContainer"]', timeout=timeout)
     page.wait_for_selector(APP_IDLE, timeout=timeout)
     # A finished run can still leave elements marked stale for a frame or two.
     page.wait_for_function(
