@@ -173,8 +173,9 @@ class _Trainer:
         affordable = max(2, SNAPSHOT_BUDGET_BYTES // (per_snapshot * runs))
         stride = self.shared.record_every or max(1, math.ceil(epochs / (affordable - 1)))
         self.snapshot_epochs = np.unique(np.r_[np.arange(0, epochs, stride), epochs])
-        self.snap_theta = np.full((runs, len(self.snapshot_epochs), self.layout.n_params), np.nan, dtype)
-        self.snap_grad = np.full_like(self.snap_theta, np.nan)
+        # Not NaN-filled: a result keeps only the snapshots that were taken (see _result).
+        self.snap_theta = np.empty((runs, len(self.snapshot_epochs), self.layout.n_params), dtype)
+        self.snap_grad = np.empty_like(self.snap_theta)
         self.next_snapshot = 0
         self.diverged_at = [None] * runs
         self.finals = [None] * runs
@@ -352,8 +353,9 @@ class _Trainer:
         keep = self.snapshot_epochs < length
         if self.diverged_at[run] is None and self.stopped_at is None:
             keep[-1] = True
-        weights, biases = self.layout.views(self.snap_theta[run, keep])
-        weight_grads, _ = self.layout.views(self.snap_grad[run, keep])
+        taken = slice(None) if keep.all() else keep  # a slice keeps views: no copy of the snapshots
+        weights, biases = self.layout.views(self.snap_theta[run, taken])
+        weight_grads, _ = self.layout.views(self.snap_grad[run, taken])
         coefs, intercepts = self.layout.views(self.finals[run])
         val_loss = None if self.eval is None else self.val_loss[run, :length].copy()
         history = History(
@@ -365,9 +367,9 @@ class _Trainer:
             dead_fraction=self.dead_fraction[run, :length].copy(),
             saturation=self.saturation[run, :length].copy(),
             snapshot_epochs=self.snapshot_epochs[keep],
-            weights=[w.copy() for w in weights],
-            biases=[b.copy() for b in biases],
-            weight_grads=[g.copy() for g in weight_grads],
+            weights=weights,
+            biases=biases,
+            weight_grads=weight_grads,
             val_loss=val_loss,
             val_r2=None if val_loss is None else _r2(val_loss, self.val_variance),
             diverged_at=self.diverged_at[run],
