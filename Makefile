@@ -21,6 +21,8 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/train_speed.py
 	$(BIN)/python benchmarks/sweep_speed.py
+	$(BIN)/python benchmarks/page_speed.py
+	$(BIN)/python benchmarks/browser_speed.py
 
 clean:
 	rm -rf $(VENV) test-output

@@ -16,7 +16,7 @@ from sklearn.base import clone
 from threadpoolctl import threadpool_limits
 
 from .activations import ACTIVATIONS
-from .diagnostics import GRADCHECK_STEP, GRADCHECK_TOLERANCE, ROUND_OFF_MARGIN, network_of, objective_and_gradient
+from .diagnostics import GRADCHECK_STEP, GRADCHECK_TOLERANCE, gradcheck
 from .network import Network
 from .optimizers import Adam
 from .training import MAX_DEPTH, MAX_WIDTH, SATURATED_SLOPE
@@ -126,58 +126,19 @@ def function_grid(X, *more, points_1d=400, points_2d=40):
 # -- gradient check on a sample -------------------------------------------------------------------
 
 def sampled_gradcheck(model, X, y, per_block=GRADCHECK_PER_BLOCK, seed=0, step=GRADCHECK_STEP):
-    """`nnlab.diagnostics.gradcheck` on at most ``per_block`` entries of each W and b.
+    """`nnlab.diagnostics.gradcheck` on at most ``per_block`` entries of each W and b, sampled with ``seed``.
 
     Blocks that small are checked in full (then the numbers equal gradcheck's); in bigger ones a
     random sample, so the cost stays near 2·(entries checked) passes whatever the width.
-    Returns a DataFrame per layer and param with checked, entries, gradient_norm, relative_error,
-    abs_error, round_off and ok (as gradcheck defines them, on the checked entries).
     """
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64).reshape(-1)
-    network = network_of(model, X.shape[1])
-    layout, rng = network.layout, np.random.default_rng(seed)
-    ends = [*layout.starts[1:], layout.n_params]
-    rows = []
-    with np.errstate(over="ignore", invalid="ignore"):
-        loss, analytic = objective_and_gradient(network, X, y)
-        round_off = ROUND_OFF_MARGIN * np.finfo(np.float64).eps * max(abs(float(loss[0])), 1e-300) / step
-        for block, (start, end) in enumerate(zip(layout.starts, ends)):
-            size = int(end - start)
-            index = np.arange(start, end) if size <= per_block else \
-                start + np.sort(rng.choice(size, per_block, replace=False))
-            numeric = np.array([_central_difference(network, X, y, i, step) for i in index])
-            rows.append(_check_row(layout, block, analytic[0, index], numeric, size, round_off))
-    return pd.DataFrame(rows).sort_values(["layer", "param"], ascending=[True, False], ignore_index=True)
-
-
-def _central_difference(network, X, y, index, step):
-    theta = network.theta[0]
-    original = theta[index]
-    theta[index] = original + step
-    plus, _ = objective_and_gradient(network, X, y)
-    theta[index] = original - step
-    minus, _ = objective_and_gradient(network, X, y)
-    theta[index] = original
-    return (plus[0] - minus[0]) / (2 * step)
-
-
-def _check_row(layout, block, analytic, numeric, size, round_off_per_entry):
-    scale = max(np.linalg.norm(analytic) + np.linalg.norm(numeric), 1e-300)
-    abs_error = float(np.linalg.norm(analytic - numeric))
-    round_off = round_off_per_entry * np.sqrt(len(analytic))
-    return {"layer": block % layout.n_layers, "param": "W" if block < layout.n_layers else "b",
-            "checked": len(analytic), "entries": size, "gradient_norm": float(np.linalg.norm(analytic)),
-            "relative_error": abs_error / scale, "abs_error": abs_error, "round_off": round_off,
-            "ok": bool(abs_error <= max(GRADCHECK_TOLERANCE * scale, round_off))}
+    return gradcheck(model, X, y, step, max_per_block=per_block, rng=seed)
 
 
 def gradcheck_verdict(table):
     """(passed, sentence) for a gradcheck table: does backprop agree with finite differences?"""
     worst = table.loc[table.relative_error.idxmax()]
-    amount = "every gradient entry"
-    if {"checked", "entries"} <= set(table.columns):
-        amount = f"{int(table.checked.sum()):,} of {int(table.entries.sum()):,} gradient entries"
+    checked, entries = int(table.checked.sum()), int(table.entries.sum())
+    amount = "every gradient entry" if checked == entries else f"{checked:,} of {entries:,} gradient entries"
     if table.ok.all():
         return True, (f"Backprop agrees with finite differences on {amount}: the largest relative "
                       f"error is {worst.relative_error:.1e} (the bar is {GRADCHECK_TOLERANCE:.0e}).")

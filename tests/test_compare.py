@@ -11,7 +11,7 @@ from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
 
 import nnlab
-from nnlab import compare
+from nnlab import compare, diagnostics
 from nnlab.diagnostics import gradcheck
 from nnlab.training import MAX_DEPTH, MAX_WIDTH, Config
 
@@ -135,7 +135,7 @@ def test_sampled_gradcheck_checks_a_sample_of_big_layers():
 
 
 def test_gradcheck_verdict_catches_a_wrong_gradient(monkeypatch):
-    true_objective = compare.objective_and_gradient
+    true_objective = diagnostics.objective_and_gradient
     calls = []
 
     def off_by_one_percent(network, X, y):  # the first call is backprop's: make it 1% too big
@@ -143,7 +143,7 @@ def test_gradcheck_verdict_catches_a_wrong_gradient(monkeypatch):
         calls.append(1)
         return loss, grad * 1.01 if len(calls) == 1 else grad
 
-    monkeypatch.setattr(compare, "objective_and_gradient", off_by_one_percent)
+    monkeypatch.setattr(diagnostics, "objective_and_gradient", off_by_one_percent)
     passed, sentence = compare.gradcheck_verdict(compare.sampled_gradcheck(fit(), X_TRAIN[:5], Z_TRAIN[:5]))
     assert not passed and "disagree" in sentence and "layer 1 W" in sentence
 

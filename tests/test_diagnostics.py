@@ -1,4 +1,5 @@
 import numpy as np
+import pandas as pd
 import pytest
 
 import nnlab
@@ -45,6 +46,19 @@ def test_gradcheck_on_fitted_model_uses_fitted_parameters():
     model = nnlab.MLP(hidden=(4,), activation="tanh", epochs=50, lr=0.05).fit(X, Y)
     errors = diagnostics.gradcheck(model, X, Y)
     assert errors.relative_error.max() < 1e-6
+
+
+def test_gradcheck_on_a_sample_of_each_block():
+    model = nnlab.MLP(hidden=(30, 20), activation="tanh", random_state=1)
+    full = diagnostics.gradcheck(model, X, Y)
+    assert (full.checked == full.entries).all() and sorted(full.entries) == [1, 20, 20, 30, 120, 600]
+    sampled = diagnostics.gradcheck(model, X, Y, max_per_block=25, rng=0)
+    assert sampled.entries.equals(full.entries) and sampled.checked.equals(full.entries.clip(upper=25))
+    assert sampled.ok.all()
+    small = full.entries <= 25  # checked in full, so their rows equal the full check's
+    pd.testing.assert_frame_equal(sampled[small], full[small])
+    again = diagnostics.gradcheck(model, X, Y, max_per_block=25, rng=np.random.default_rng(0))
+    pd.testing.assert_frame_equal(sampled, again)  # a seed, or a generator made from it: the same sample
 
 
 def test_gradcheck_catches_the_tutorials_bug():

@@ -2,8 +2,6 @@
 the sweep's own table, the controls, picking two runs, and the grid in the URL."""
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 
@@ -48,10 +46,7 @@ def no_problems(at):
 
 
 def test_default_page_waits_for_the_button_with_the_grid_in_view(run_page, figure_data):
-    start = time.perf_counter()
-    at = run_page(PAGE)
-    seconds = time.perf_counter() - start
-    print(f"Compare runs default AppTest run: {seconds:.2f} s")
+    at = run_page(PAGE)  # how fast, and the grid's training: benchmarks/page_speed.py
     no_problems(at)
     assert not at.warning
     assert RESULT_KEY not in at.session_state
@@ -66,10 +61,7 @@ def test_default_page_waits_for_the_button_with_the_grid_in_view(run_page, figur
 
 
 def test_training_the_default_grid_fills_every_chart_from_the_sweep(run_page, figure_data):
-    at = run_page(PAGE)
-    start = time.perf_counter()
-    at = train(at)
-    print(f"Compare runs default grid in AppTest: {time.perf_counter() - start:.2f} s")
+    at = train(run_page(PAGE))
     no_problems(at)
     result = at.session_state[RESULT_KEY].result
     table = result.table

@@ -40,16 +40,6 @@ def fit_quietly(model, *args, **kwargs):
         return model.fit(*args, **kwargs)
 
 
-def gd_numpy(X, y, lr, epochs):
-    """Plain full-batch gradient descent from w = 0, b = 0 on mean((Xw + b − y)²); losses before each step."""
-    w, b, losses = np.zeros(X.shape[1]), 0.0, []
-    for _ in range(epochs):
-        error = X @ w + b - y
-        losses.append(np.mean(error ** 2))
-        w, b = w - lr * 2 / len(X) * X.T @ error, b - lr * 2 / len(X) * error.sum()
-    return w, b, np.array(losses)
-
-
 # -- explore: the dataset explorer -------------------------------------------------------------
 
 def test_column_stats_show_scikit_learns_scaling(diabetes):
@@ -226,12 +216,12 @@ def test_reference_is_least_squares(diabetes, reference_split):
     assert np.isnan(explore.reference(explore.toy_dataset("three"))["test_r2"])
 
 
-def test_rate_runs_match_plain_gradient_descent(diabetes):
+def test_rate_runs_match_plain_gradient_descent(diabetes, gradient_descent):
     bound = explore.stability(diabetes)["bound"]
     runs = explore.rate_runs(diabetes.X_train, diabetes.y_train, [0.01, 0.5, 0.99 * bound], 300)
     assert list(runs) == [0.01, 0.5, 0.99 * bound]
     for lr, history in runs.items():
-        _, _, losses = gd_numpy(diabetes.X_train, diabetes.y_train, lr, 300)
+        _, _, losses = gradient_descent(diabetes.X_train, diabetes.y_train, lr, 300)
         np.testing.assert_allclose(history.loss, losses, rtol=1e-10)
         assert history.diverged_at is None
     assert explore.rate_runs(diabetes.X_train, diabetes.y_train, [], 10) == {}
@@ -243,11 +233,11 @@ def test_a_rate_just_over_the_bound_diverges(diabetes):
     assert runs[1.01 * bound].diverged_at is not None  # ERRATA 3
 
 
-def test_a_diverging_rate_does_not_change_the_others(diabetes):
+def test_a_diverging_rate_does_not_change_the_others(diabetes, gradient_descent):
     bound = explore.stability(diabetes)["bound"]
     runs = explore.rate_runs(diabetes.X_train, diabetes.y_train, [0.01, 1.01 * bound, 1.5], 300)
     assert runs[1.01 * bound].diverged_at is not None and runs[1.5].diverged_at is not None
-    _, _, losses = gd_numpy(diabetes.X_train, diabetes.y_train, 0.01, 300)
+    _, _, losses = gradient_descent(diabetes.X_train, diabetes.y_train, 0.01, 300)
     np.testing.assert_allclose(runs[0.01].loss, losses, rtol=1e-10)
 
 
@@ -318,13 +308,13 @@ def linear_run(diabetes):
     return fit_quietly(model, diabetes.X_train, diabetes.y_train, eval_set=(diabetes.X_test, diabetes.y_test))
 
 
-def test_linear_loss_and_r2_figures(diabetes, linear_run):
+def test_linear_loss_and_r2_figures(diabetes, linear_run, gradient_descent):
     best = explore.reference(diabetes)
     histories = {"lr 0.5": linear_run.history_}
     fig = plots.linear_loss_figure(histories, best["train_mse"], best["test_mse"])
     lines = [t for t in fig.data if t.name in ("lr 0.5", "lr 0.5 (test)")]
     assert len(lines) == 2 and all(t.type == "scatter" for t in lines)
-    _, _, losses = gd_numpy(diabetes.X_train, diabetes.y_train, 0.5, 300)
+    _, _, losses = gradient_descent(diabetes.X_train, diabetes.y_train, 0.5, 300)
     np.testing.assert_allclose(np.asarray(lines[0].y, float), losses, rtol=1e-10)
     assert fig.layout.xaxis.title.text == "epoch" and "MSE" in fig.layout.yaxis.title.text
     r2 = plots.linear_r2_figure(histories, best["test_r2"])
@@ -342,13 +332,13 @@ def test_linear_loss_figure_marks_divergence(diabetes):
     assert all(np.isfinite(np.asarray(t.y, float)[~np.isnan(np.asarray(t.y, float))]).all() for t in fig.data)
 
 
-def test_weight_paths(diabetes, linear_run):
+def test_weight_paths(diabetes, linear_run, gradient_descent):
     history = linear_run.history_
     data = plots.weight_paths_data(history, diabetes.feature_names)
     assert data.parameter.nunique() == 11 and data.attrs["hidden"] == 0
     bmi = data[data.parameter == "bmi"]
     np.testing.assert_array_equal(bmi.epoch, np.arange(301))
-    w, b, _ = gd_numpy(diabetes.X_train, diabetes.y_train, 0.5, 300)
+    w, b, _ = gradient_descent(diabetes.X_train, diabetes.y_train, 0.5, 300)
     assert bmi.value.iloc[-1] == pytest.approx(w[2], rel=1e-10)
     assert data[data.parameter == "bias b"].value.iloc[-1] == pytest.approx(b, rel=1e-10)
     few = plots.weight_paths_data(history, diabetes.feature_names, max_lines=3)

@@ -32,7 +32,6 @@ def test_train_the_grid_fills_the_heatmap(page, page_url, wait_for_app, click_bu
     page.wait_for_selector(HEATMAP, state="visible")
     seconds = time.perf_counter() - start
     timings["5_Compare_runs: click to heatmap"] = {"seconds": round(seconds, 3)}
-    print(f"Compare runs: click to heatmap {seconds:.2f} s")
 
     screenshot(page, "5_Compare_runs_trained")
     assert page.locator(EXCEPTION).count() == 0, page.locator(EXCEPTION).first.inner_text()

@@ -1,12 +1,11 @@
-"""The deep network page in a real browser: pressing Train redraws the charts, and how fast.
+"""The deep network page in a real browser: pressing Train redraws the charts.
 
-Two times per click on Train: until the loss chart holds the new run's curve (the script run up to
-that chart, training included, the websocket round trip and Plotly's redraw), and until the whole
-page has finished redrawing. They go to test-output/timings.json.
+Each click is timed for the record in test-output/timings.json (until the loss chart holds the new
+run's curve, and until the whole page has finished redrawing), never asserted: speed is measured
+side by side in benchmarks/browser_speed.py.
 """
 from __future__ import annotations
 
-import statistics
 import time
 from pathlib import Path
 
@@ -17,10 +16,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 PAGE = Path(__file__).resolve().parents[2] / "pages" / "4_Deep_network.py"
 LOSS_CHART = ".st-key-deep-loss .js-plotly-plot"
 EXCEPTION = '[data-testid="stException"]'
-RATES = ("0.01", "0.02", "0.05")  # new settings: each click trains a new run
+NEW_RATE = "0.01"  # a new setting: the click trains a new run
 DEFAULT_RATE = "0.03"
-TARGET_SECONDS = 1.0  # the goal for click-to-chart; the test fails only far above it (shared machines)
-LIMIT_SECONDS = 5.0
 # Training losses of the chart's first trace, read from Plotly's decoded data (_fullData).
 FIRST_LOSS = f"() => document.querySelector('{LOSS_CHART}')._fullData[0].y[0]"
 LAST_LOSS = f"() => {{ const y = document.querySelector('{LOSS_CHART}')._fullData[0].y; return y[y.length - 1]; }}"
@@ -47,23 +44,16 @@ def test_train_redraws_the_charts(page, page_url, wait_for_app, screenshot, timi
     page.wait_for_selector(LOSS_CHART, state="visible")
     default_first, default_last = page.evaluate(FIRST_LOSS), page.evaluate(LAST_LOSS)
 
-    trained = [_train_and_time(page, wait_for_app, rate) for rate in RATES]
+    trained = _train_and_time(page, wait_for_app, NEW_RATE)
+    assert page.evaluate(LAST_LOSS) != pytest.approx(default_last), "a new rate: a new run"
     assert page.evaluate(FIRST_LOSS) == pytest.approx(default_first), "same seed: the same first loss"
     stored = _train_and_time(page, wait_for_app, DEFAULT_RATE)  # back to the defaults: this session's run
     assert page.evaluate(LAST_LOSS) == pytest.approx(default_last)
     assert page.locator(EXCEPTION).count() == 0
-
-    to_chart = statistics.median(chart for chart, _ in trained)
-    to_page = statistics.median(whole for _, whole in trained)
     timings["4_Deep_network: Train click"] = {
-        "to_loss_chart_seconds": [round(chart, 3) for chart, _ in trained],
-        "to_finished_page_seconds": [round(whole, 3) for _, whole in trained],
+        "to_loss_chart_seconds": round(trained[0], 3), "to_finished_page_seconds": round(trained[1], 3),
         "stored_run_to_loss_chart_seconds": round(stored[0], 3)}
-    print(f"click Train -> new loss curve: median {to_chart:.2f} s over {len(RATES)} trainings "
-          f"({', '.join(f'{c:.2f}' for c, _ in trained)}); whole page redrawn: median {to_page:.2f} s; "
-          f"back to the defaults (stored run): {stored[0]:.2f} s; target ≤ {TARGET_SECONDS} s")
     screenshot(page, "4_Deep_network_after_train")
-    assert to_chart < LIMIT_SECONDS
 
     page.get_by_role("button", name="Run the checks", exact=True).click()
     page.get_by_text("test R², scikit-learn").wait_for(timeout=60_000)

@@ -1,7 +1,10 @@
-"""In a real browser: press Train on the linear gradient-descent page and time the chart's update."""
+"""In a real browser: press Train on the linear gradient-descent page and the loss chart updates.
+
+The click is timed for the record in test-output/timings.json, never asserted: speed is measured
+side by side in benchmarks/browser_speed.py.
+"""
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
@@ -11,8 +14,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 PAGE_STEM = "2_Linear_gradient_descent"
 PAGE_FILE = Path(__file__).resolve().parents[2] / "pages" / f"{PAGE_STEM}.py"
-TARGET_SECONDS = 1.0  # the page's goal, from the click to the redrawn loss chart
-CEILING_SECONDS = 5.0  # the limit while the machine is overloaded (load average above its CPU count)
 EXCEPTION = '[data-testid="stException"]'
 # The plotly div of the loss chart and the name of its first trace (the run's learning rate).
 LOSS_TRACE = """() => {
@@ -41,12 +42,9 @@ def test_train_updates_the_loss_chart(page, page_url, wait_for_app, screenshot, 
     page.wait_for_function(f"() => ({LOSS_TRACE})() === 'lr 0.1'", polling="raf", timeout=30_000)
     seconds = time.perf_counter() - start
     wait_for_app(page)
-    timings["linear GD: Train click -> loss chart"] = {"seconds": round(seconds, 3), "target": TARGET_SECONDS}
-    print(f"linear GD: Train click -> updated loss chart in {seconds:.2f} s (target {TARGET_SECONDS:.0f} s)")
+    timings["linear GD: Train click -> loss chart"] = {"seconds": round(seconds, 3)}
 
     assert page.locator(EXCEPTION).count() == 0
     assert "it **converges**" not in page.content()  # markdown is rendered, not shown raw
     assert page.get_by_text("Your rate, 0.1,").count() == 1
     screenshot(page, f"{PAGE_STEM}-after-train")
-    overloaded = os.getloadavg()[0] > os.cpu_count()  # other work on the machine slows the server
-    assert seconds <= (CEILING_SECONDS if overloaded else TARGET_SECONDS)
