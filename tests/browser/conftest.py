@@ -7,25 +7,19 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from live_server import CHROMIUM, CHROMIUM_ARGS, free_port, wait_healthy  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output"
 SCREENSHOTS = OUTPUT / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-SERVER_START_TIMEOUT = 60  # seconds
 APP_TIMEOUT_MS = 60_000  # one script run, cold caches included
 ACTION_TIMEOUT_MS = 15_000  # a click, a fill, a selector that should already be there
 
@@ -65,24 +59,6 @@ def url_path(page_file: Path | None) -> str:
     return page_icon_and_name(page_file)[1]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_healthy(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"streamlit not healthy after {SERVER_START_TIMEOUT}s:\n{log.read_text()}")
 
 
 @pytest.fixture(scope="session")
@@ -100,7 +76,7 @@ def chromium_path() -> Path:
 def serve(script: Path, log_name: str = "streamlit.log"):
     """Run `streamlit run script` from the repo root on a free loopback port; yield its URL."""
     OUTPUT.mkdir(exist_ok=True)
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = OUTPUT / log_name
     command = [
@@ -112,7 +88,7 @@ def serve(script: Path, log_name: str = "streamlit.log"):
     with log.open("w") as log_file:
         process = subprocess.Popen(command, cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT)
     try:
-        _wait_healthy(url, process, log)
+        wait_healthy(url, process, log)
         yield url
     finally:
         process.terminate()

@@ -8,12 +8,10 @@ streamlit's default 120, so "memory after the sessions close" can be measured in
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,35 +19,14 @@ from pathlib import Path
 import psutil
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from live_server import CHROMIUM, CHROMIUM_ARGS, free_port, wait_healthy  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-SERVER_START_TIMEOUT = 60  # seconds
 DISCONNECTED_TTL = 5  # seconds a closed tab's session is kept for a reconnect (streamlit: 120)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_healthy(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"streamlit not healthy after {SERVER_START_TIMEOUT}s:\n{log.read_text()}")
 
 
 @dataclass
@@ -127,7 +104,7 @@ class MemorySampler:
 def serve(script: Path, log_name: str):
     """`streamlit run script` from the repo root on a free loopback port; yield a Server."""
     OUTPUT.mkdir(exist_ok=True)
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = OUTPUT / log_name
     command = [
@@ -141,7 +118,7 @@ def serve(script: Path, log_name: str):
         process = subprocess.Popen(command, cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT,
                                    env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
-        _wait_healthy(url, process, log)
+        wait_healthy(url, process, log)
         yield Server(url, psutil.Process(process.pid), log)
     finally:
         process.terminate()
