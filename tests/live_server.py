@@ -5,6 +5,7 @@ conftest puts tests/ on sys.path, which also serves benchmarks/browser_speed.py)
 """
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import time
@@ -18,6 +19,28 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 SERVER_START_TIMEOUT = 60  # seconds
+
+
+def require_chromium() -> Path:
+    """Debian's Chromium, or a skip with the reason; on CI (CI set) a missing browser fails."""
+    import pytest
+
+    if CHROMIUM.exists():
+        return CHROMIUM
+    reason = f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)"
+    if os.environ.get("CI"):
+        pytest.fail(f"CI is set but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Terminate a server, killing it if it has not exited within 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
 
 
 def free_port() -> int:

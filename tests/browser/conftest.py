@@ -6,7 +6,6 @@ never imports this module. Every wait has a timeout: a broken page fails, it nev
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from contextlib import ExitStack, contextmanager
@@ -15,7 +14,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from live_server import CHROMIUM, CHROMIUM_ARGS, free_port, wait_healthy  # noqa: E402
+# CHROMIUM is re-exported for benchmarks/browser_speed.py, which loads this file as a module.
+from live_server import CHROMIUM, CHROMIUM_ARGS, free_port, require_chromium, stop, wait_healthy  # noqa: E402,F401
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output"
@@ -64,12 +64,7 @@ def url_path(page_file: Path | None) -> str:
 @pytest.fixture(scope="session")
 def chromium_path() -> Path:
     """Debian's Chromium, or a skip (a failure on CI, where it must be installed)."""
-    if CHROMIUM.exists():
-        return CHROMIUM
-    reason = f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)"
-    if os.environ.get("CI"):
-        pytest.fail(f"CI is set but {reason}", pytrace=False)
-    pytest.skip(reason)
+    return require_chromium()
 
 
 @contextmanager
@@ -91,12 +86,7 @@ def serve(script: Path, log_name: str = "streamlit.log"):
         wait_healthy(url, process, log)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop(process)
 
 
 @pytest.fixture(scope="session")
