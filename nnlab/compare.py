@@ -69,8 +69,8 @@ def hidden_share(history, metric):
 
 
 def last_good_epoch(history):
-    """The last epoch recorded before the run blew up (the last epoch if it did not)."""
-    return history.epochs - 1 if history.diverged_at is None else max(history.diverged_at - 1, 0)
+    """The last epoch recorded before the run blew up (the last epoch if it did not): History.last_good_epoch."""
+    return history.last_good_epoch
 
 
 def activation_summary(histories):

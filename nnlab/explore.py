@@ -246,7 +246,7 @@ def rate_sentence(lr, report, history=None, floor=None):
     text = f"Your rate, {lr:g}, is {share_of_bound(report['ratio'])}: it **{report['regime']}**"
     if history is None or history.diverged_at is not None or floor is None:
         return text + "."
-    epochs, final = len(history.loss), history.loss[-1]
+    epochs, final = len(history.loss), history.final_loss
     if floor <= 1e-12 * history.loss[0]:  # the rows can be fitted exactly: the floor is 0 (to round-off)
         return text + f"; after {epochs:,} epochs the training loss is {final:.3g}, where an exact fit gives 0."
     return text + f"; after {epochs:,} epochs the training loss is {final / floor - 1:.1%} above the least-squares floor."

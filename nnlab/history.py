@@ -8,8 +8,11 @@ import numpy as np
 import pandas as pd
 
 # Per-epoch series; each row of a (epochs, layers) series is one epoch.
-EPOCH_SERIES = ("loss", "r2", "val_loss", "val_r2", "grad_norm", "bias_grad_norm",
+EPOCH_SERIES = ("loss", "r2", "penalty", "objective", "val_loss", "val_r2", "grad_norm", "bias_grad_norm",
                 "update_ratio", "dead_fraction", "saturation")
+# Whole-run numbers saved beside the arrays.
+SCALARS = ("diverged_at", "diverging_from", "stopped_at", "seconds", "divergence_bound", "blowup_loss",
+           "final_loss", "final_r2", "final_val_loss", "final_val_r2", "config")
 SNAPSHOT_SERIES = ("weights", "biases", "weight_grads")
 
 
@@ -17,7 +20,10 @@ SNAPSHOT_SERIES = ("weights", "biases", "weight_grads")
 class History:
     """A run's record.
 
-    loss, r2: (epochs,) train MSE and R² measured at the start of each epoch, before its update.
+    loss, r2: (epochs,) train MSE (the data fit alone) and R² measured at the start of each epoch,
+        before its update.
+    penalty: (epochs,) l2·Σ‖W‖² on the same parameters as loss (0 when l2 = 0).
+    objective: (epochs,) loss + penalty, what gradient descent minimises.
     val_loss, val_r2: (epochs,) the same on the eval set, or None without one.
     grad_norm, bias_grad_norm: (epochs, layers) ‖dL/dW‖₂ and ‖dL/db‖₂ of the full training set.
     update_ratio: (epochs, layers) ‖ΔW‖ / ‖W‖ over the epoch (NaN where W = 0).
@@ -27,9 +33,14 @@ class History:
     snapshot_epochs: (k,) epochs at which weights, biases and weight_grads were copied;
         the last one is the end of training.
     weights, weight_grads: lists per layer of (k, fan_in, fan_out); biases: per layer (k, fan_out).
-    final_loss: train MSE of the final parameters (after the last update).
-    diverged_at: first epoch whose loss was not finite or passed the blow-up bound, else None;
-        the last epoch when its own update blew the loss up (then final_loss shows it).
+    final_loss, final_r2, final_val_loss, final_val_r2: the metrics of the kept parameters
+        (coefs_, what predict uses): after the last update, or for a run that diverged, those of
+        the last epoch before the blow-up (last_good_epoch). "Final" means this everywhere.
+    diverged_at: first epoch whose loss was not finite or passed the blow-up bound (the run was
+        stopped there), else None; the last epoch when its own update blew the loss up.
+    blowup_loss: the loss that crossed the bound (NaN if the run did not diverge).
+    diverging_from: for a run that was not stopped, the epoch where a sustained geometric growth
+        of the objective began (`nnlab.divergence.diverging_from`), else None.
     stopped_at: epoch after which a callback stopped the run, else None.
     """
 
@@ -46,9 +57,16 @@ class History:
     weight_grads: list
     val_loss: np.ndarray | None = None
     val_r2: np.ndarray | None = None
+    penalty: np.ndarray | None = None
+    objective: np.ndarray | None = None
     diverged_at: int | None = None
+    diverging_from: int | None = None
     divergence_bound: float = np.inf
+    blowup_loss: float = np.nan
     final_loss: float = np.nan
+    final_r2: float = np.nan
+    final_val_loss: float = np.nan
+    final_val_r2: float = np.nan
     stopped_at: int | None = None
     seconds: float = 0.0
     config: dict = field(default_factory=dict)
@@ -57,6 +75,14 @@ class History:
     def epochs(self):
         """Number of epochs recorded."""
         return len(self.loss)
+
+    @property
+    def last_good_epoch(self):
+        """The last epoch whose loss was within the blow-up bound: the epoch of the kept parameters."""
+        if self.diverged_at is None:
+            return self.epochs - 1
+        blown_here = not np.isfinite(self.loss[self.diverged_at]) or self.loss[self.diverged_at] > self.divergence_bound
+        return max(self.diverged_at - 1, 0) if blown_here else self.diverged_at
 
     @property
     def n_layers(self):
@@ -92,10 +118,8 @@ class History:
         for name in SNAPSHOT_SERIES:
             for layer, values in enumerate(getattr(self, name)):
                 arrays[f"{name}_{layer}"] = values
-        scalars = {"diverged_at": self.diverged_at, "stopped_at": self.stopped_at, "seconds": self.seconds,
-                   "divergence_bound": float(self.divergence_bound), "final_loss": float(self.final_loss),
-                   "config": self.config,
-                   "n_layers": len(self.weights)}
+        scalars = {name: _plain(getattr(self, name)) for name in SCALARS}
+        scalars["n_layers"] = len(self.weights)
         arrays["meta"] = np.array(json.dumps(scalars))
         np.savez_compressed(path, **arrays)
 
@@ -108,8 +132,9 @@ class History:
             kwargs["snapshot_epochs"] = data["snapshot_epochs"]
             for name in SNAPSHOT_SERIES:
                 kwargs[name] = [data[f"{name}_{layer}"] for layer in range(meta["n_layers"])]
-        for key in ("diverged_at", "stopped_at", "seconds", "divergence_bound", "final_loss", "config"):
-            kwargs[key] = meta[key]
+        for key in SCALARS:
+            if key in meta:  # files from before a field existed load with its default
+                kwargs[key] = meta[key]
         return cls(**kwargs)
 
     def equals(self, other, rtol=0.0, atol=0.0):
@@ -133,3 +158,8 @@ class History:
             elif mine != theirs:
                 return False
         return True
+
+
+def _plain(value):
+    """JSON-ready: NumPy scalars as Python ones (json writes NaN and inf as NaN and Infinity)."""
+    return value.item() if isinstance(value, np.generic) else value

@@ -7,6 +7,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from . import divergence
 from .network import Network
 from .training import Config, train
 
@@ -18,7 +19,10 @@ class DivergenceWarning(UserWarning):
 class MLP(RegressorMixin, BaseEstimator):
     """Fully connected network with a linear output unit, trained on mean((ŷ − y)²) + l2·Σ‖W‖².
 
-    hidden=() is linear regression trained by gradient descent. batch_size=None is full batch.
+    hidden=() is linear regression trained by gradient descent. batch_size=None is full batch;
+    with a batch size, every epoch draws one permutation of the rows from the run's seed and
+    steps through it in contiguous slices of batch_size rows (the last one smaller when the rows
+    do not divide evenly).
     After fit: coefs_ (list of (fan_in, fan_out)), intercepts_ (list of (fan_out,)), history_
     (`nnlab.History`), n_features_in_. Caps on every argument are in `nnlab.training`.
     """
@@ -91,12 +95,20 @@ class MLP(RegressorMixin, BaseEstimator):
 
 def divergence_message(history, config):
     """A sentence a learner can act on: when the run blew up, and what to try."""
-    epoch = history.diverged_at
-    loss = history.loss[epoch]
-    if np.isfinite(loss) and loss <= history.divergence_bound:
-        loss = history.final_loss  # the epoch's own update blew it up, after the last measurement
+    loss, good = history.blowup_loss, history.last_good_epoch
     what = "was not a finite number" if not np.isfinite(loss) else \
         f"reached {loss:.3g}, over {history.divergence_bound:.3g} (10⁴ × where it started)"
-    return (f"Training diverged at epoch {epoch}: the loss {what}. Learning rate {config.lr:g} is too "
-            f"large for this model and data; try a smaller one (the run was stopped there and its "
-            f"history kept).")
+    return (f"Training diverged at epoch {history.diverged_at}: the loss {what}. Learning rate {config.lr:g} is "
+            f"too large for this model and data; try a smaller one. The run was stopped there; its history "
+            f"and final numbers are those of epoch {good}, the last before the blow-up.")
+
+
+def diverging_message(history, config):
+    """The warning for a run that grows geometrically without having been stopped (diverging_from)."""
+    start = history.diverging_from
+    objective = history.objective
+    rate = divergence.growth_per_epoch(objective, start)
+    return (f"Training is diverging: from epoch {start} to the end the loss grew from {objective[start]:.3g} to "
+            f"{objective[-1]:.3g}, about ×{rate:.3g} per epoch. It was not stopped because it had not yet passed "
+            f"the blow-up bound ({history.divergence_bound:.3g}), but more epochs would blow it up. Learning "
+            f"rate {config.lr:g} is too large for this model and data; try a smaller one.")

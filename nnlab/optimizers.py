@@ -11,6 +11,8 @@ import numpy as np
 
 class _Optimizer:
     state_names: tuple[str, ...] = ()
+    # True when a step's size does not shrink with the gradient's (see nnlab.divergence.bound).
+    scale_free_steps = False
 
     def __init__(self, params, lr, momentum=0.0):
         self.lr = np.asarray(lr, dtype=params[0].dtype).reshape(-1)
@@ -61,6 +63,7 @@ class Adam(_Optimizer):
 
     beta1, beta2, epsilon = 0.9, 0.999, 1e-8
     state_names = ("first", "second")
+    scale_free_steps = True  # every weight moves by about lr, whatever the gradient's scale
 
     def __init__(self, params, lr, momentum=0.0):
         super().__init__(params, lr, momentum)

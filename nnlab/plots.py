@@ -18,7 +18,7 @@ MAX_POINTS = 2000
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
            "#7f7f7f", "#bcbd22"]
 METRIC_LABELS = {
-    "loss": "MSE loss", "val_loss": "MSE loss", "r2": "R²", "val_r2": "R²",
+    "loss": "MSE loss", "val_loss": "MSE loss", "objective": "objective: MSE + l2·Σ‖W‖²", "r2": "R²", "val_r2": "R²",
     "grad_norm": "‖∂L/∂W‖ (L2 norm)", "bias_grad_norm": "‖∂L/∂b‖ (L2 norm)",
     "update_ratio": "‖ΔW‖ / ‖W‖ per epoch", "dead_fraction": "share of dead units",
     "saturation": "share of saturated slopes",
@@ -92,21 +92,54 @@ def divergence_data(histories, metric="loss"):
     return pd.DataFrame(rows, columns=["run", "epoch", "value", "bound"])
 
 
-def curves_figure(data, title, y_title, log_y=None, floor=None, floor_label=None, diverged=None):
-    """Lines per run (train solid, validation dotted), an optional horizontal floor, ✕ at divergence."""
+def objective_data(histories):
+    """Tidy (run, split="objective", epoch, value) of the objective, for runs whose l2 penalty is not 0."""
+    frames = []
+    for run, history in histories.items():
+        if history.penalty is None or not np.any(history.penalty > 0):
+            continue
+        index = downsample_indices(len(history.objective))
+        frames.append(pd.DataFrame({"run": run, "split": "objective", "epoch": index,
+                                    "value": history.objective[index]}))
+    if not frames:
+        return pd.DataFrame(columns=["run", "split", "epoch", "value"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def diverging_data(histories, metric="loss"):
+    """One row per run that is diverging (History.diverging_from) at its last epoch: run, epoch,
+    value, start (the epoch the growth began)."""
+    rows = [{"run": run, "epoch": history.epochs - 1, "value": float(getattr(history, metric)[-1]),
+             "start": history.diverging_from}
+            for run, history in histories.items() if getattr(history, "diverging_from", None) is not None]
+    return pd.DataFrame(rows, columns=["run", "epoch", "value", "start"])
+
+
+SPLIT_NAMES = {"train": "", "validation": " (validation)", "objective": " objective (MSE + l2·Σ‖W‖²)"}
+SPLIT_DASH = {"train": "solid", "validation": "dot", "objective": "dash"}
+
+
+def curves_figure(data, title, y_title, log_y=None, floor=None, floor_label=None, diverged=None, diverging=None):
+    """Lines per run (train solid, validation dotted, objective dashed), an optional horizontal
+    floor, ▲ where a run is diverging and ✕ where one was stopped for diverging."""
     if data.empty:
         return empty_figure(title, "Train a model to see its curves.")
     fig = go.Figure()
     for i, (run, group) in enumerate(data.groupby("run", sort=False)):
         color = PALETTE[i % len(PALETTE)]
         for split, part in group.groupby("split", sort=False):
-            name = run if split == "train" else f"{run} (validation)"
+            name = f"{run}{SPLIT_NAMES[split]}"
             fig.add_trace(go.Scatter(x=part.epoch, y=part.value, mode="lines", name=name,
-                                     line=dict(color=color, dash="solid" if split == "train" else "dot")))
+                                     line=dict(color=color, dash=SPLIT_DASH[split])))
     if floor is not None:
         # A trace, not add_hline: an hline's annotation is placed in log10 units on a log axis.
         fig.add_trace(go.Scatter(x=[data.epoch.min(), data.epoch.max()], y=[floor, floor], mode="lines",
                                  name=floor_label or "floor", line=dict(color="#444", dash="dash")))
+    if diverging is not None and not diverging.empty:
+        fig.add_trace(go.Scatter(x=diverging.epoch, y=diverging.value, mode="markers", name="diverging",
+                                 marker=dict(symbol="triangle-up", size=13, color=PALETTE[3]),
+                                 text=[f"{r}: diverging, growing since epoch {s}" for r, s in
+                                       zip(diverging.run, diverging.start)], hoverinfo="text"))
     if diverged is not None and not diverged.empty:
         fig.add_trace(go.Scatter(x=diverged.epoch, y=diverged.value, mode="markers", name="diverged",
                                  marker=dict(symbol="x", size=13, color="black"),
@@ -118,9 +151,14 @@ def curves_figure(data, title, y_title, log_y=None, floor=None, floor_label=None
 
 
 def loss_figure(histories, title="Loss", floor=None, floor_label="least-squares floor", log_y=None):
-    """Train and validation MSE per epoch for {label: History}."""
-    return curves_figure(curves_data(histories, "loss"), title, METRIC_LABELS["loss"], log_y=log_y,
-                         floor=floor, floor_label=floor_label, diverged=divergence_data(histories, "loss"))
+    """Train and validation MSE per epoch for {label: History}; where l2 > 0, the objective too."""
+    data, objective = curves_data(histories, "loss"), objective_data(histories)
+    if not objective.empty:
+        data = pd.concat([data, objective], ignore_index=True)
+    with_penalty = (data.split == "objective").any()
+    y_title = "MSE (solid, dotted) and objective (dashed)" if with_penalty else METRIC_LABELS["loss"]
+    return curves_figure(data, title, y_title, log_y=log_y, floor=floor, floor_label=floor_label,
+                         diverged=divergence_data(histories, "loss"), diverging=diverging_data(histories))
 
 
 def r2_figure(histories, title="R² (share of variance explained)"):
@@ -467,7 +505,7 @@ def linear_loss_figure(histories, floor=None, test_reference=None, y_title=METRI
     scale = float(np.nanmax(np.abs(data.value))) if data.value.notna().any() else 0.0
     drawn = floor if floor is not None and floor > 1e-12 * scale else None
     fig = curves_figure(data, title, y_title, floor=drawn, floor_label="least-squares floor (train)",
-                        diverged=divergence_data(histories, "loss"))
+                        diverged=divergence_data(histories, "loss"), diverging=diverging_data(histories))
     if test_reference is not None and np.isfinite(test_reference) and not data.empty:
         fig.add_trace(go.Scatter(x=[data.epoch.min(), data.epoch.max()], y=[test_reference] * 2, mode="lines",
                                  name="least squares on the test rows", line=dict(color="#999", dash="dot"),

@@ -30,11 +30,12 @@ longer than they save, run in-process: `_plan` weighs the estimated time saved a
 COLD_START_SECONDS, or WARM_START_SECONDS when a sweep used the workers recently;
 `start_workers()` starts them ahead of need.
 
-Memory: every train() call keeps weight and gradient snapshots within
-`training.SNAPSHOT_BUDGET_BYTES` (shared by the runs of its stack), plus per-epoch series of about
-(4 + 5·layers) × epochs × 8 bytes per run; so a sweep holds at most about 20 MB × number of
-chunks of snapshots. For long or wide sweeps pass `base=dict(record_every=...)` to thin the
-snapshots further, or record=False to skip the per-epoch diagnostics.
+Memory: every run keeps the weight and gradient snapshots `MLP.fit` would keep for it (within
+`training.SNAPSHOT_BUDGET_BYTES`, 20 MB, whatever it is stacked with, so its snapshot epochs are
+those of its fit), plus per-epoch series of about (6 + 5·layers) × epochs × 8 bytes. A sweep whose
+snapshots would pass `training.SWEEP_SNAPSHOT_BUDGET_BYTES` (500 MB) in all is refused before any
+work: pass `base=dict(record_every=...)` to thin the snapshots, or record=False to skip them and
+the per-epoch diagnostics.
 """
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ from sklearn.utils.validation import check_array, check_X_y
 from threadpoolctl import threadpool_limits
 
 from .history import History
-from .training import Config, train
+from .training import SWEEP_SNAPSHOT_BUDGET_BYTES, Config, train
 
 MAX_RUNS = 1024                 # runs in one sweep (grid points × seeds)
 PROGRESS_BLOCKS = 20            # in-process progress reports per stack
@@ -240,6 +241,8 @@ def sweep(X, y, grid=None, seeds=1, eval_set=None, base=None, n_jobs=None, backe
     keys, configs = expand(grid, seeds, base)
     for config in configs:
         config.check_size(*X.shape)
+    if record:
+        _check_snapshot_total(configs, X.shape[1])
     chunks, workers = _plan(configs, X, eval_set, n_jobs, backend, progress=on_progress is not None)
     results = [None] * len(configs)
     seconds = [0.0] * len(configs)
@@ -466,9 +469,10 @@ def _row(config, history, keys, seconds):
     row = {key: getattr(config, key) for key in keys}
     row |= {
         "seed": config.random_state,
-        "final_loss": float(history.loss[-1]),
-        "final_val_loss": float(val_loss[-1]) if val_loss is not None else np.nan,
-        "final_val_r2": float(history.val_r2[-1]) if val_loss is not None else np.nan,
+        # "Final" as History defines it: the kept parameters, after the last update.
+        "final_loss": history.final_loss,
+        "final_val_loss": history.final_val_loss,
+        "final_val_r2": history.final_val_r2,
         "best_val_loss": float(np.nanmin(val_loss)) if has_val else np.nan,
         "best_epoch": best_epoch,
         "diverged_at": history.diverged_at,
@@ -526,6 +530,17 @@ def _config(values):
 
 
 # -- small helpers -----------------------------------------------------------------------------
+def _check_snapshot_total(configs, features):
+    """Refuse a sweep whose runs' snapshots together would pass SWEEP_SNAPSHOT_BUDGET_BYTES."""
+    total = sum(config.snapshot_bytes(features) for config in configs)
+    if total > SWEEP_SNAPSHOT_BUDGET_BYTES:
+        per_run = total / len(configs)
+        raise ValueError(
+            f"this sweep would keep {total / 1e6:,.0f} MB of weight snapshots ({len(configs)} runs × "
+            f"{per_run / 1e6:,.1f} MB), over the cap of {SWEEP_SNAPSHOT_BUDGET_BYTES / 1e6:,.0f} MB; pass "
+            f"base=dict(record_every=...) to copy the weights less often, or record=False")
+
+
 def _check_eval_set(eval_set, features):
     if eval_set is None:
         return None

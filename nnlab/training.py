@@ -13,7 +13,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
+from . import divergence
 from .activations import ACTIVATIONS
+from .divergence import DIVERGENCE_FACTOR  # noqa: F401 - documented here with the other caps
 from .history import History
 from .initializers import INITIALIZERS
 from .network import Layout, Network, initial_parameters
@@ -27,10 +29,11 @@ MAX_LR = 1e3
 MAX_L2 = 100.0
 MAX_WORK = 2e11                     # epochs × rows × parameters: a few minutes on 2 cores at most
 MAX_STEPS = 500_000                 # parameter updates (epochs × batches): ~1-2 min at batch size 1
-SNAPSHOT_BUDGET_BYTES = 20_000_000  # weight, bias and gradient snapshots of one training call
+SNAPSHOT_BUDGET_BYTES = 20_000_000  # weight, bias and gradient snapshots of one run
+# A sweep keeps every run's snapshots: at most this much in all, so 1,024 runs cannot fill memory.
+SWEEP_SNAPSHOT_BUDGET_BYTES = 500_000_000
 # Even the two snapshots every run keeps (start and end, weights and gradients) fit the budget.
 MAX_PARAMS = SNAPSHOT_BUDGET_BYTES // (2 * 2 * 8)
-DIVERGENCE_FACTOR = 1e4             # loss above this × the starting loss scale counts as a blow-up
 DEAD_SLOPE = 1e-6                   # f′(z) at or below this fraction of its maximum counts as zero
 SATURATED_SLOPE = 0.05              # f′(z) below this fraction of its maximum counts as saturated
 DTYPES = ("float64", "float32")
@@ -83,8 +86,7 @@ class Config:
 
     def check_size(self, rows, features):
         """Refuse a run whose amount of work would pass the documented caps."""
-        sizes = [features, *self.hidden, 1]
-        n_params = sum((i + 1) * o for i, o in zip(sizes[:-1], sizes[1:]))
+        n_params = self.n_params(features)
         if n_params > MAX_PARAMS:
             raise ValueError(f"hidden: {n_params:,} parameters with {features} input features is over the cap "
                              f"of {MAX_PARAMS:,}; use fewer or narrower hidden layers")
@@ -97,6 +99,27 @@ class Config:
         if steps > MAX_STEPS:
             raise ValueError(f"epochs × batches per epoch = {steps:,} is over the cap of {MAX_STEPS:,}; "
                              f"use a larger batch_size or fewer epochs")
+
+    def n_params(self, features):
+        """Weights and biases of this architecture on ``features`` inputs."""
+        sizes = [features, *self.hidden, 1]
+        return sum((i + 1) * o for i, o in zip(sizes[:-1], sizes[1:]))
+
+    def snapshot_epochs(self, n_params):
+        """Epochs at which a run's weights and gradients are copied: 0, stride, 2·stride, … and the end.
+
+        The stride is record_every, or the smallest that keeps one run's snapshots within
+        SNAPSHOT_BUDGET_BYTES; it depends on the run alone, never on what it is stacked with.
+        """
+        per_snapshot = 2 * n_params * np.dtype(self.dtype).itemsize
+        affordable = max(2, SNAPSHOT_BUDGET_BYTES // per_snapshot)
+        stride = self.record_every or max(1, math.ceil(self.epochs / (affordable - 1)))
+        return np.unique(np.r_[np.arange(0, self.epochs, stride), self.epochs])
+
+    def snapshot_bytes(self, features):
+        """Bytes of one run's weight and gradient snapshots on ``features`` inputs."""
+        n_params = self.n_params(features)
+        return len(self.snapshot_epochs(n_params)) * 2 * n_params * np.dtype(self.dtype).itemsize
 
     def batch_rows(self, rows):
         return rows if self.batch_size is None else min(self.batch_size, rows)
@@ -154,6 +177,7 @@ class _Trainer:
         self.net = Network(theta, self.layout, shared.activation, [c.l2 for c in configs])
         self.optimizer = OPTIMIZERS[shared.optimizer]([self.net.theta], [c.lr for c in configs], shared.momentum)
         self.active = np.arange(len(configs))
+        self.has_penalty = any(c.l2 > 0 for c in configs)
         self.sel = slice(None)  # the active runs' rows in the history arrays; a slice while all are
         self.rows = len(self.X)
         self.batch_rows = shared.batch_rows(self.rows)
@@ -163,16 +187,13 @@ class _Trainer:
     def _allocate(self, dtype):
         runs, epochs, layers = len(self.configs), self.shared.epochs, self.layout.n_layers
         self.loss = np.full((runs, epochs), np.nan)
+        self.penalty = np.zeros((runs, epochs))
         self.val_loss = np.full((runs, epochs), np.nan)
         self.grad_norm = np.full((runs, epochs, 2 * layers), np.nan)  # weights, then biases
         self.update_ratio = np.full((runs, epochs, layers), np.nan)
         self.dead_fraction = np.full((runs, epochs, layers - 1), np.nan)
         self.saturation = np.full((runs, epochs, layers - 1), np.nan)
-        per_snapshot = (2 * self.layout.n_params) * dtype.itemsize
-        # Snapshots at 0, stride, 2·stride, … and the end; always at least the first and the last.
-        affordable = max(2, SNAPSHOT_BUDGET_BYTES // (per_snapshot * runs))
-        stride = self.shared.record_every or max(1, math.ceil(epochs / (affordable - 1)))
-        self.snapshot_epochs = np.unique(np.r_[np.arange(0, epochs, stride), epochs])
+        self.snapshot_epochs = self.shared.snapshot_epochs(self.layout.n_params)
         # Not NaN-filled: a result keeps only the snapshots that were taken (see _result).
         self.snap_theta = np.empty((runs, len(self.snapshot_epochs), self.layout.n_params), dtype)
         self.snap_grad = np.empty_like(self.snap_theta)
@@ -180,6 +201,8 @@ class _Trainer:
         self.diverged_at = [None] * runs
         self.finals = [None] * runs
         self.final_loss = np.full(runs, np.nan)
+        self.final_val_loss = np.full(runs, np.nan)
+        self.blowup_loss = np.full(runs, np.nan)
         self.ended = np.full(runs, epochs)
         self.stopped_at = None
         self.y_scale = float(np.mean(self.y.astype(np.float64) ** 2))
@@ -202,6 +225,8 @@ class _Trainer:
             losses = self._full_pass(full)
             if epoch == 0:
                 self._set_bound(losses)
+            elif epoch == 1 and self.optimizer.scale_free_steps:
+                self._set_bound(self.first_losses, losses)
             self._record_epoch(epoch, losses, full)
             if not self._drop_diverged(epoch, losses):
                 break
@@ -221,10 +246,13 @@ class _Trainer:
         seconds = time.perf_counter() - started
         return [self._result(k, seconds) for k in range(len(self.configs))]
 
-    def _set_bound(self, first_losses):
-        """Blow-up bound per run: DIVERGENCE_FACTOR × the larger of its first loss and mean(y²)."""
-        scale = np.maximum(np.nan_to_num(first_losses, nan=0.0, posinf=0.0), self.y_scale)
-        self.bound[self.active] = DIVERGENCE_FACTOR * np.where(scale > 0, scale, 1.0)
+    def _set_bound(self, first_losses, after_first_update=None):
+        """Blow-up bound per active run, by `nnlab.divergence.bound`."""
+        if after_first_update is None:
+            self.first_losses = np.array(first_losses)
+        else:
+            first_losses = self.first_losses[self.active]  # runs retired at epoch 0 are gone
+        self.bound[self.active] = divergence.bound(first_losses, self.y_scale, after_first_update)
         self.active_bound = self.bound[self.active]
 
     def _full_pass(self, buffers):
@@ -247,6 +275,8 @@ class _Trainer:
     # -- recording ----------------------------------------------------------------------------
     def _record_epoch(self, epoch, losses, buffers):
         self.loss[self.sel, epoch] = losses
+        if self.has_penalty:
+            self.penalty[self.sel, epoch] = self.net.penalty()
         if not self.record:
             return
         self.grad_norm[self.sel, epoch] = np.sqrt(self.layout.layer_squared_norms(self.net.grad, self.norm_scratch))
@@ -284,10 +314,13 @@ class _Trainer:
         return saturated.reshape(len(slope), -1).sum(axis=1) / entries
 
     def _record_validation(self, epoch):
+        self.val_loss[self.sel, epoch] = self._validation_losses()
+
+    def _validation_losses(self):
         X_val, y_val = self.eval
         buffers = self.net.buffers(len(X_val), purpose="validation")
         prediction = self.net.forward(X_val, buffers)
-        self.val_loss[self.sel, epoch] = self.net.loss(prediction, y_val, buffers)
+        return self.net.loss(prediction, y_val, buffers)
 
     def _snapshot(self, index):
         self.snap_theta[self.sel, index] = self.net.theta
@@ -310,9 +343,13 @@ class _Trainer:
             run = self.active[position]
             self.diverged_at[run] = epoch
             self.ended[run] = epoch + 1
-            # A non-finite loss may come from non-finite weights: fall back to the epoch before.
-            source = self.net.theta if np.isfinite(losses[position]) or epoch == 0 else self.previous
+            self.blowup_loss[run] = losses[position]
+            # The kept parameters are the last good ones, from before the update that blew up.
+            source = self.net.theta if epoch == 0 else self.previous
             self.finals[run] = source[position].copy()
+            good = max(epoch - 1, 0)
+            self.final_loss[run] = self.loss[run, good] if epoch > 0 else losses[position]
+            self.final_val_loss[run] = self.val_loss[run, good]
         keep = np.flatnonzero(~blown)
         self.active = self.active[keep]
         if len(keep) == 0:
@@ -335,17 +372,26 @@ class _Trainer:
         if len(self.active) == 0:
             return
         losses = self._full_pass(self.net.buffers(self.rows))
+        if self.shared.epochs == 1 and self.optimizer.scale_free_steps:
+            self._set_bound(self.first_losses, losses)
         blown = self._blown(losses)
         if self.record and self.stopped_at is None:
             self._snapshot(len(self.snapshot_epochs) - 1)
+        val_losses = self._validation_losses() if self.eval is not None else None
         for position, run in enumerate(self.active):
-            self.final_loss[run] = losses[position]
+            last = int(self.ended[run]) - 1
             if blown[position]:
-                # The last update blew up: keep the parameters from before it.
-                self.diverged_at[run] = int(self.ended[run]) - 1
+                # The last update blew up: keep the parameters from before it, measured at `last`.
+                self.diverged_at[run] = last
+                self.blowup_loss[run] = losses[position]
                 self.finals[run] = self.previous[position].copy()
+                self.final_loss[run] = self.loss[run, last]
+                self.final_val_loss[run] = self.val_loss[run, last]
             else:
                 self.finals[run] = self.net.theta[position].copy()
+                self.final_loss[run] = losses[position]
+                if val_losses is not None:
+                    self.final_val_loss[run] = val_losses[position]
 
     def _result(self, run, seconds):
         length = int(self.ended[run])
@@ -358,9 +404,14 @@ class _Trainer:
         weight_grads, _ = self.layout.views(self.snap_grad[run, taken])
         coefs, intercepts = self.layout.views(self.finals[run])
         val_loss = None if self.eval is None else self.val_loss[run, :length].copy()
+        loss, penalty = self.loss[run, :length].copy(), self.penalty[run, :length].copy()
+        objective = loss + penalty
+        diverging = None if self.diverged_at[run] is not None else divergence.diverging_from(objective)
         history = History(
-            loss=self.loss[run, :length].copy(),
-            r2=_r2(self.loss[run, :length], self.y_variance),
+            loss=loss,
+            r2=_r2(loss, self.y_variance),
+            penalty=penalty,
+            objective=objective,
             grad_norm=self.grad_norm[run, :length, :layers].copy(),
             bias_grad_norm=self.grad_norm[run, :length, layers:].copy(),
             update_ratio=self.update_ratio[run, :length].copy(),
@@ -373,8 +424,13 @@ class _Trainer:
             val_loss=val_loss,
             val_r2=None if val_loss is None else _r2(val_loss, self.val_variance),
             diverged_at=self.diverged_at[run],
+            diverging_from=diverging,
             divergence_bound=float(self.bound[run]),
+            blowup_loss=float(self.blowup_loss[run]),
             final_loss=float(self.final_loss[run]),
+            final_r2=float(_r2(self.final_loss[run], self.y_variance)),
+            final_val_loss=float(self.final_val_loss[run]),
+            final_val_r2=np.nan if self.eval is None else float(_r2(self.final_val_loss[run], self.val_variance)),
             stopped_at=self.stopped_at,
             seconds=seconds,
             config=self.configs[run].as_dict(),

@@ -121,11 +121,11 @@ m[2].metric("Condition number", "∞" if bound_info["condition"] > 1e12
 if model is not None:
     history = model.history_
     exact = best["train_mse"] <= 1e-12 * history.loss[0]
-    m[3].metric("Final training loss", f"{history.loss[-1]:.4g}",
+    m[3].metric("Final training loss", f"{history.final_loss:.4g}",
                 "exact fit: 0" if exact else f"floor {best['train_mse']:.4g}",
                 delta_color="off", delta_arrow="off")
     if history.val_r2 is not None:
-        m[4].metric("Test R²", f"{history.val_r2[-1]:.4g}", f"least squares {best['test_r2']:.4f}",
+        m[4].metric("Test R²", f"{history.final_val_r2:.4g}", f"least squares {best['test_r2']:.4f}",
                     delta_color="off", delta_arrow="off")
 
 st.markdown(explore.bound_story(bound_info) + "\n\n" + explore.rate_sentence(

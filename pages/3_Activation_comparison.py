@@ -10,7 +10,7 @@ from nnlab import plots
 from nnlab.activations import ACTIVATIONS
 from nnlab.compare import activation_summary
 from nnlab.initializers import INITIALIZERS
-from nnlab.mlp import divergence_message
+from nnlab.mlp import divergence_message, diverging_message
 from nnlab.optimizers import OPTIMIZERS
 from nnlab.sweep import sweep
 from nnlab.training import MAX_DEPTH, MAX_EPOCHS, MAX_LR, MAX_WIDTH, SATURATED_SLOPE, Config
@@ -103,6 +103,9 @@ def warn_divergence(histories):
         if history.diverged_at is not None:
             st.warning(f"**{name}**: " + divergence_message(history, Config(**history.config)) +
                        " Its curves stop there, marked ✕.", icon="💥")
+        elif history.diverging_from is not None:
+            st.warning(f"**{name}**: " + diverging_message(history, Config(**history.config)) +
+                       " ▲ marks it on the loss chart.", icon="📈")
 
 
 def comparison_charts(histories):

@@ -45,7 +45,7 @@ def deep_controls():
         batch = middle.selectbox("Batch size", BATCH_SIZES, key="deep.batch",
                                  format_func=lambda b: "all training rows (full batch)" if b is None else str(b))
         epochs = right.number_input("Epochs", 1, MAX_EPOCHS, DEFAULTS["epochs"], step=100, key="deep.epochs")
-        l2 = right.number_input("L2 penalty: adds l2 · Σ‖W‖² to the loss", 0.0, MAX_L2, DEFAULTS["l2"],
+        l2 = right.number_input("L2 penalty: adds l2 · Σ‖W‖² to the objective", 0.0, MAX_L2, DEFAULTS["l2"],
                                 step=1e-4, format="%g", key="deep.l2")
         seed = right.number_input("Seed of the initial weights", 0, 2**32 - 1, 0, key="deep.seed")
         st.form_submit_button("Train", type="primary", icon=":material/play_arrow:")
@@ -64,10 +64,10 @@ def summary(model):
     n_params = sum(w.size + b.size for w, b in zip(model.coefs_, model.intercepts_))
     text = f"{history.epochs:,} epochs in {history.seconds:.2f} s · {n_params:,} parameters · "
     if history.diverged_at is None:
-        text += f"training loss {history.loss[last]:.4g} · test R² {model.score(dataset.X_test, dataset.y_test):.3f}"
+        text += f"final training loss {history.final_loss:.4g} · test R² {history.final_val_r2:.3f}"
     else:
-        text += f"before the blow-up (epoch {last}): training loss {history.loss[last]:.4g}, test R² " \
-                f"{history.val_r2[last]:.3f}"
+        text += f"diverged at epoch {history.diverged_at}; at epoch {last}, the last before the blow-up: " \
+                f"training loss {history.final_loss:.4g}, test R² {history.final_val_r2:.3f}"
     stall = compare.failure_mode(model.activation) if model.hidden else None
     if stall:
         share = compare.hidden_share(history, stall)[last]

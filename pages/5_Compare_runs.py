@@ -252,6 +252,11 @@ def show_heatmaps(stored: Stored, grid: Grid) -> None:
         notes.append(f"✕ **diverged** ({per_rate}): each step overshot the bottom of the valley by more "
                      f"than it corrected, so the loss grew until it passed {_power(DIVERGENCE_FACTOR)} × its "
                      "starting size and that run was stopped. A smaller learning rate cures it.")
+    growing = [stored.result.label(run) for run, history in enumerate(stored.result.histories)
+               if history.diverging_from is not None]
+    if growing:
+        notes.append(f"▲ **diverging** ({'; '.join(growing)}): still growing geometrically at the end, not yet "
+                     "past the blow-up bound; more epochs would blow it up. A smaller learning rate cures it.")
     st.caption(" ".join(notes))
 
 

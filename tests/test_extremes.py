@@ -89,6 +89,13 @@ def test_largest_learning_rate_stops_at_once_with_a_message(activation, optimize
     model, messages = fit_quietly(X, y, hidden=(8, 8), activation=activation, optimizer=optimizer,
                                   lr=training.MAX_LR, epochs=200)
     history = model.history_
+    if optimizer == "adam" and activation in ("sigmoid", "tanh"):
+        # Adam moves each weight by about lr, and these units saturate: the output jumps (×1e8 after
+        # the first step, within nnlab.divergence.FIRST_STEP_ALLOWANCE) and then comes back.
+        # Stopping it would be a false alarm; it must end where it started, not blown up.
+        assert history.diverged_at is None and not messages
+        assert history.final_loss < 2 * history.loss[0]
+        return
     assert history.diverged_at is not None and history.diverged_at <= 5, "lr 1e3 must be caught early"
     assert len(messages) == 1 and f"diverged at epoch {history.diverged_at}" in messages[0]
     assert "Learning rate 1000 is too large" in messages[0]
@@ -114,9 +121,10 @@ def test_the_last_update_is_checked_for_divergence_too():
     model, messages = fit_quietly(X, y, hidden=(), init="zeros", lr=training.MAX_LR, epochs=1)
     final_loss = float(np.mean((model.predict(X) - y) ** 2))
     history = model.history_
-    assert final_loss <= history.divergence_bound or history.diverged_at is not None, (
-        f"kept parameters have loss {final_loss:.3g} > bound {history.divergence_bound:.3g}, "
-        f"yet diverged_at = {history.diverged_at} and no DivergenceWarning")
+    assert history.diverged_at == 0 and len(messages) == 1, "the only update blows up: caught at once"
+    assert history.blowup_loss > history.divergence_bound
+    assert final_loss == pytest.approx(history.loss[0]) == pytest.approx(history.final_loss), (
+        "the kept parameters are those from before the update that blew up")
 
 
 # -- epochs ------------------------------------------------------------------------------------

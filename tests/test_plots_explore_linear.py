@@ -193,7 +193,7 @@ def test_the_sentences_quote_computed_numbers(diabetes):
     run = fit_quietly(nnlab.MLP(hidden=(), init="zeros", lr=0.5, epochs=100), diabetes.X_train, diabetes.y_train)
     floor = explore.reference(diabetes)["train_mse"]
     assert explore.rate_sentence(0.5, report, run.history_, floor).endswith(
-        f"after 100 epochs the training loss is {run.history_.loss[-1] / floor - 1:.1%} above the least-squares floor.")
+        f"after 100 epochs the training loss is {run.history_.final_loss / floor - 1:.1%} above the least-squares floor.")
     toy = explore.toy_dataset("three")
     exact = nnlab.MLP(hidden=(), init="zeros", lr=0.01, epochs=50).fit(toy.X_train, toy.y_train)
     assert "where an exact fit gives 0." in explore.rate_sentence(

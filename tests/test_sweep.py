@@ -79,8 +79,8 @@ def test_table_columns_and_row_order(mixed):
         row, history = table.iloc[run], mixed.histories[run]
         assert (config.batch_size, config.lr, config.init, config.random_state) == \
             (row.batch_size, row.lr, row.init, row.seed)
-        assert row.final_loss == history.loss[-1] and row.final_val_loss == history.val_loss[-1]
-        assert row.final_val_r2 == history.val_r2[-1]
+        assert row.final_loss == history.final_loss and row.final_val_loss == history.final_val_loss
+        assert row.final_val_r2 == history.final_val_r2
         assert row.best_val_loss == history.val_loss.min() and row.best_epoch == history.val_loss.argmin()
         assert pd.isna(row.diverged_at) and row.seconds > 0
 

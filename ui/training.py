@@ -27,7 +27,7 @@ import numpy as np
 import streamlit as st
 
 import nnlab
-from nnlab.mlp import divergence_message
+from nnlab.mlp import divergence_message, diverging_message
 
 from .frame import show_error
 
@@ -209,4 +209,6 @@ def _report(store: RunStore, key: str, run: Run) -> nnlab.MLP:
     if history.diverged_at is not None:
         st.warning(divergence_message(history, run.model.config()) +
                    " The charts show the run up to the blow-up.", icon="💥")
+    elif history.diverging_from is not None:
+        st.warning(diverging_message(history, run.model.config()) + " ▲ marks it on the loss chart.", icon="📈")
     return run.model
