@@ -147,7 +147,10 @@ def test_a_diverging_learning_rate_warns_and_marks_the_blow_up(new_page, charts,
     assert figures["deep-grad"]["layout"]["shapes"][0]["x0"] == diverged_at  # the dotted line
     assert max(int(option) for option in at.select_slider[0].options) < diverged_at  # only healthy epochs
     assert any("overshot" in caption.value for caption in at.caption)
-    assert any(f"before the blow-up (epoch {diverged_at - 1})" in text.value for text in at.markdown)
+    # One story: the summary names the same epoch as the warning, and the last good one.
+    assert any(f"diverged at epoch {diverged_at}; at epoch {diverged_at - 1}, the last before the blow-up"
+               in text.value for text in at.markdown)
+    assert f"diverged at epoch {diverged_at}:" in at.warning[0].value
 
 
 @pytest.mark.parametrize("spec, message", [("64, x", "'x' is not a whole number"),
