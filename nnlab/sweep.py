@@ -27,8 +27,7 @@ importable on the cluster's workers; n_jobs=-1 asks for all of them):
 Each chunk ships X, y and the eval set to its worker (joblib memory-maps large arrays for local
 processes) and pickles its runs' results back. Small sweeps, where starting processes would take
 longer than they save, run in-process: `_plan` weighs the estimated time saved against
-COLD_START_SECONDS, or WARM_START_SECONDS when a sweep used the workers recently;
-`start_workers()` starts them ahead of need.
+COLD_START_SECONDS, or WARM_START_SECONDS when a sweep used the workers recently.
 
 Memory: every run keeps the weight and gradient snapshots `MLP.fit` would keep for it (within
 `training.SNAPSHOT_BUDGET_BYTES`, 20 MB, whatever it is stacked with, so its snapshot epochs are
@@ -368,20 +367,6 @@ def _workers(n_jobs, backend):
         if n_jobs is None:
             n_jobs = configured if configured is not None else (os.cpu_count() or 1)
         return max(1, joblib.effective_n_jobs(n_jobs)), bool(getattr(active, "uses_threads", False))
-
-
-def start_workers(n_jobs=None, backend=None):
-    """Start the worker processes (and import nnlab in them) now, so the next sweep finds them warm."""
-    workers, _ = _workers(n_jobs, backend)
-    if workers > 1:
-        with _backend_context(backend):
-            joblib.Parallel(n_jobs=workers)(joblib.delayed(_ready)() for _ in range(workers))
-        _pool_used[workers] = time.monotonic()
-    return workers
-
-
-def _ready():
-    return True
 
 
 def _split(stacks, configs, shape, eval_set, workers, per_worker=1):
