@@ -157,8 +157,9 @@ def loss_figure(histories, title="Loss", floor=None, floor_label="least-squares 
         data = pd.concat([data, objective], ignore_index=True)
     with_penalty = (data.split == "objective").any()
     y_title = "MSE (solid, dotted) and objective (dashed)" if with_penalty else METRIC_LABELS["loss"]
-    return curves_figure(data, title, y_title, log_y=log_y, floor=floor, floor_label=floor_label,
-                         diverged=divergence_data(histories, "loss"), diverging=diverging_data(histories))
+    fig = curves_figure(data, title, y_title, log_y=log_y, floor=floor, floor_label=floor_label,
+                        diverged=divergence_data(histories, "loss"), diverging=diverging_data(histories))
+    return legend_below(fig) if with_penalty else fig  # three entries a run would cover the title
 
 
 def r2_figure(histories, title="R² (share of variance explained)"):

@@ -140,6 +140,17 @@ def test_a_rate_over_the_bound_warns_and_marks_the_blow_up(run_page, charts, spl
     assert loss["layout"]["yaxis"]["type"] == "log"
 
 
+def test_a_blow_up_below_the_stop_bound_is_told_and_marked(run_page, charts):
+    """lr 1.01 for 200 epochs on the raw target grows ×2,000 without reaching the stop bound."""
+    at = train(run_page(PAGE, query={"target_scaling": "none"}), lr=1.01, epochs=200)
+    assert not at.exception and not at.error
+    diverging = [w.value for w in at.warning if "Training is diverging" in w.value]
+    assert len(diverging) == 1 and "from epoch 0 to the end" in diverging[0]
+    loss = charts(at, **CHART_KEY)["loss"]
+    marker, run = trace(loss, "diverging"), trace(loss, "lr 1.01")
+    assert marker["x"][0] == run["x"][-1] == 199 and marker["y"][0] == run["y"][-1]
+
+
 def test_initial_weights_and_epochs(run_page, charts):
     at = train(run_page(PAGE), init="random", epochs=200, rates=[0.1])
     assert not at.exception
