@@ -1,5 +1,6 @@
 # Two commands do all set-up: `make run` and `make test`.
 PYTHON ?= python3
+PORT ?= 8501
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -13,7 +14,8 @@ $(STAMP): requirements.txt
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/streamlit run app.py
+	@echo "nnlab on http://localhost:$(PORT)  (port taken? pick another: PORT=8600 make run)"
+	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
