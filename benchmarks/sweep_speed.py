@@ -41,7 +41,7 @@ except ImportError:
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from nnlab import MLP, DivergenceWarning  # noqa: E402
-from nnlab.sweep import _plan, expand, sweep  # noqa: E402
+from nnlab.sweeps import _plan, expand, sweep  # noqa: E402
 
 LRS = [0.001, 0.01, 0.1, 0.5]
 INITS = ["zeros", "random", "xavier", "he"]

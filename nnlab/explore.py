@@ -12,7 +12,7 @@ import pandas as pd
 
 from .data import FEATURES, Dataset
 from .diagnostics import least_squares, lr_bound
-from .sweep import sweep
+from .sweeps import sweep
 
 UNIT_TOLERANCE = 0.05  # a norm or std within 5% of 1 counts as 1
 CRAWL_RATIO = 0.1  # a rate under a tenth of the stability bound leaves 90% of the usable step unused

@@ -12,7 +12,7 @@ from nnlab.compare import activation_summary
 from nnlab.initializers import INITIALIZERS
 from nnlab.mlp import divergence_message, diverging_message
 from nnlab.optimizers import OPTIMIZERS
-from nnlab.sweep import sweep
+from nnlab.sweeps import sweep
 from nnlab.training import MAX_DEPTH, MAX_EPOCHS, MAX_LR, MAX_WIDTH, SATURATED_SLOPE, Config
 from ui.frame import frame, show_error
 from ui.training import dataset_key

@@ -19,7 +19,7 @@ import streamlit as st
 from nnlab import plots
 from nnlab.activations import ACTIVATIONS
 from nnlab.initializers import INITIALIZERS, TUTORIAL_STD
-from nnlab.sweep import estimate_seconds, expand, sweep
+from nnlab.sweeps import LOAD_SNIPPET, estimate_seconds, expand, sweep
 from nnlab.training import DIVERGENCE_FACTOR
 from ui.frame import frame, show_error
 from ui.training import dataset_key
@@ -55,7 +55,7 @@ class Grid:
 @dataclass(frozen=True)
 class Stored:
     key: tuple  # (Grid, dataset digest)
-    result: object  # nnlab.sweep.SweepResult
+    result: object  # nnlab.SweepResult
     seconds: float
     figures: dict = field(default_factory=dict, compare=False)  # built once: a rerun only redraws them
 
@@ -387,7 +387,7 @@ def show_exports(result) -> None:
                          on_click="ignore", icon=":material/download:", width="stretch")
     right.download_button("Every run's history (.npz)", npz, file_name="compare_runs.npz",
                           mime="application/octet-stream", on_click="ignore", icon=":material/download:",
-                          width="stretch", help="Loads back with nnlab.sweep.load_sweep(path).")
+                          width="stretch", help=f"Loads back with {LOAD_SNIPPET}.")
 
 
 def show_waiting(grid: Grid, changed: bool) -> None:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from nnlab import data
-from nnlab.sweep import sweep
+from nnlab.sweeps import LOAD_SNIPPET, sweep
 
 PAGE = "compare_runs"
 W = "_nnlab.compare."
@@ -94,7 +94,9 @@ def test_training_the_default_grid_fills_every_chart_from_the_sweep(run_page, fi
 
     pair = chart(at, "compare-pair", figure_data)
     assert len([t for t in pair["data"] if t["mode"] == "lines"]) == 4
-    assert len(at.get("download_button")) == 2
+    downloads = at.get("download_button")
+    assert len(downloads) == 2
+    assert downloads[1].proto.help == f"Loads back with {LOAD_SNIPPET}."  # tests/test_sweep.py runs the snippet
 
 
 def test_changing_the_grid_retrains_it_and_the_numbers_match_an_independent_sweep(run_page, figure_data):

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from nnlab import data, plots
-from nnlab.sweep import sweep
+from nnlab.sweeps import sweep
 
 
 @pytest.fixture(scope="module")

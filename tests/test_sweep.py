@@ -1,5 +1,8 @@
 import json
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import joblib
 import numpy as np
@@ -9,8 +12,8 @@ from sklearn.datasets import load_diabetes
 from sklearn.model_selection import train_test_split
 
 import nnlab
-from nnlab.sweep import (CONFIG_KEYS, METRICS, PROGRESS_BLOCKS, SweepResult, _plan, expand, load_histories,
-                         load_sweep, sweep)
+from nnlab.sweeps import (CONFIG_KEYS, LOAD_SNIPPET, METRICS, PROGRESS_BLOCKS, SweepResult, _plan, expand,
+                          load_histories, load_sweep, sweep)
 
 X_ALL, Y_ALL = load_diabetes(return_X_y=True)
 X_TRAIN, X_TEST, Y_TRAIN, Y_TEST = train_test_split(X_ALL, Y_ALL, test_size=0.2, random_state=42)
@@ -227,6 +230,31 @@ def test_export_round_trip(mixed, tmp_path):
     table = pd.read_csv(tmp_path / "sweep.csv", index_col="run")
     assert list(table.columns) == list(mixed.table.columns) and len(table) == 16
     np.testing.assert_allclose(table["final_loss"], mixed.table["final_loss"], rtol=1e-12)
+
+
+def test_the_package_names_the_function_and_the_module_apart():
+    assert callable(nnlab.sweep) and nnlab.sweep is sweep and nnlab.SweepResult is SweepResult
+    assert nnlab.load_sweep is load_sweep and nnlab.sweeps.load_sweep is load_sweep
+    assert {"sweep", "SweepResult", "load_sweep", "sweeps"} <= set(nnlab.__all__)
+    # Here `from nnlab.sweeps import ...` above has bound nnlab.sweeps already; a bare `import nnlab` must too.
+    check = ("import types, nnlab; assert isinstance(nnlab.sweeps, types.ModuleType); nnlab.sweeps.load_sweep; "
+             "assert callable(nnlab.sweep) and not isinstance(nnlab.sweep, types.ModuleType)")
+    subprocess.run([sys.executable, "-c", check], cwd=Path(__file__).resolve().parents[1], check=True)
+
+
+def test_the_load_snippet_shown_to_users_loads_a_saved_sweep(tmp_path):
+    """The Compare runs page tells users LOAD_SNIPPET; run that exact text on a saved sweep."""
+    result = sweep(X_TRAIN, Y_STD, {"lr": [0.01, 0.1]}, seeds=2, eval_set=EVAL, base=dict(hidden=(4,), epochs=10),
+                   n_jobs=1)
+    path = tmp_path / "compare_runs.npz"
+    result.save_histories(path)
+    loaded = eval(LOAD_SNIPPET, {"nnlab": nnlab}, {"path": str(path)})  # all a user has: nnlab and the path
+    assert isinstance(loaded, SweepResult)
+    pd.testing.assert_frame_equal(loaded.table, result.table)
+    assert loaded.configs == result.configs and loaded.keys == result.keys
+    assert len(loaded.histories) == len(result.histories) == 4
+    for a, b in zip(loaded.histories, result.histories):
+        assert a.equals(b) and a.config == b.config
 
 
 def test_a_run_becomes_a_fitted_model(mixed):

@@ -41,7 +41,7 @@ def test_train_the_grid_fills_the_heatmap(page, page_url, wait_for_app, click_bu
 
 
 def test_the_exports_download(page, page_url, wait_for_app, click_button, tmp_path):
-    from nnlab.sweep import load_sweep
+    from nnlab.sweeps import load_sweep
 
     page.goto(page_url(PAGE, inits="xavier,he", lrs="0.01,0.1", epochs="50"), wait_until="domcontentloaded")
     wait_for_app(page)

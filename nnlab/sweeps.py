@@ -6,6 +6,7 @@
     result.summary()        # mean/std/min/max over seeds, one row per grid point
     result.band("val_loss") # per grid point and epoch: mean, std, min, max (for mean ± spread charts)
     result.diff(0, 5)       # the config keys on which runs 0 and 5 differ
+    result.save_histories(path)   # everything in one .npz; nnlab.load_sweep(path) reads it back
 
 How the work is done. Runs that share an architecture (equal `Config.stack_key`) train in one
 `nnlab.training.train` call, their parameters stacked along a leading run axis, so one NumPy call
@@ -77,6 +78,10 @@ LOKY_IDLE_SECONDS = 250         # loky retires idle workers after 300 s
 CONFIG_KEYS = tuple(f.name for f in fields(Config))
 METRICS = ("final_loss", "final_val_loss", "final_val_r2", "best_val_loss", "best_epoch", "diverged_at", "seconds")
 CURVES = ("loss", "r2", "val_loss", "val_r2")
+# The code that reads a saved sweep back, as the dashboard shows it to users (the Compare runs
+# page's download help); tests/test_sweep.py runs this very text, with `nnlab` imported and `path`
+# bound to a file written by SweepResult.save_histories().
+LOAD_SNIPPET = "nnlab.load_sweep(path)"
 
 
 @dataclass
@@ -483,7 +488,7 @@ def _result(configs, results, keys, seconds):
 
 
 def load_sweep(path):
-    """Read a file written by SweepResult.save_histories() back into a SweepResult."""
+    """Read a file written by SweepResult.save_histories() back into a SweepResult (also `nnlab.load_sweep`)."""
     with np.load(path, allow_pickle=False) as data:
         meta = json.loads(str(data["meta"]))
         histories, coefs, intercepts = [], [], []
