@@ -18,7 +18,11 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-SERVER_START_TIMEOUT = 60  # seconds
+# The one ceiling of every wait on the app (server start, a script run, a selector, a click), in
+# seconds. Waits end as soon as the app's own state says so; this only bounds a broken page, so it
+# is generous enough for a loaded machine (load average ~10 on 2 cores). NNLAB_WAIT_CEILING overrides it.
+WAIT_CEILING_SECONDS = float(os.environ.get("NNLAB_WAIT_CEILING", 120))
+SERVER_START_TIMEOUT = WAIT_CEILING_SECONDS
 
 
 def require_chromium() -> Path:
@@ -57,7 +61,7 @@ def wait_healthy(url: str, process: subprocess.Popen, log: Path) -> None:
         if process.poll() is not None:
             raise RuntimeError(f"streamlit exited with {process.returncode}:\n{log.read_text()}")
         try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=10) as response:
                 if response.status == 200:
                     return
         except OSError:

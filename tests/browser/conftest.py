@@ -1,7 +1,9 @@
 """Browser fixtures: one live `streamlit run` and one headless Chromium per test session.
 
 Helpers for page tests are fixtures (`wait_for_app`, `click_button`, `page_url`), so a test file
-never imports this module. Every wait has a timeout: a broken page fails, it never hangs.
+never imports this module. Every wait is on the app's own state (its script state, elements
+appearing or counted) and ends as soon as that holds; each has the one ceiling WAIT_MS
+(live_server.WAIT_CEILING_SECONDS), so a slow machine passes and a broken page fails, never hangs.
 """
 from __future__ import annotations
 
@@ -15,16 +17,37 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 # CHROMIUM is re-exported for benchmarks/browser_speed.py, which loads this file as a module.
-from live_server import CHROMIUM, CHROMIUM_ARGS, free_port, require_chromium, stop, wait_healthy  # noqa: E402,F401
+from live_server import (  # noqa: E402,F401
+    CHROMIUM, CHROMIUM_ARGS, WAIT_CEILING_SECONDS, free_port, require_chromium, stop, wait_healthy,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output"
 SCREENSHOTS = OUTPUT / "screenshots"
-APP_TIMEOUT_MS = 60_000  # one script run, cold caches included
-ACTION_TIMEOUT_MS = 15_000  # a click, a fill, a selector that should already be there
+WAIT_MS = WAIT_CEILING_SECONDS * 1000  # ceiling of any one wait: the context default for every action
+APP_TIMEOUT_MS = WAIT_MS  # one script run, cold caches included (also used by benchmarks/browser_speed.py)
+ACTION_TIMEOUT_MS = WAIT_MS  # a click, a fill, a selector: under load the element may take long to draw
 
 APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 APP_BUSY = '[data-testid="stApp"][data-test-script-state="running"]'
+# Counts the app's script-state changes away from "notRunning" (rerunRequested, running,
+# stopRequested) from the moment it is installed, so a rerun is seen however briefly it lasts.
+WATCH_RUNS = """() => {
+    window.__nnlabRunsSeen = 0;
+    if (window.__nnlabRunObserver) window.__nnlabRunObserver.disconnect();
+    window.__nnlabRunObserver = new MutationObserver(records => {
+        for (const record of records) {
+            const state = record.target.getAttribute('data-test-script-state');
+            if (record.target.dataset.testid === 'stApp' && state && state !== 'notRunning') {
+                window.__nnlabRunsSeen += 1;
+            }
+        }
+    });
+    window.__nnlabRunObserver.observe(document.body, {
+        subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+RUN_SEEN = """() => window.__nnlabRunsSeen > 0
+    || document.querySelector('[data-testid="stApp"]:not([data-test-script-state="notRunning"])') !== null"""
 FRAME = '[data-testid="stSidebar"] .st-key-nnlab-frame'
 PLOTLY = '[data-testid="stPlotlyChart"] .js-plotly-plot'
 EXCEPTION = '[data-testid="stException"]'
@@ -116,7 +139,7 @@ def browser(chromium_path):
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=str(chromium_path), args=CHROMIUM_ARGS, headless=True,
-            timeout=APP_TIMEOUT_MS,
+            timeout=WAIT_MS,
         )
         yield chromium
         chromium.close()
@@ -126,8 +149,8 @@ def browser(chromium_path):
 def page(browser):
     """A fresh browser context (no cookies, no cache) and one page in it."""
     context = browser.new_context(viewport={"width": 1400, "height": 900})
-    context.set_default_timeout(ACTION_TIMEOUT_MS)
-    context.set_default_navigation_timeout(APP_TIMEOUT_MS)
+    context.set_default_timeout(WAIT_MS)
+    context.set_default_navigation_timeout(WAIT_MS)
     tab = context.new_page()
     yield tab
     context.close()
@@ -145,7 +168,7 @@ def page_url(streamlit_url):
     return build
 
 
-def _wait_for_app(page, timeout: float = APP_TIMEOUT_MS) -> None:
+def _wait_for_app(page, timeout: float = WAIT_MS) -> None:
     """Wait until the app is connected, its script has finished, and nothing is stale."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
     # "notRunning" also holds before the first run has started: wait for the page to draw too.
@@ -157,19 +180,21 @@ def _wait_for_app(page, timeout: float = APP_TIMEOUT_MS) -> None:
     )
 
 
-def _click_button(page, label: str, timeout: float = APP_TIMEOUT_MS) -> None:
-    """Click the button with this exact label and wait for the rerun it causes to end."""
-    page.get_by_role("button", name=label, exact=True).click(timeout=ACTION_TIMEOUT_MS)
-    try:  # a quick rerun may finish before we look: not seeing "running" is fine
-        page.wait_for_selector(APP_BUSY, timeout=2_000)
-    except Exception:  # playwright's TimeoutError
-        pass
+def _click_button(page, label: str, timeout: float = WAIT_MS) -> None:
+    """Click the button with this exact label and wait for the rerun it causes to end.
+
+    The script-state watch is installed before the click, so the rerun is seen even if it ends
+    before we look; waiting for it (not for a fixed time) keeps a slow start from passing as done.
+    """
+    page.evaluate(WATCH_RUNS)
+    page.get_by_role("button", name=label, exact=True).click(timeout=timeout)
+    page.wait_for_function(RUN_SEEN, timeout=timeout)
     _wait_for_app(page, timeout)
 
 
 @pytest.fixture
 def wait_for_app():
-    """wait_for_app(page, timeout_ms=60000): block until the script run has finished."""
+    """wait_for_app(page, timeout=WAIT_MS): block until the script run has finished."""
     return _wait_for_app
 
 
@@ -196,7 +221,7 @@ def _screenshot(page, name: str) -> Path:
     width = page.viewport_size["width"]
     page.set_viewport_size({"width": width, "height": max(900, min(int(height) + 40, 12_000))})
     page.wait_for_timeout(300)  # let plotly relayout at the new size
-    page.screenshot(path=str(path), full_page=True, timeout=APP_TIMEOUT_MS)
+    page.screenshot(path=str(path), full_page=True, timeout=WAIT_MS)
     return path
 
 

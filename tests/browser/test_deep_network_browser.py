@@ -32,7 +32,7 @@ def _train_and_time(page, wait_for_app, rate):
     page.get_by_label("Learning rate").fill(rate)
     start = time.perf_counter()
     page.get_by_role("button", name="Train", exact=True).click()
-    page.wait_for_function(CHANGED, arg=old, timeout=30_000, polling="raf")
+    page.wait_for_function(CHANGED, arg=old, polling="raf")
     chart = time.perf_counter() - start
     wait_for_app(page)
     return chart, time.perf_counter() - start
@@ -56,7 +56,7 @@ def test_train_redraws_the_charts(page, page_url, wait_for_app, screenshot, timi
     screenshot(page, "4_Deep_network_after_train")
 
     page.get_by_role("button", name="Run the checks", exact=True).click()
-    page.get_by_text("test R², scikit-learn").wait_for(timeout=60_000)
+    page.get_by_text("test R², scikit-learn").wait_for()
     wait_for_app(page)
     assert page.get_by_text("Backprop agrees with finite differences").count() == 2
     assert page.locator(EXCEPTION).count() == 0
@@ -76,7 +76,7 @@ def test_a_blow_up_is_a_warning_and_a_marker(page, page_url, wait_for_app, scree
     wait_for_app(page)
     page.get_by_label("Learning rate").fill("5")
     page.get_by_role("button", name="Train", exact=True).click()
-    page.get_by_text("Training diverged at epoch").wait_for(timeout=30_000)
+    page.get_by_text("Training diverged at epoch").wait_for()
     wait_for_app(page)
     assert page.locator(EXCEPTION).count() == 0
     screenshot(page, "4_Deep_network_diverged")

@@ -39,7 +39,7 @@ def test_train_updates_the_loss_chart(page, page_url, wait_for_app, screenshot, 
     button = page.get_by_test_id("stFormSubmitButton").get_by_role("button")
     start = time.perf_counter()
     button.click()
-    page.wait_for_function(f"() => ({LOSS_TRACE})() === 'lr 0.1'", polling="raf", timeout=30_000)
+    page.wait_for_function(f"() => ({LOSS_TRACE})() === 'lr 0.1'", polling="raf")
     seconds = time.perf_counter() - start
     wait_for_app(page)
     timings["linear GD: Train click -> loss chart"] = {"seconds": round(seconds, 3)}
