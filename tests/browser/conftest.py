@@ -29,7 +29,6 @@ APP_TIMEOUT_MS = WAIT_MS  # one script run, cold caches included (also used by b
 ACTION_TIMEOUT_MS = WAIT_MS  # a click, a fill, a selector: under load the element may take long to draw
 
 APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-APP_BUSY = '[data-testid="stApp"][data-test-script-state="running"]'
 # Counts the app's script-state changes away from "notRunning" (rerunRequested, running,
 # stopRequested) from the moment it is installed, so a rerun is seen however briefly it lasts.
 WATCH_RUNS = """() => {
