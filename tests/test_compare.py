@@ -191,12 +191,3 @@ def test_trust_checks_gather_both_checks_and_the_twin():
     checks = compare.trust_checks(fit(activation="gelu"), X_TRAIN, Z_TRAIN, X_TEST, Z_TEST, rows=8)
     assert checks["start"].ok.all() and checks["end"].ok.all()
     assert "no 'gelu' activation" in checks["twin"]
-
-
-def test_nnlab_compare_does_not_import_streamlit():
-    import subprocess
-    import sys
-
-    code = "import sys, nnlab.compare, nnlab.plots; print('streamlit' in sys.modules)"
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True).stdout.strip() == "False"

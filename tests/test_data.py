@@ -2,9 +2,6 @@
 
 import dataclasses
 import io
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -64,10 +61,6 @@ def test_choice_tables_hold_one_line_labels(table_, keys):
     assert set(table_) == keys
     assert all(isinstance(v, str) and v.strip() and "\n" not in v for v in table_.values())
 
-
-def test_nnlab_data_does_not_import_streamlit():
-    code = "import sys, nnlab.data; assert 'streamlit' not in sys.modules, 'nnlab imported streamlit'"
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[1])
 
 
 # --- load_diabetes (ERRATA 2) -------------------------------------------------------------------

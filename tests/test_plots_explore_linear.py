@@ -392,11 +392,3 @@ def test_bug_demo():
     fig = plots.bug_demo_figure(data)
     assert len(fig.data) == 2 and fig.layout.yaxis.type == "log"
     assert fig.layout.xaxis.title.text == "epoch"
-
-
-def test_nnlab_still_does_not_import_streamlit():
-    import subprocess
-    import sys
-
-    code = "import sys, nnlab.explore, nnlab.plots; print('streamlit' in sys.modules)"
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
