@@ -31,10 +31,13 @@ def gradcheck(model, X, y, step=GRADCHECK_STEP, max_per_block=None, rng=None):
     ‖g_backprop − g_numeric‖ / (‖g_backprop‖ + ‖g_numeric‖), abs_error (the numerator),
     round_off (what finite differences cannot resolve) and ok: the error is below
     GRADCHECK_TOLERANCE relative, or within round-off. max_per_block and rng: see gradcheck_network.
+    The check always runs in float64, a float32 model's parameters cast up (table.attrs["dtype"]).
     """
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64).reshape(-1)
-    return gradcheck_network(network_of(model, X.shape[1]), X, y, step, max_per_block, rng)
+    table = gradcheck_network(network_of(model, X.shape[1]), X, y, step, max_per_block, rng)
+    table.attrs["dtype"] = "float64"  # whatever the model's dtype: see network_of
+    return table
 
 
 def gradcheck_network(network, X, y, step=GRADCHECK_STEP, max_per_block=None, rng=None):
@@ -86,7 +89,10 @@ def network_of(model, n_features):
     """The model's network as a stack of one: fitted parameters, or its initialization."""
     config = model.config()
     if hasattr(model, "coefs_"):
-        network = Network.from_layers(model.coefs_, model.intercepts_, config.activation)
+        # Always float64: central differences in float32 drown in round-off (relative error ~0.4
+        # on gradients that are exact), and the round-off allowance assumes float64.
+        network = Network.from_layers([w.astype(np.float64) for w in model.coefs_],
+                                      [b.astype(np.float64) for b in model.intercepts_], config.activation)
         network.l2[:] = config.l2
         return network
     layout = Layout([n_features, *config.hidden, 1])
