@@ -193,24 +193,6 @@ def layer_name(layer, n_layers, metric="grad_norm"):
     return f"hidden {layer + 1}"
 
 
-def layer_series_figure(history, metric="grad_norm", title=None, log_y=None):
-    """One line per layer of an (epochs × layers) metric."""
-    data = layer_series_data(history, metric) if history is not None else pd.DataFrame()
-    title = title or METRIC_LABELS[metric]
-    if data.empty:
-        return empty_figure(title, "No hidden layers to show." if history is not None else "Train a model first.")
-    fig = go.Figure()
-    for i, (layer, part) in enumerate(data.groupby("layer", sort=False)):
-        fig.add_trace(go.Scatter(x=part.epoch, y=part.value, mode="lines", name=layer,
-                                 line=dict(color=PALETTE[i % len(PALETTE)])))
-    if log_y is None:
-        log_y = metric in ("grad_norm", "bias_grad_norm", "update_ratio") and needs_log_scale(data.value, 10)
-    fig = _layout(fig, title, "epoch", METRIC_LABELS[metric], log_y=log_y)
-    if metric in ("dead_fraction", "saturation"):
-        fig.update_yaxes(range=[-0.02, 1.02], tickformat=".0%")
-    return fig
-
-
 # -- activations ----------------------------------------------------------------------------------
 
 def activation_data(names, z=None):
@@ -242,33 +224,6 @@ def activation_figure(names, title="Activations (solid) and their derivatives (d
 
 
 # -- weights, gradients, predictions --------------------------------------------------------------
-
-def histogram_data(history, snapshot, kind="weights"):
-    """Tidy DataFrame (layer, value) of every weight (or weight gradient) at one snapshot index."""
-    arrays = getattr(history, kind)
-    frames = [pd.DataFrame({"layer": layer_name(layer, len(arrays)), "value": values[snapshot].ravel()})
-              for layer, values in enumerate(arrays)]
-    return pd.concat(frames, ignore_index=True)
-
-
-def histogram_figure(history, snapshot, kind="weights"):
-    """Overlaid histograms per layer at one snapshot."""
-    what = "weights W" if kind == "weights" else "gradients ∂L/∂W"
-    epoch = int(history.snapshot_epochs[snapshot])
-    data = histogram_data(history, snapshot, kind)
-    data = data[np.isfinite(data.value)]
-    title = f"Distribution of {what} at epoch {epoch}"
-    if data.empty:
-        return empty_figure(title, "No finite values at this epoch.")
-    fig = go.Figure()
-    for i, (layer, part) in enumerate(data.groupby("layer", sort=False)):
-        fig.add_trace(go.Histogram(x=part.value, name=layer, opacity=0.6, nbinsx=60,
-                                   histnorm="probability", marker_color=PALETTE[i % len(PALETTE)]))
-    fig.update_layout(barmode="overlay")
-    fig = _layout(fig, title, what, "share of values")
-    fig.update_layout(hovermode="closest")
-    return fig
-
 
 def prediction_figure(y_true, y_pred, title="Predicted vs actual (test rows)", units=""):
     """Scatter of predictions against targets with the y = x line a perfect model would sit on."""

@@ -110,11 +110,6 @@ def last_run(key: str = "train", report: bool = True) -> nnlab.MLP | None:
     return _report(store, key, run) if report else run.model
 
 
-def forget_runs() -> None:
-    """Drop every kept run of this session."""
-    st.session_state[STORE_KEY] = RunStore()
-
-
 class _Progress:
     """on_epoch for MLP.fit: redraws the bar (throttled); a Streamlit interrupt becomes a stop."""
 
