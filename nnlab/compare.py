@@ -68,18 +68,13 @@ def hidden_share(history, metric):
     return values @ widths / widths.sum()
 
 
-def last_good_epoch(history):
-    """The last epoch recorded before the run blew up (the last epoch if it did not): History.last_good_epoch."""
-    return history.last_good_epoch
-
-
 def activation_summary(histories):
     """One row per run of {label: History}: at the last good epoch, the training loss, test R²
     (val_r2) and the share of stalled hidden units (``stall``: dead or saturated); gradient_reach,
     the first layer's gradient norm over the output layer's at epoch 0; and diverged_at."""
     rows = []
     for run, history in histories.items():
-        end = last_good_epoch(history)
+        end = history.last_good_epoch
         metric = failure_mode(history.config.get("activation", run))
         stalled = hidden_share(history, metric)[end] if metric else np.nan
         with np.errstate(divide="ignore", invalid="ignore"):  # zero init: no gradient anywhere, NaN

@@ -18,7 +18,7 @@ MAX_POINTS = 2000
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
            "#7f7f7f", "#bcbd22"]
 METRIC_LABELS = {
-    "loss": "MSE loss", "val_loss": "MSE loss", "objective": "objective: MSE + l2·Σ‖W‖²", "r2": "R²", "val_r2": "R²",
+    "loss": "MSE loss", "val_loss": "MSE loss", "r2": "R²", "val_r2": "R²",
     "grad_norm": "‖∂L/∂W‖ (L2 norm)", "bias_grad_norm": "‖∂L/∂b‖ (L2 norm)",
     "update_ratio": "‖ΔW‖ / ‖W‖ per epoch", "dead_fraction": "share of dead units",
     "saturation": "share of saturated slopes",
@@ -111,7 +111,7 @@ def diverging_data(histories, metric="loss"):
     value, start (the epoch the growth began)."""
     rows = [{"run": run, "epoch": history.epochs - 1, "value": float(getattr(history, metric)[-1]),
              "start": history.diverging_from}
-            for run, history in histories.items() if getattr(history, "diverging_from", None) is not None]
+            for run, history in histories.items() if history.diverging_from is not None]
     return pd.DataFrame(rows, columns=["run", "epoch", "value", "start"])
 
 
@@ -679,7 +679,7 @@ def gradient_profile_data(histories, metric="grad_norm"):
     rows = []
     for run, history in histories.items():
         values = getattr(history, metric)
-        for when, epoch in (("start", 0), ("end", compare.last_good_epoch(history))):
+        for when, epoch in (("start", 0), ("end", history.last_good_epoch)):
             rows += [{"run": run, "when": when, "epoch": epoch, "layer": layer_name(layer, values.shape[1], metric),
                       "value": float(values[epoch, layer])} for layer in range(values.shape[1])]
     return pd.DataFrame(rows, columns=["run", "when", "epoch", "layer", "value"])

@@ -111,15 +111,18 @@ class Config:
         The stride is record_every, or the smallest that keeps one run's snapshots within
         SNAPSHOT_BUDGET_BYTES; it depends on the run alone, never on what it is stacked with.
         """
-        per_snapshot = 2 * n_params * np.dtype(self.dtype).itemsize
-        affordable = max(2, SNAPSHOT_BUDGET_BYTES // per_snapshot)
+        affordable = max(2, SNAPSHOT_BUDGET_BYTES // self._snapshot_size(n_params))
         stride = self.record_every or max(1, math.ceil(self.epochs / (affordable - 1)))
         return np.unique(np.r_[np.arange(0, self.epochs, stride), self.epochs])
 
     def snapshot_bytes(self, features):
         """Bytes of one run's weight and gradient snapshots on ``features`` inputs."""
         n_params = self.n_params(features)
-        return len(self.snapshot_epochs(n_params)) * 2 * n_params * np.dtype(self.dtype).itemsize
+        return len(self.snapshot_epochs(n_params)) * self._snapshot_size(n_params)
+
+    def _snapshot_size(self, n_params):
+        """Bytes of one snapshot: a run's parameters and their gradients."""
+        return 2 * n_params * np.dtype(self.dtype).itemsize
 
     def batch_rows(self, rows):
         return rows if self.batch_size is None else min(self.batch_size, rows)
@@ -346,10 +349,7 @@ class _Trainer:
             self.blowup_loss[run] = losses[position]
             # The kept parameters are the last good ones, from before the update that blew up.
             source = self.net.theta if epoch == 0 else self.previous
-            self.finals[run] = source[position].copy()
-            good = max(epoch - 1, 0)
-            self.final_loss[run] = self.loss[run, good] if epoch > 0 else losses[position]
-            self.final_val_loss[run] = self.val_loss[run, good]
+            self._keep(run, source[position], good=max(epoch - 1, 0))
         keep = np.flatnonzero(~blown)
         self.active = self.active[keep]
         if len(keep) == 0:
@@ -384,14 +384,18 @@ class _Trainer:
                 # The last update blew up: keep the parameters from before it, measured at `last`.
                 self.diverged_at[run] = last
                 self.blowup_loss[run] = losses[position]
-                self.finals[run] = self.previous[position].copy()
-                self.final_loss[run] = self.loss[run, last]
-                self.final_val_loss[run] = self.val_loss[run, last]
+                self._keep(run, self.previous[position], good=last)
             else:
                 self.finals[run] = self.net.theta[position].copy()
                 self.final_loss[run] = losses[position]
                 if val_losses is not None:
                     self.final_val_loss[run] = val_losses[position]
+
+    def _keep(self, run, params, good):
+        """Keep a diverged run's last good parameters, those measured at epoch ``good``, as its final."""
+        self.finals[run] = params.copy()
+        self.final_loss[run] = self.loss[run, good]
+        self.final_val_loss[run] = self.val_loss[run, good]
 
     def _result(self, run, seconds):
         length = int(self.ended[run])

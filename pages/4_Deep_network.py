@@ -60,7 +60,7 @@ def deep_controls():
 
 def summary(model):
     history = model.history_
-    last = compare.last_good_epoch(history)
+    last = history.last_good_epoch
     n_params = sum(w.size + b.size for w, b in zip(model.coefs_, model.intercepts_))
     text = f"{history.epochs:,} epochs in {history.seconds:.2f} s · {n_params:,} parameters · "
     if history.diverged_at is None:
