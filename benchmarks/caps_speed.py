@@ -17,7 +17,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import nnlab  # noqa: E402
-from nnlab import training  # noqa: E402
+from nnlab import config  # noqa: E402
 
 WORST_CASE_SECONDS = 180
 CASES = [  # label, rows, features, hidden, batch_size, epochs timed
@@ -42,10 +42,10 @@ def cpu_seconds_per_epoch(X, y, epochs, **params):
 
 def longest_allowed_epochs(rows, features, hidden, batch_size=None):
     """The most epochs the caps allow for this shape (MAX_EPOCHS, MAX_WORK and MAX_STEPS)."""
-    n_params = training.Config(hidden=hidden).n_params(features)
+    n_params = config.Config(hidden=hidden).n_params(features)
     batches = math.ceil(rows / min(batch_size or rows, rows))
-    epochs = min(training.MAX_EPOCHS, int(training.MAX_WORK // (rows * n_params)), training.MAX_STEPS // batches)
-    training.Config(hidden=hidden, epochs=epochs, batch_size=batch_size).check_size(rows, features)
+    epochs = min(config.MAX_EPOCHS, int(config.MAX_WORK // (rows * n_params)), config.MAX_STEPS // batches)
+    config.Config(hidden=hidden, epochs=epochs, batch_size=batch_size).check_size(rows, features)
     return epochs
 
 

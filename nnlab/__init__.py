@@ -4,7 +4,7 @@ from .data import DataError
 from .history import History
 from .mlp import MLP, DivergenceWarning
 from .sweeps import SweepResult, load_sweep, sweep
-from .training import Config
+from .config import Config
 
 __all__ = ["MLP", "History", "Config", "DivergenceWarning", "DataError", "sweep", "SweepResult", "load_sweep",
            "sweeps"]

@@ -7,9 +7,13 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import divergence
+from .config import Config
+from .explain import divergence_message
 from .network import Network
-from .training import Config, train
+from .training import train
+
+# TEMPORARY re-exports for the merge; deleted once ui/pages/plots import the new modules
+from .explain import diverging_message  # noqa: E402,F401
 
 
 class DivergenceWarning(UserWarning):
@@ -24,7 +28,7 @@ class MLP(RegressorMixin, BaseEstimator):
     steps through it in contiguous slices of batch_size rows (the last one smaller when the rows
     do not divide evenly).
     After fit: coefs_ (list of (fan_in, fan_out)), intercepts_ (list of (fan_out,)), history_
-    (`nnlab.History`), n_features_in_. Caps on every argument are in `nnlab.training`.
+    (`nnlab.History`), n_features_in_. Caps on every argument are in `nnlab.config`.
     """
 
     def __init__(self, hidden=(64, 32), activation="relu", init="he", lr=0.01, epochs=1000,
@@ -91,24 +95,3 @@ class MLP(RegressorMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = self.random_state is None
         return tags
-
-
-def divergence_message(history, config):
-    """A sentence a learner can act on: when the run blew up, and what to try."""
-    loss, good = history.blowup_loss, history.last_good_epoch
-    what = "was not a finite number" if not np.isfinite(loss) else \
-        f"reached {loss:.3g}, over {history.divergence_bound:.3g} (10⁴ × where it started)"
-    return (f"Training diverged at epoch {history.diverged_at}: the loss {what}. Learning rate {config.lr:g} is "
-            f"too large for this model and data; try a smaller one. The run was stopped there; its history "
-            f"and final numbers are those of epoch {good}, the last before the blow-up.")
-
-
-def diverging_message(history, config):
-    """The warning for a run that grows geometrically without having been stopped (diverging_from)."""
-    start = history.diverging_from
-    objective = history.objective
-    rate = divergence.growth_per_epoch(objective, start)
-    return (f"Training is diverging: from epoch {start} to the end the loss grew from {objective[start]:.3g} to "
-            f"{objective[-1]:.3g}, about ×{rate:.3g} per epoch. It was not stopped because it had not yet passed "
-            f"the blow-up bound ({history.divergence_bound:.3g}), but more epochs would blow it up. Learning "
-            f"rate {config.lr:g} is too large for this model and data; try a smaller one.")

@@ -11,9 +11,10 @@ from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
 
 import nnlab
-from nnlab import compare, diagnostics
+from nnlab import diagnostics, explain, health, learned
+from nnlab.config import MAX_DEPTH, MAX_WIDTH, Config, parse_hidden
 from nnlab.diagnostics import gradcheck
-from nnlab.training import MAX_DEPTH, MAX_WIDTH, Config
+from nnlab.twin import sklearn_settings, sklearn_twin
 
 X_ALL, Y_ALL = load_diabetes(return_X_y=True)
 X_TRAIN, X_TEST, Y_TRAIN, Y_TEST = train_test_split(X_ALL, Y_ALL, test_size=0.2, random_state=42)
@@ -41,7 +42,7 @@ def forward(weights, biases, X, f=lambda z: np.maximum(z, 0)):
 @pytest.mark.parametrize("text, hidden", [("64, 32", (64, 32)), (" 8 ", (8,)), ("", ()), ("16,16; 4", (16, 16, 4)),
                                           ("3 2 1", (3, 2, 1)), ("+5", (5,))])
 def test_parse_hidden_reads_widths(text, hidden):
-    assert compare.parse_hidden(text) == hidden
+    assert parse_hidden(text) == hidden
 
 
 @pytest.mark.parametrize("text, message", [
@@ -50,13 +51,13 @@ def test_parse_hidden_reads_widths(text, hidden):
     (str(MAX_WIDTH + 1), f"got {MAX_WIDTH + 1:,}"), (", ".join(["4"] * (MAX_DEPTH + 1)), f"at most {MAX_DEPTH}")])
 def test_parse_hidden_says_what_is_wrong(text, message):
     with pytest.raises(ValueError, match=message):
-        compare.parse_hidden(text)
+        parse_hidden(text)
 
 
 # -- stalled units --------------------------------------------------------------------------------
 
 def test_failure_mode_follows_the_derivative():
-    modes = {name: compare.failure_mode(name) for name in nnlab.activations.ACTIVATIONS}
+    modes = {name: health.failure_mode(name) for name in nnlab.activations.ACTIVATIONS}
     assert modes == {"relu": "dead_fraction", "leaky_relu": "dead_fraction", "elu": "dead_fraction",
                      "gelu": "dead_fraction", "softplus": "dead_fraction", "sigmoid": "saturation",
                      "tanh": "saturation", "linear": None}
@@ -65,13 +66,13 @@ def test_failure_mode_follows_the_derivative():
 def test_hidden_share_weights_layers_by_width():
     history = fit(hidden=(8, 4), lr=0.5).history_
     dead = history.dead_fraction
-    np.testing.assert_allclose(compare.hidden_share(history, "dead_fraction"), (8 * dead[:, 0] + 4 * dead[:, 1]) / 12)
-    assert np.isnan(compare.hidden_share(fit(hidden=()).history_, "saturation")).all()
+    np.testing.assert_allclose(health.hidden_share(history, "dead_fraction"), (8 * dead[:, 0] + 4 * dead[:, 1]) / 12)
+    assert np.isnan(health.hidden_share(fit(hidden=()).history_, "saturation")).all()
 
 
 def test_activation_summary_reads_the_last_good_epoch():
     runs = {"relu": fit().history_, "tanh": fit(activation="tanh", lr=80.0).history_}
-    table = compare.activation_summary(runs).set_index("run")
+    table = health.activation_summary(runs).set_index("run")
     relu, tanh = runs["relu"], runs["tanh"]
     assert table.loc["relu", "epoch"] == 39 and table.loc["relu", "loss"] == relu.loss[39]
     assert table.loc["relu", "val_r2"] == relu.val_r2[39]
@@ -82,7 +83,7 @@ def test_activation_summary_reads_the_last_good_epoch():
 
 
 def test_activation_summary_of_a_zero_start_has_no_gradient_ratio():
-    table = compare.activation_summary({"relu": fit(init="zeros").history_})
+    table = health.activation_summary({"relu": fit(init="zeros").history_})
     assert np.isnan(table.gradient_reach[0])  # 0 / 0: no layer gets any gradient from W = 0
 
 
@@ -93,44 +94,44 @@ def test_predict_at_matches_a_forward_pass_written_out():
     history = model.history_
     weights = [w[0] for w in history.weights]
     biases = [b[0] for b in history.biases]
-    np.testing.assert_allclose(compare.predict_at(history, 0, X_TEST, "relu"),
+    np.testing.assert_allclose(learned.predict_at(history, 0, X_TEST, "relu"),
                                forward(weights, biases, X_TEST)[:, 0], rtol=1e-12)
-    np.testing.assert_allclose(compare.predict_at(history, len(history.snapshot_epochs) - 1, X_TEST, "relu"),
+    np.testing.assert_allclose(learned.predict_at(history, len(history.snapshot_epochs) - 1, X_TEST, "relu"),
                                model.predict(X_TEST), rtol=1e-12)
 
 
 def test_healthy_snapshots_stop_before_the_blow_up():
     history = fit(lr=100.0).history_
     assert history.diverged_at is not None
-    kept = compare.healthy_snapshots(history)
+    kept = health.healthy_snapshots(history)
     assert (history.snapshot_epochs[kept] < history.diverged_at).all()
-    assert len(compare.healthy_snapshots(fit().history_)) == len(fit().history_.snapshot_epochs)
+    assert len(health.healthy_snapshots(fit().history_)) == len(fit().history_.snapshot_epochs)
 
 
 def test_function_grid_spans_the_data():
-    grid, axes = compare.function_grid(np.array([[0.0], [2.0]]), np.array([[-1.0]]))
+    grid, axes = learned.function_grid(np.array([[0.0], [2.0]]), np.array([[-1.0]]))
     assert grid.shape == (400, 1) and grid.min() == -1 and grid.max() == 2
-    grid, axes = compare.function_grid(np.array([[0.0, 10.0], [1.0, 12.0]]), points_2d=3)
+    grid, axes = learned.function_grid(np.array([[0.0, 10.0], [1.0, 12.0]]), points_2d=3)
     np.testing.assert_array_equal(grid[:3], [[0, 10], [0.5, 10], [1, 10]])  # the first feature varies fastest
     np.testing.assert_array_equal(axes[1], [10, 11, 12])
     with pytest.raises(ValueError, match="1 or 2 features"):
-        compare.function_grid(X_TRAIN)
+        learned.function_grid(X_TRAIN)
 
 
 # -- gradient check ---------------------------------------------------------------------------------
 
 def test_sampled_gradcheck_equals_the_full_check_on_small_layers():
     model = fit()
-    ours = compare.sampled_gradcheck(model, X_TRAIN[:10], Z_TRAIN[:10], per_block=1000)
+    ours = diagnostics.sampled_gradcheck(model, X_TRAIN[:10], Z_TRAIN[:10], per_block=1000)
     full = gradcheck(model, X_TRAIN[:10], Z_TRAIN[:10])
     np.testing.assert_allclose(ours.relative_error, full.relative_error, rtol=1e-9)
     assert (ours.checked == ours.entries).all() and ours.ok.all()
 
 
 def test_sampled_gradcheck_checks_a_sample_of_big_layers():
-    table = compare.sampled_gradcheck(nnlab.MLP(hidden=(30, 20)), X_TRAIN[:5], Z_TRAIN[:5], per_block=25)
+    table = diagnostics.sampled_gradcheck(nnlab.MLP(hidden=(30, 20)), X_TRAIN[:5], Z_TRAIN[:5], per_block=25)
     assert table.checked.tolist() == [25, 25, 20, 25, 1, 20] and table.entries.sum() == 300 + 600 + 20 + 30 + 20 + 1
-    passed, sentence = compare.gradcheck_verdict(table)
+    passed, sentence = explain.gradcheck_verdict(table)
     assert passed and "116 of 971 gradient entries" in sentence
 
 
@@ -144,7 +145,7 @@ def test_gradcheck_verdict_catches_a_wrong_gradient(monkeypatch):
         return loss, grad * 1.01 if len(calls) == 1 else grad
 
     monkeypatch.setattr(diagnostics, "objective_and_gradient", off_by_one_percent)
-    passed, sentence = compare.gradcheck_verdict(compare.sampled_gradcheck(fit(), X_TRAIN[:5], Z_TRAIN[:5]))
+    passed, sentence = explain.gradcheck_verdict(diagnostics.sampled_gradcheck(fit(), X_TRAIN[:5], Z_TRAIN[:5]))
     assert not passed and "disagree" in sentence and "layer 1 W" in sentence
 
 
@@ -152,42 +153,42 @@ def test_gradcheck_verdict_catches_a_wrong_gradient(monkeypatch):
 
 def test_sklearn_settings_convert_the_objective():
     config = Config(hidden=(8,), lr=0.05, l2=0.01, optimizer="sgd", batch_size=None, epochs=30)
-    settings = compare.sklearn_settings(config, n_train=353)
+    settings = sklearn_settings(config, n_train=353)
     assert settings["learning_rate_init"] == 0.1 and settings["alpha"] == pytest.approx(3.53)
     assert settings["momentum"] == 0.0 and settings["batch_size"] == 353 and not settings["shuffle"]
-    adam = compare.sklearn_settings(Config(hidden=(8,), lr=0.003, l2=0.01, optimizer="adam", batch_size=32), 353)
+    adam = sklearn_settings(Config(hidden=(8,), lr=0.003, l2=0.01, optimizer="adam", batch_size=32), 353)
     assert adam["learning_rate_init"] == 0.003 and adam["alpha"] == pytest.approx(0.32) and adam["shuffle"]
     assert adam["epsilon"] == 5e-9  # half of Adam's 1e-8: scikit-learn's gradient is half as large
-    assert compare.sklearn_settings(Config(hidden=(8,), optimizer="momentum", momentum=0.8), 10)["momentum"] == 0.8
+    assert sklearn_settings(Config(hidden=(8,), optimizer="momentum", momentum=0.8), 10)["momentum"] == 0.8
     with pytest.raises(ValueError, match="no 'gelu' activation"):
-        compare.sklearn_settings(Config(hidden=(8,), activation="gelu"), 10)
+        sklearn_settings(Config(hidden=(8,), activation="gelu"), 10)
     with pytest.raises(ValueError, match="at least one hidden layer"):
-        compare.sklearn_settings(Config(hidden=()), 10)
+        sklearn_settings(Config(hidden=()), 10)
 
 
 @pytest.mark.parametrize("params", [{"optimizer": "sgd", "l2": 0.001}, {"optimizer": "momentum", "activation": "tanh"},
                                     {"optimizer": "adam", "lr": 0.005, "activation": "sigmoid", "l2": 0.01}])
 def test_sklearn_twin_takes_the_same_full_batch_steps(params):
     model = fit(epochs=60, **params)
-    twin = compare.sklearn_twin(model, X_TRAIN, Z_TRAIN, X_TEST, Z_TEST)
+    twin = sklearn_twin(model, X_TRAIN, Z_TRAIN, X_TEST, Z_TEST)
     assert twin["exact"] and twin["max_gap"] < 1e-9
-    assert compare.twin_verdict(twin)[0] is True
+    assert explain.twin_verdict(twin)[0] is True
     assert twin["sklearn_r2"] == pytest.approx(r2_score(Z_TEST, model.predict(X_TEST)), abs=1e-9)
 
 
 def test_sklearn_twin_refuses_a_diverged_run():
     with pytest.raises(ValueError, match="diverged"):
-        compare.sklearn_twin(fit(lr=100.0), X_TRAIN, Z_TRAIN, X_TEST, Z_TEST)
+        sklearn_twin(fit(lr=100.0), X_TRAIN, Z_TRAIN, X_TEST, Z_TEST)
 
 
 def test_sklearn_twin_with_mini_batches_owes_no_exact_match():
-    twin = compare.sklearn_twin(fit(batch_size=64, epochs=5), X_TRAIN, Z_TRAIN, X_TEST, Z_TEST)
+    twin = sklearn_twin(fit(batch_size=64, epochs=5), X_TRAIN, Z_TRAIN, X_TEST, Z_TEST)
     assert not twin["exact"] and twin["settings"]["shuffle"]
-    agrees, sentence = compare.twin_verdict(twin)
+    agrees, sentence = explain.twin_verdict(twin)
     assert agrees is None and "do not take exactly the same steps" in sentence
 
 
 def test_trust_checks_gather_both_checks_and_the_twin():
-    checks = compare.trust_checks(fit(activation="gelu"), X_TRAIN, Z_TRAIN, X_TEST, Z_TEST, rows=8)
+    checks = diagnostics.trust_checks(fit(activation="gelu"), X_TRAIN, Z_TRAIN, X_TEST, Z_TEST, rows=8)
     assert checks["start"].ok.all() and checks["end"].ok.all()
     assert "no 'gelu' activation" in checks["twin"]

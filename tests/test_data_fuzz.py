@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from nnlab.data import MIN_ROWS, DataError, _general_table, _numeric_table, make_dataset, read_csv
+from nnlab.data import MIN_ROWS, DataError, make_dataset, read_csv
+from nnlab.data.csv_reader import _general_table, _numeric_table
 
 FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 import nnlab
-from nnlab import diagnostics
+from nnlab import diagnostics, linear
 from nnlab.activations import ACTIVATIONS
 from nnlab.initializers import INITIALIZERS
 from nnlab.optimizers import OPTIMIZERS
@@ -93,7 +93,7 @@ def test_lr_bound_of_a_known_design():
     # Columns orthogonal with squared norms n·(1, 4) and the bias column: Hessian = 2·diag(1, 4, 1).
     x1 = np.array([1.0, -1.0, 1.0, -1.0])
     x2 = np.array([2.0, 2.0, -2.0, -2.0])
-    result = diagnostics.lr_bound(np.column_stack([x1, x2]))
+    result = linear.lr_bound(np.column_stack([x1, x2]))
     assert result["lambda_max"] == pytest.approx(8.0)
     assert result["bound"] == pytest.approx(0.25)
     assert result["condition"] == pytest.approx(4.0)
@@ -103,7 +103,7 @@ def test_least_squares_recovers_exact_coefficients():
     rng = np.random.default_rng(1)
     features = rng.standard_normal((30, 3))
     target = features @ np.array([1.0, -2.0, 3.0]) + 4.0
-    fit = diagnostics.least_squares(features, target)
+    fit = linear.least_squares(features, target)
     np.testing.assert_allclose(fit["coef"], [1.0, -2.0, 3.0], atol=1e-10)
     assert fit["intercept"] == pytest.approx(4.0)
     assert fit["mse"] < 1e-20

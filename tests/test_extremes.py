@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 
 import nnlab
-from nnlab import training
+from nnlab import config
 from nnlab.activations import ACTIVATIONS
 from nnlab.optimizers import OPTIMIZERS
 
@@ -85,7 +85,7 @@ def test_smallest_learning_rate_finishes_and_barely_moves(optimizer):
 def test_largest_learning_rate_stops_at_once_with_a_message(activation, optimizer):
     X, y = sine(features=2)
     model, messages = fit_quietly(X, y, hidden=(8, 8), activation=activation, optimizer=optimizer,
-                                  lr=training.MAX_LR, epochs=200)
+                                  lr=config.MAX_LR, epochs=200)
     history = model.history_
     if optimizer == "adam" and activation in ("sigmoid", "tanh"):
         # Adam moves each weight by about lr, and these units saturate: the output jumps (×1e8 after
@@ -106,7 +106,7 @@ def test_largest_learning_rate_stops_at_once_with_a_message(activation, optimize
 def test_learning_rate_just_over_the_cap_is_refused():
     X, y = sine()
     with pytest.raises(ValueError, match=r"lr must be a finite number in \(0, 1000\]"):
-        nnlab.MLP(lr=np.nextafter(training.MAX_LR, np.inf), epochs=1).fit(X, y)
+        nnlab.MLP(lr=np.nextafter(config.MAX_LR, np.inf), epochs=1).fit(X, y)
 
 
 def test_the_last_update_is_checked_for_divergence_too():
@@ -116,7 +116,7 @@ def test_the_last_update_is_checked_for_divergence_too():
     the kept parameters must still not be ones past the blow-up bound without diverged_at saying so.
     """
     X, y = np.array([[1.0], [2.0]]), np.array([1.0, 2.0])
-    model, messages = fit_quietly(X, y, hidden=(), init="zeros", lr=training.MAX_LR, epochs=1)
+    model, messages = fit_quietly(X, y, hidden=(), init="zeros", lr=config.MAX_LR, epochs=1)
     final_loss = float(np.mean((model.predict(X) - y) ** 2))
     history = model.history_
     assert history.diverged_at == 0 and len(messages) == 1, "the only update blows up: caught at once"
@@ -131,22 +131,22 @@ def test_the_last_update_is_checked_for_divergence_too():
 def test_epochs_at_the_cap_finish():
     """MAX_EPOCHS on a linear model and 5 rows trains to the end with every loss finite."""
     X, y = sine(rows=5)
-    model, messages = fit_quietly(X, y, hidden=(), lr=0.01, epochs=training.MAX_EPOCHS)
-    assert not messages and model.history_.epochs == training.MAX_EPOCHS
+    model, messages = fit_quietly(X, y, hidden=(), lr=0.01, epochs=config.MAX_EPOCHS)
+    assert not messages and model.history_.epochs == config.MAX_EPOCHS
     assert np.all(np.isfinite(model.history_.loss))
 
 
 def test_epochs_over_the_cap_are_refused_before_any_work():
     X, y = sine()
     with pytest.raises(ValueError, match=r"epochs must be an integer from 1 to 100,000"):
-        nnlab.MLP(epochs=training.MAX_EPOCHS + 1).fit(X, y)
+        nnlab.MLP(epochs=config.MAX_EPOCHS + 1).fit(X, y)
 
 
 # -- depth and width ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("hidden, match", [
-    ((4,) * (training.MAX_DEPTH + 1), "at most 10 layer widths"),
-    ((training.MAX_WIDTH + 1,), "integer from 1 to 2048"),
+    ((4,) * (config.MAX_DEPTH + 1), "at most 10 layer widths"),
+    ((config.MAX_WIDTH + 1,), "integer from 1 to 2048"),
     ((4, 0, 4), "integer from 1 to 2048"),
 ])
 def test_depth_or_width_over_the_cap_is_refused(hidden, match):
@@ -158,13 +158,13 @@ def test_depth_or_width_over_the_cap_is_refused(hidden, match):
 def test_depth_and_width_at_the_caps_are_refused_by_the_parameter_cap():
     """(2048,)×10 has 37.8 M parameters, far over MAX_PARAMS: refused before anything is allocated."""
     X, y = sine(rows=353, features=10)
-    with pytest.raises(ValueError, match=rf"hidden: 37,791,745 parameters .* over the cap of {training.MAX_PARAMS:,}"):
-        nnlab.MLP(hidden=(training.MAX_WIDTH,) * training.MAX_DEPTH, epochs=1000).fit(X, y)
+    with pytest.raises(ValueError, match=rf"hidden: 37,791,745 parameters .* over the cap of {config.MAX_PARAMS:,}"):
+        nnlab.MLP(hidden=(config.MAX_WIDTH,) * config.MAX_DEPTH, epochs=1000).fit(X, y)
 
 
 def test_work_cap_refuses_a_long_run_of_a_large_allowed_model():
     X, y = sine(rows=353, features=10)
-    with pytest.raises(ValueError, match=rf"epochs × rows × parameters .* over the cap of {re.escape(f'{training.MAX_WORK:.0e}')}"):
+    with pytest.raises(ValueError, match=rf"epochs × rows × parameters .* over the cap of {re.escape(f'{config.MAX_WORK:.0e}')}"):
         nnlab.MLP(hidden=(512, 512), epochs=100_000).fit(X, y)
 
 
@@ -177,7 +177,7 @@ def test_depth_and_width_at_the_caps_fit_in_a_bounded_amount_of_memory():
         import json, resource
         import numpy as np
         import nnlab
-        from nnlab import training
+        from nnlab import config
 
         def data_bytes():
             with open("/proc/self/status") as status:
@@ -185,7 +185,7 @@ def test_depth_and_width_at_the_caps_fit_in_a_bounded_amount_of_memory():
             return int(fields["VmData"].split()[0]) * 1024
 
         X, y = np.ones((2, 2)), np.array([0.0, 1.0])
-        model = nnlab.MLP(hidden=(training.MAX_WIDTH,) * training.MAX_DEPTH, epochs=1, lr=1e-6)
+        model = nnlab.MLP(hidden=(config.MAX_WIDTH,) * config.MAX_DEPTH, epochs=1, lr=1e-6)
         resource.setrlimit(resource.RLIMIT_DATA, (data_bytes() + {limit}, resource.RLIM_INFINITY))
         try:
             model.fit(X, y)
@@ -212,9 +212,9 @@ def test_a_wide_model_keeps_its_snapshots_within_the_budget():
         nnlab.MLP(hidden=(1024,) * 3, epochs=2).fit(X, y)
     model, _ = fit_quietly(X, y, hidden=(780, 780), lr=1e-6, epochs=2)
     held = history_bytes(model.history_, SNAPSHOTS)
-    assert held <= training.SNAPSHOT_BUDGET_BYTES, (
+    assert held <= config.SNAPSHOT_BUDGET_BYTES, (
         f"{len(model.history_.snapshot_epochs)} snapshots hold {held / 1e6:.1f} MB, "
-        f"over the {training.SNAPSHOT_BUDGET_BYTES / 1e6:g} MB budget")
+        f"over the {config.SNAPSHOT_BUDGET_BYTES / 1e6:g} MB budget")
 
 
 # -- batch size and the longest allowed runs --------------------------------------------------
@@ -231,8 +231,8 @@ def test_batch_size_one_finishes_and_learns(optimizer, lr):
 
 def test_steps_over_the_cap_are_refused_naming_it():
     X, y = sine(rows=60)  # 60 batches an epoch: 100,000 epochs is 6 M steps
-    with pytest.raises(ValueError, match=rf"epochs × batches per epoch = 6,000,000 is over the cap of {training.MAX_STEPS:,}"):
-        nnlab.MLP(hidden=(), batch_size=1, epochs=training.MAX_EPOCHS).fit(X, y)
+    with pytest.raises(ValueError, match=rf"epochs × batches per epoch = 6,000,000 is over the cap of {config.MAX_STEPS:,}"):
+        nnlab.MLP(hidden=(), batch_size=1, epochs=config.MAX_EPOCHS).fit(X, y)
 
 
 # -- memory budget of a long deep run ---------------------------------------------------------
@@ -248,9 +248,9 @@ def test_20000_epoch_deep_run_keeps_its_snapshots_within_the_budget():
     series = history_bytes(history, SERIES)
     print(f"20,000 epochs, depth 10: {len(history.snapshot_epochs)} snapshots, {snapshots / 1e6:.2f} MB; "
           f"per-epoch series {series / 1e6:.2f} MB; total {(snapshots + series) / 1e6:.2f} MB "
-          f"(budget {training.SNAPSHOT_BUDGET_BYTES / 1e6:g} MB)")
+          f"(budget {config.SNAPSHOT_BUDGET_BYTES / 1e6:g} MB)")
     assert not messages and history.epochs == 20_000
-    assert snapshots <= training.SNAPSHOT_BUDGET_BYTES
+    assert snapshots <= config.SNAPSHOT_BUDGET_BYTES
     assert len(history.snapshot_epochs) >= 100, "the stride should use the budget, not waste it"
     assert history.snapshot_epochs[0] == 0 and history.snapshot_epochs[-1] == 20_000
     # The per-epoch series are outside the snapshot budget: (epochs, ≤ 2·layers) float64 each.

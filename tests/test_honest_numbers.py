@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import nnlab
-from nnlab import data, divergence, training
+from nnlab import config, data, divergence
 from nnlab.optimizers import OPTIMIZERS
 
 
@@ -186,8 +186,8 @@ def test_a_sweeps_run_keeps_the_snapshots_of_its_fit(standardized, runs, n_jobs)
 
 def test_a_sweep_whose_snapshots_would_pass_the_total_is_refused(standardized):
     ds = standardized
-    per_run = training.Config(hidden=(64, 32), epochs=1000).snapshot_bytes(ds.X_train.shape[1])
-    runs = training.SWEEP_SNAPSHOT_BUDGET_BYTES // per_run + 1
+    per_run = config.Config(hidden=(64, 32), epochs=1000).snapshot_bytes(ds.X_train.shape[1])
+    runs = config.SWEEP_SNAPSHOT_BUDGET_BYTES // per_run + 1
     with pytest.raises(ValueError, match="MB of weight snapshots.*record_every"):
         nnlab.sweep(ds.X_train, ds.y_train, grid={"lr": list(np.geomspace(1e-4, 1e-2, runs))},
                     base=dict(hidden=(64, 32), epochs=1000), n_jobs=1)

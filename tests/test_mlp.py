@@ -9,6 +9,7 @@ from sklearn.model_selection import train_test_split
 
 import nnlab
 from nnlab import training
+from nnlab.config import SNAPSHOT_BUDGET_BYTES, Config
 from nnlab.history import History
 
 X_ALL, Y_ALL = load_diabetes(return_X_y=True)
@@ -149,12 +150,12 @@ def test_same_seed_gives_bit_identical_history_and_other_seed_differs():
 
 
 def test_snapshot_budget_is_respected_on_long_deep_runs():
-    config = training.Config(hidden=(256, 256, 256), epochs=20_000)
+    config = Config(hidden=(256, 256, 256), epochs=20_000)
     trainer = training._Trainer([config], config, X_TRAIN[:20], Y_TRAIN[:20], None, True)
     used = trainer.snap_theta.nbytes + trainer.snap_grad.nbytes
-    assert used <= training.SNAPSHOT_BUDGET_BYTES
+    assert used <= SNAPSHOT_BUDGET_BYTES
     # ...and uses most of it: one more snapshot would not fit.
-    assert used + used / len(trainer.snapshot_epochs) * 2 > training.SNAPSHOT_BUDGET_BYTES
+    assert used + used / len(trainer.snapshot_epochs) * 2 > SNAPSHOT_BUDGET_BYTES
 
 
 def test_callback_sees_every_epoch_and_can_stop():

@@ -30,7 +30,7 @@ from hypothesis.extra.numpy import arrays
 from sklearn.exceptions import DataConversionWarning
 
 import nnlab
-from nnlab import training
+from nnlab import config
 from nnlab.activations import ACTIVATIONS
 from nnlab.initializers import INITIALIZERS
 from nnlab.optimizers import OPTIMIZERS
@@ -61,20 +61,20 @@ ANYTHING = st.one_of(
     ODD_OBJECTS,
 )
 # Out of range, but of the right type: the cases a validator most easily lets through.
-BAD_WIDTH = st.one_of(st.integers(max_value=0), st.integers(min_value=training.MAX_WIDTH + 1),
+BAD_WIDTH = st.one_of(st.integers(max_value=0), st.integers(min_value=config.MAX_WIDTH + 1),
                       st.floats(allow_nan=True, allow_infinity=True), st.booleans(), st.text(max_size=2))
 NEAR_MISSES = {
     "hidden": st.one_of(
-        st.lists(st.integers(1, 3), min_size=training.MAX_DEPTH + 1, max_size=training.MAX_DEPTH + 3).map(tuple),
+        st.lists(st.integers(1, 3), min_size=config.MAX_DEPTH + 1, max_size=config.MAX_DEPTH + 3).map(tuple),
         st.lists(BAD_WIDTH, min_size=1, max_size=3).map(tuple),
         st.lists(st.integers(1, 4), min_size=1, max_size=2).map(np.array),
     ),
-    "lr": st.one_of(st.floats(max_value=0), st.floats(min_value=training.MAX_LR, exclude_min=True), HUGE_INTS),
-    "epochs": st.one_of(st.integers(max_value=0), st.integers(min_value=training.MAX_EPOCHS + 1),
+    "lr": st.one_of(st.floats(max_value=0), st.floats(min_value=config.MAX_LR, exclude_min=True), HUGE_INTS),
+    "epochs": st.one_of(st.integers(max_value=0), st.integers(min_value=config.MAX_EPOCHS + 1),
                         st.floats(1, 10)),
     "batch_size": st.one_of(st.integers(max_value=0), st.floats(1, 10)),
     "momentum": st.one_of(st.floats(max_value=0, exclude_max=True), st.floats(min_value=1), HUGE_INTS),
-    "l2": st.one_of(st.floats(max_value=0, exclude_max=True), st.floats(min_value=training.MAX_L2,
+    "l2": st.one_of(st.floats(max_value=0, exclude_max=True), st.floats(min_value=config.MAX_L2,
                                                                          exclude_min=True), HUGE_INTS),
     "random_state": st.one_of(st.integers(max_value=-1), st.floats()),
     "record_every": st.one_of(st.integers(max_value=0), st.floats(1, 10)),
@@ -88,16 +88,16 @@ VALID = {
     "hidden": st.one_of(st.lists(st.integers(1, 5), max_size=3).map(tuple), st.lists(st.integers(1, 5), max_size=2)),
     "activation": st.sampled_from(list(ACTIVATIONS)),
     "init": st.sampled_from(list(INITIALIZERS)),
-    "lr": st.one_of(st.floats(min_value=1e-8, max_value=training.MAX_LR), st.integers(-8, 3).map(lambda k: 10.0**k)),
+    "lr": st.one_of(st.floats(min_value=1e-8, max_value=config.MAX_LR), st.integers(-8, 3).map(lambda k: 10.0**k)),
     "epochs": st.integers(1, 6),
     "batch_size": st.one_of(st.none(), st.integers(1, 8), st.sampled_from([10**12, 2**64])),
     "optimizer": st.sampled_from(list(OPTIMIZERS)),
     "momentum": st.floats(0, 1, exclude_max=True),
-    "l2": st.one_of(st.floats(0, training.MAX_L2), st.just(0.0)),
+    "l2": st.one_of(st.floats(0, config.MAX_L2), st.just(0.0)),
     # Not None: an unseeded run differs on every call, and hypothesis needs to replay a failure.
     "random_state": st.one_of(st.integers(0, 2**70), st.integers(0, 2**32).map(np.random.default_rng)),
     "record_every": st.one_of(st.none(), st.integers(1, 8), st.just(2**80)),
-    "dtype": st.sampled_from(list(training.DTYPES)),
+    "dtype": st.sampled_from(list(config.DTYPES)),
 }
 
 

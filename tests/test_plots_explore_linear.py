@@ -17,8 +17,8 @@ from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
 
 import nnlab
-from nnlab import explore, plots
-from nnlab.data import make_dataset
+from nnlab import explain, linear, plots, tutorial
+from nnlab.data import Dataset, describe, make_dataset
 from nnlab.plots import MAX_POINTS
 
 
@@ -43,39 +43,39 @@ def fit_quietly(model, *args, **kwargs):
 # -- explore: the dataset explorer -------------------------------------------------------------
 
 def test_column_stats_show_scikit_learns_scaling(diabetes):
-    X, y = explore.all_rows(diabetes)
+    X, y = describe.all_rows(diabetes)
     raw = load_diabetes().data
-    stats = explore.column_stats(X, diabetes.feature_names)
+    stats = describe.column_stats(X, diabetes.feature_names)
     np.testing.assert_allclose(stats["std"], raw.std(axis=0))
     np.testing.assert_allclose(stats["l2_norm"], np.sqrt((raw ** 2).sum(axis=0)))
     np.testing.assert_allclose(stats[["mean", "min", "max"]], np.c_[raw.mean(0), raw.min(0), raw.max(0)], atol=1e-15)
     # ERRATA 2: not std 1 but unit L2 norm over all 442 rows, so std = 1/√442 ≈ 0.048.
     np.testing.assert_allclose(stats["l2_norm"], 1.0, rtol=1e-12)
     np.testing.assert_allclose(stats["std"], 1 / np.sqrt(442), rtol=1e-12)
-    assert explore.scaling_kind(stats) == "unit_norm"
+    assert describe.scaling_kind(stats) == "unit_norm"
 
 
 @pytest.mark.parametrize("scaling, kind", [("sklearn", "unit_norm"), ("standardized", "standardized"),
                                            ("raw", "other")])
 def test_scaling_kind_of_each_scaling(scaling, kind):
-    X, _ = explore.all_rows(make_dataset("diabetes", scaling))
-    assert explore.scaling_kind(explore.column_stats(X, range(X.shape[1]))) == kind
+    X, _ = describe.all_rows(make_dataset("diabetes", scaling))
+    assert describe.scaling_kind(describe.column_stats(X, range(X.shape[1]))) == kind
 
 
 def test_correlations_match_pandas(diabetes):
-    X, y = explore.all_rows(diabetes)
-    corr = explore.correlations(X, y, diabetes.feature_names, "progression")
+    X, y = describe.all_rows(diabetes)
+    corr = describe.correlations(X, y, diabetes.feature_names, "progression")
     expected = pd.DataFrame(np.c_[X, y], columns=[*diabetes.feature_names, "progression"]).corr()
     pd.testing.assert_frame_equal(corr, expected)
-    assert explore.strongest(corr, 3) == ["bmi", "s5", "bp", "progression"]
-    first, second, r = explore.strongest_pair(corr)
+    assert describe.strongest(corr, 3) == ["bmi", "s5", "bp", "progression"]
+    first, second, r = describe.strongest_pair(corr)
     assert {first, second} == {"s1", "s2"} and r == pytest.approx(expected.loc["s1", "s2"])
-    assert explore.strongest_pair(corr.loc[["bmi", "progression"], ["bmi", "progression"]]) is None
+    assert describe.strongest_pair(corr.loc[["bmi", "progression"], ["bmi", "progression"]]) is None
 
 
 def test_feature_line_matches_scikit_learn(reference_split):
     X_train, _, y_train, _ = reference_split
-    fit = explore.feature_line(X_train[:, 2], y_train)
+    fit = linear.feature_line(X_train[:, 2], y_train)
     reference = LinearRegression().fit(X_train[:, [2]], y_train)
     assert fit["slope"] == pytest.approx(reference.coef_[0])
     assert fit["intercept"] == pytest.approx(reference.intercept_)
@@ -83,7 +83,7 @@ def test_feature_line_matches_scikit_learn(reference_split):
 
 
 def test_split_summary(diabetes):
-    summary = explore.split_summary(diabetes.y_train, diabetes.y_test)
+    summary = describe.split_summary(diabetes.y_train, diabetes.y_test)
     assert summary["rows"].tolist() == [353, 89]
     assert summary["share"].sum() == pytest.approx(1.0)
     assert summary.loc["test", "mean"] == pytest.approx(np.mean(diabetes.y_test))
@@ -91,28 +91,28 @@ def test_split_summary(diabetes):
 
 
 def test_feature_descriptions_only_where_known():
-    table = explore.feature_descriptions(["bmi", "x", "s5"])
+    table = describe.feature_descriptions(["bmi", "x", "s5"])
     assert table["column"].tolist() == ["bmi", "s5"]
     assert table.columns.tolist() == ["column", "full name", "description"]
-    assert explore.feature_descriptions(["x1", "x2"]).empty
+    assert describe.feature_descriptions(["x1", "x2"]).empty
 
 
 # -- explore: the linear page ------------------------------------------------------------------
 
 def test_toy_datasets_are_the_tutorials():
-    three = explore.toy_dataset("three")
+    three = tutorial.toy_dataset("three")
     np.testing.assert_array_equal(three.X_train, [[1, 2, 3, 4, 5], [2, 3, 4, 5, 6], [3, 4, 5, 6, 7]])
     np.testing.assert_array_equal(three.y_train, [25, 30, 35])
     assert three.X_test.shape == (0, 5) and three.y_test.shape == (0,)
-    one = explore.toy_dataset("one")
+    one = tutorial.toy_dataset("one")
     assert one.X_train.shape == (1, 5) and one.y_train.tolist() == [25.0]
     with pytest.raises(ValueError, match="toy problem"):
-        explore.toy_dataset("four")
+        tutorial.toy_dataset("four")
 
 
 def test_three_examples_reproduce_the_tutorials_printout():
-    data = explore.toy_dataset("three")
-    model = nnlab.MLP(hidden=(), init="zeros", lr=explore.TUTORIAL_LR, epochs=explore.TUTORIAL_EPOCHS)
+    data = tutorial.toy_dataset("three")
+    model = nnlab.MLP(hidden=(), init="zeros", lr=tutorial.TUTORIAL_LR, epochs=tutorial.TUTORIAL_EPOCHS)
     model.fit(data.X_train, data.y_train)
     # Printed by the tutorial: Final weights, Final bias, Predictions, and the loss at epochs 0, 100 and 900.
     np.testing.assert_allclose(model.coefs_[0][:, 0], [-0.81758997, 0.09126705, 1.00012407, 1.9089811, 2.81783812],
@@ -124,7 +124,7 @@ def test_three_examples_reproduce_the_tutorials_printout():
 
 
 def test_the_one_example_bug_is_replayed_and_caught():
-    bug = explore.one_example_bug()
+    bug = tutorial.one_example_bug()
     # The tutorial printed these (ERRATA 1): its loss plateaus while the prediction reaches 25.
     assert bug["printed"][0] == pytest.approx(452.56399999999996)
     np.testing.assert_allclose(bug["printed"][[100, 500, 999]], 398.9825051020408, rtol=1e-12)
@@ -143,30 +143,30 @@ def test_numeric_gradient_of_the_printed_loss_by_hand():
     x, y, w, b = np.array([1.0, 2.0]), 3.0, np.array([1.0, 1.0]), 0.0
     # printed loss = mean((w ⊙ x + b − y)²) = ((1 − 3)² + (2 − 3)²) / 2; d/dw_i = (w_i x_i + b − y) x_i,
     # d/db = mean(2 (w ⊙ x + b − y)) = (−4 − 2) / 2 = −3.
-    np.testing.assert_allclose(explore.numeric_gradient(explore.printed_loss, w, b, x, y), [-2, -2, -3], atol=1e-6)
+    np.testing.assert_allclose(tutorial.numeric_gradient(tutorial.printed_loss, w, b, x, y), [-2, -2, -3], atol=1e-6)
     # true loss = (w·x + b − y)² = 0 here: its gradient 2·0·(x, 1) = 0, as the code's.
-    np.testing.assert_allclose(explore.numeric_gradient(explore.true_loss, w, b, x, y), [0, 0, 0], atol=1e-6)
-    np.testing.assert_allclose(explore.code_gradient(w, b, x, y), [0, 0, 0])
+    np.testing.assert_allclose(tutorial.numeric_gradient(tutorial.true_loss, w, b, x, y), [0, 0, 0], atol=1e-6)
+    np.testing.assert_allclose(tutorial.code_gradient(w, b, x, y), [0, 0, 0])
 
 
 def test_stability_matches_the_errata(diabetes):
-    info = explore.stability(diabetes)
+    info = linear.stability(diabetes)
     A = np.c_[diabetes.X_train, np.ones(len(diabetes.X_train))]
     eigenvalues = np.linalg.eigvalsh(2 / len(A) * A.T @ A)
     assert info["bound"] == pytest.approx(2 / eigenvalues[-1])
     # ERRATA 3: bound about 1.0 and condition about 48,000; standardized: about 0.25 and 430.
     assert info["bound"] == pytest.approx(1.0, abs=0.01)
     assert info["condition"] == pytest.approx(48_000, rel=0.01)
-    standardized = explore.stability(make_dataset("diabetes", "standardized"))
+    standardized = linear.stability(make_dataset("diabetes", "standardized"))
     assert standardized["bound"] == pytest.approx(0.25, abs=0.005)
     assert standardized["condition"] == pytest.approx(430, rel=0.01)
 
 
 def test_rate_report_regimes(diabetes):
-    info = explore.stability(diabetes)
-    rates = explore.threshold_rates(info)
+    info = linear.stability(diabetes)
+    rates = linear.threshold_rates(info)
     assert list(rates) == [0.01, 0.99, 1.01]
-    reports = {f: explore.rate_report(r, info) for f, r in rates.items()}
+    reports = {f: linear.rate_report(r, info) for f, r in rates.items()}
     assert [r["regime"] for r in reports.values()] == ["crawls", "converges", "diverges"]
     # At lr = f·2/λ_max the most curved direction's factor is |1 − 2f|.
     for f, report in reports.items():
@@ -178,64 +178,64 @@ def test_rate_report_regimes(diabetes):
 
 
 def test_the_sentences_quote_computed_numbers(diabetes):
-    info = explore.stability(diabetes)
+    info = linear.stability(diabetes)
     bound = info["bound"]
-    story = explore.bound_story(info)
+    story = explain.bound_story(info)
     assert f"**Why the bound is {bound:.5g}.**" in story and f"λ_max = {info['lambda_max']:.5g}" in story
     assert f"**lr {0.01 * bound:.3g}** (1% of the bound) **crawls**" in story
     assert f"**lr {0.99 * bound:.4g}** (99% of the bound) **converges**" in story
     assert f"**lr {1.01 * bound:.4g}** (101% of the bound) **diverges**" in story
     assert f"the condition number, {info['condition']:,.0f}" in story
-    assert "condition number" not in explore.bound_story(explore.stability(explore.toy_dataset("three")))
-    assert explore.share_of_bound(0.5) == "50% of the bound" and explore.share_of_bound(735.2) == "735 × the bound"
-    report = explore.rate_report(0.5, info)
-    assert explore.rate_sentence(0.5, report) == "Your rate, 0.5, is 50% of the bound: it **converges**."
+    assert "condition number" not in explain.bound_story(linear.stability(tutorial.toy_dataset("three")))
+    assert explain.share_of_bound(0.5) == "50% of the bound" and explain.share_of_bound(735.2) == "735 × the bound"
+    report = linear.rate_report(0.5, info)
+    assert explain.rate_sentence(0.5, report) == "Your rate, 0.5, is 50% of the bound: it **converges**."
     run = fit_quietly(nnlab.MLP(hidden=(), init="zeros", lr=0.5, epochs=100), diabetes.X_train, diabetes.y_train)
-    floor = explore.reference(diabetes)["train_mse"]
-    assert explore.rate_sentence(0.5, report, run.history_, floor).endswith(
+    floor = linear.reference(diabetes)["train_mse"]
+    assert explain.rate_sentence(0.5, report, run.history_, floor).endswith(
         f"after 100 epochs the training loss is {run.history_.final_loss / floor - 1:.1%} above the least-squares floor.")
-    toy = explore.toy_dataset("three")
+    toy = tutorial.toy_dataset("three")
     exact = nnlab.MLP(hidden=(), init="zeros", lr=0.01, epochs=50).fit(toy.X_train, toy.y_train)
-    assert "where an exact fit gives 0." in explore.rate_sentence(
-        0.01, explore.rate_report(0.01, explore.stability(toy)), exact.history_, explore.reference(toy)["train_mse"])
-    warning = explore.over_bound_warning(1.01, explore.rate_report(1.01, info), info)
+    assert "where an exact fit gives 0." in explain.rate_sentence(
+        0.01, linear.rate_report(0.01, linear.stability(toy)), exact.history_, linear.reference(toy)["train_mse"])
+    warning = explain.over_bound_warning(1.01, linear.rate_report(1.01, info), info)
     assert warning.startswith(f"Learning rate 1.01 is {1.01 / bound:.3g} × this data's stability bound")
     assert f"{abs(1 - 1.01 * info['lambda_max']):.4g}" in warning
-    story = explore.bug_story(explore.one_example_bug())
+    story = explain.bug_story(tutorial.one_example_bug())
     assert "stalls at 398.98" in story and "reaches 25 " in story and "exactly 0 from epoch 18" in story
 
 
 def test_reference_is_least_squares(diabetes, reference_split):
     X_train, X_test, y_train, y_test = reference_split
-    best = explore.reference(diabetes)
+    best = linear.reference(diabetes)
     reference = LinearRegression().fit(X_train, y_train)
     np.testing.assert_allclose(best["coef"], reference.coef_, rtol=1e-8)
     assert best["train_mse"] == pytest.approx(np.mean((reference.predict(X_train) - y_train) ** 2))
     assert best["test_r2"] == pytest.approx(r2_score(y_test, reference.predict(X_test)))
     assert best["test_r2"] == pytest.approx(0.4526, abs=1e-4)  # ERRATA 6
-    assert np.isnan(explore.reference(explore.toy_dataset("three"))["test_r2"])
+    assert np.isnan(linear.reference(tutorial.toy_dataset("three"))["test_r2"])
 
 
 def test_rate_runs_match_plain_gradient_descent(diabetes, gradient_descent):
-    bound = explore.stability(diabetes)["bound"]
-    runs = explore.rate_runs(diabetes.X_train, diabetes.y_train, [0.01, 0.5, 0.99 * bound], 300)
+    bound = linear.stability(diabetes)["bound"]
+    runs = linear.rate_runs(diabetes.X_train, diabetes.y_train, [0.01, 0.5, 0.99 * bound], 300)
     assert list(runs) == [0.01, 0.5, 0.99 * bound]
     for lr, history in runs.items():
         _, _, losses = gradient_descent(diabetes.X_train, diabetes.y_train, lr, 300)
         np.testing.assert_allclose(history.loss, losses, rtol=1e-10)
         assert history.diverged_at is None
-    assert explore.rate_runs(diabetes.X_train, diabetes.y_train, [], 10) == {}
+    assert linear.rate_runs(diabetes.X_train, diabetes.y_train, [], 10) == {}
 
 
 def test_a_rate_just_over_the_bound_diverges(diabetes):
-    bound = explore.stability(diabetes)["bound"]
-    runs = explore.rate_runs(diabetes.X_train, diabetes.y_train, [1.01 * bound], 1000)
+    bound = linear.stability(diabetes)["bound"]
+    runs = linear.rate_runs(diabetes.X_train, diabetes.y_train, [1.01 * bound], 1000)
     assert runs[1.01 * bound].diverged_at is not None  # ERRATA 3
 
 
 def test_a_diverging_rate_does_not_change_the_others(diabetes, gradient_descent):
-    bound = explore.stability(diabetes)["bound"]
-    runs = explore.rate_runs(diabetes.X_train, diabetes.y_train, [0.01, 1.01 * bound, 1.5], 300)
+    bound = linear.stability(diabetes)["bound"]
+    runs = linear.rate_runs(diabetes.X_train, diabetes.y_train, [0.01, 1.01 * bound, 1.5], 300)
     assert runs[1.01 * bound].diverged_at is not None and runs[1.5].diverged_at is not None
     _, _, losses = gradient_descent(diabetes.X_train, diabetes.y_train, 0.01, 300)
     np.testing.assert_allclose(runs[0.01].loss, losses, rtol=1e-10)
@@ -244,7 +244,7 @@ def test_a_diverging_rate_does_not_change_the_others(diabetes, gradient_descent)
 # -- figures: the dataset explorer -----------------------------------------------------------------
 
 def test_histograms(diabetes):
-    X, _ = explore.all_rows(diabetes)
+    X, _ = describe.all_rows(diabetes)
     data = plots.histograms_data(X[:, :3], ["age", "sex", "bmi"], bins=20)
     counts, edges = np.histogram(X[:, 2], bins=20)
     part = data[data.feature == "bmi"]
@@ -258,8 +258,8 @@ def test_histograms(diabetes):
 
 
 def test_correlation_figure(diabetes):
-    X, y = explore.all_rows(diabetes)
-    corr = explore.correlations(X, y, diabetes.feature_names, "progression")
+    X, y = describe.all_rows(diabetes)
+    corr = describe.correlations(X, y, diabetes.feature_names, "progression")
     fig = plots.correlation_figure(corr)
     assert len(fig.data) == 1 and fig.data[0].type == "heatmap"
     np.testing.assert_allclose(np.asarray(fig.data[0].z, float), corr.to_numpy())
@@ -282,7 +282,7 @@ def test_feature_target(diabetes, reference_split):
 
 def test_feature_target_keeps_at_most_max_points_per_split():
     big = make_dataset("sine")
-    many = explore.Dataset(name="big", X_train=np.repeat(big.X_train, 20, axis=0), X_test=big.X_test,
+    many = Dataset(name="big", X_train=np.repeat(big.X_train, 20, axis=0), X_test=big.X_test,
                            y_train=np.repeat(big.y_train, 20), y_test=big.y_test, feature_names=("x",),
                            target_name="y", target_mean=0.0, target_std=1.0)
     points, _ = plots.feature_target_data(many, "x")
@@ -309,7 +309,7 @@ def linear_run(diabetes):
 
 
 def test_linear_loss_and_r2_figures(diabetes, linear_run, gradient_descent):
-    best = explore.reference(diabetes)
+    best = linear.reference(diabetes)
     histories = {"lr 0.5": linear_run.history_}
     fig = plots.linear_loss_figure(histories, best["train_mse"], best["test_mse"])
     lines = [t for t in fig.data if t.name in ("lr 0.5", "lr 0.5 (test)")]
@@ -345,14 +345,14 @@ def test_weight_paths(diabetes, linear_run, gradient_descent):
     largest = np.argsort(-np.abs(np.r_[w, b]))[:3]
     assert set(few.parameter) == {[*diabetes.feature_names, "bias b"][k] for k in largest}
     assert few.attrs["hidden"] == 8
-    best = explore.reference(diabetes)
+    best = linear.reference(diabetes)
     fig = plots.weight_paths_figure(data, dict(zip([*diabetes.feature_names, "bias b"], [*best["coef"], best["intercept"]])))
     assert len(fig.data) == 12 and fig.data[-1].mode == "markers" and len(fig.data[-1].y) == 11
     assert all(len(t.x) <= MAX_POINTS for t in fig.data)
 
 
 def test_spectrum(diabetes):
-    info = explore.stability(diabetes)
+    info = linear.stability(diabetes)
     data = plots.spectrum_data(info["eigenvalues"], 1.01 * info["bound"])
     np.testing.assert_allclose(data.eigenvalue, np.sort(info["eigenvalues"])[::-1])
     assert data.stable.tolist() == [False] + [True] * 10  # only the most curved direction blows up
@@ -360,14 +360,14 @@ def test_spectrum(diabetes):
     assert [t.name.split(":")[0] for t in fig.data] == ["stable", "unstable", f"2 / lr = {2 / (1.01 * info['bound']):.4g}"]
     assert [t.mode for t in fig.data] == ["markers", "markers", "lines"]
     assert fig.layout.yaxis.type == "log" and fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
-    toy = plots.spectrum_data(explore.stability(explore.toy_dataset("one"))["eigenvalues"], 0.01)
+    toy = plots.spectrum_data(linear.stability(tutorial.toy_dataset("one"))["eigenvalues"], 0.01)
     assert "5 flat directions" in plots.spectrum_figure(toy, 0.01).layout.title.text
 
 
 def test_rate_overlay(diabetes):
-    bound = explore.stability(diabetes)["bound"]
-    runs = explore.rate_runs(diabetes.X_train, diabetes.y_train, [0.01, 0.99 * bound, 1.01 * bound], 1000)
-    floor = explore.reference(diabetes)["train_mse"]
+    bound = linear.stability(diabetes)["bound"]
+    runs = linear.rate_runs(diabetes.X_train, diabetes.y_train, [0.01, 0.99 * bound, 1.01 * bound], 1000)
+    floor = linear.reference(diabetes)["train_mse"]
     histories = {f"lr {r:.3g}": h for r, h in runs.items()}
     curves, diverged = plots.rate_overlay_data(histories, floor)
     slow = curves[curves.run == "lr 0.01"]
@@ -384,7 +384,7 @@ def test_rate_overlay(diabetes):
 
 
 def test_bug_demo():
-    bug = explore.one_example_bug()
+    bug = tutorial.one_example_bug()
     data = plots.bug_demo_data(bug)
     printed, true = (part for _, part in data.groupby("curve", sort=False))
     np.testing.assert_allclose(printed.value, bug["printed"])

@@ -1,14 +1,7 @@
-"""Datasets: scikit-learn's diabetes data, two synthetic sets, and users' CSV files.
-
-Everything a page trains on comes through `make_dataset`, which returns a frozen `Dataset` of
-float64 arrays. Every problem with user input is a `DataError` with a message a dashboard can
-show as it is.
-"""
-
+"""Reading a user's CSV file into numeric features and a target, with a `DataError` for anything unreadable."""
 from __future__ import annotations
 
 import csv as _csv
-import functools
 import io
 import math
 import numbers
@@ -20,53 +13,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-
-class DataError(ValueError):
-    """A dataset cannot be built; the message says why, in words for the dashboard's user."""
-
+from .errors import MIN_ROWS, DataError
 
 MAX_CSV_BYTES = 50 * 1024 * 1024  # matches maxUploadSize = 50 in .streamlit/config.toml
 MAX_CSV_COLUMNS = 1000  # a dense layer's W is (d, h): beyond this a page becomes unusably slow
-MIN_ROWS = 10  # fewer rows leave a test split of one or two points, which measures nothing
-
-FEATURES = {
-    "age": ("Age", "Age in years at baseline."),
-    "sex": ("Sex", "Sex, recorded as one of two codes (1 or 2 in the raw data)."),
-    "bmi": ("Body mass index", "Weight in kilograms divided by the square of height in metres."),
-    "bp": ("Blood pressure", "Average blood pressure (mean arterial pressure, mm Hg)."),
-    "s1": ("Total cholesterol (TC)", "Total serum cholesterol (mg/dL)."),
-    "s2": ("LDL", "Low-density lipoproteins, the 'bad' cholesterol (mg/dL)."),
-    "s3": ("HDL", "High-density lipoproteins, the 'good' cholesterol (mg/dL)."),
-    "s4": ("Total cholesterol / HDL (TCH)", "Ratio of total cholesterol to HDL."),
-    "s5": ("Triglycerides (LTG)", "Log of the serum triglycerides level."),
-    "s6": ("Blood sugar (GLU)", "Blood glucose level (mg/dL)."),
-}
-
-FEATURE_SCALINGS = {
-    "sklearn": "As shipped by scikit-learn: each column mean-centred with unit L2 norm (std ≈ 0.048, not 1).",
-    "raw": "Original units (years, mm Hg, mg/dL, …); columns differ in scale by orders of magnitude.",
-    "standardized": "Each column z-scored (mean 0, std 1) with statistics of the training split only.",
-}
-
-TARGET_SCALINGS = {
-    "none": "Target in its original units.",
-    "standardize": "Target z-scored with the training split's mean and std; results shown back in original units.",
-}
-
-SOURCES = {
-    "diabetes": "Diabetes progression (442 patients, 10 features)",
-    "sine": "Noisy sine wave (1 feature)",
-    "surface": "Smooth 2-D surface sin(x1)·cos(x2) (2 features)",
-    "csv": "Upload your own CSV",
-}
-
-TARGET_NAME = "progression"
-
-_DIABETES_NAMES = {
-    "sklearn": "Diabetes (as shipped by scikit-learn)",
-    "raw": "Diabetes (raw units)",
-    "standardized": "Diabetes (standardized with training statistics)",
-}
 
 # Cells read as missing (compared case-insensitively, after stripping whitespace).
 MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "#n/a"})
@@ -84,78 +34,6 @@ _SNIFF_CHARS = 65536
 _SNIFF_LINES = 50
 _SAMPLE_CELLS = 200  # a column whose first cells are all text is dropped without reading the rest
 
-
-# ---------------------------------------------------------------------------------------------
-# Built-in data
-
-
-@functools.lru_cache(maxsize=2)
-def _sklearn_diabetes(scaled: bool) -> tuple[pd.DataFrame, pd.Series]:
-    """The diabetes table as loaded by scikit-learn: X (442, 10), y (442,); cached, never mutate."""
-    # Imported here: scikit-learn costs about a second to import, and only this path needs it.
-    from sklearn.datasets import load_diabetes as _load
-
-    bunch = _load(scaled=scaled, as_frame=True)
-    return bunch.data.astype(np.float64), bunch.target.astype(np.float64).rename(TARGET_NAME)
-
-
-def _zscore_columns(X: pd.DataFrame) -> pd.DataFrame:
-    """Each column minus its mean over its std (ddof 0): (n, d) -> (n, d)."""
-    return (X - X.mean()) / X.std(ddof=0)
-
-
-_DIABETES_TABLES = {
-    "sklearn": lambda: _sklearn_diabetes(True),
-    "raw": lambda: _sklearn_diabetes(False),
-    "standardized": lambda: (_zscore_columns(_sklearn_diabetes(False)[0]), _sklearn_diabetes(False)[1]),
-}
-
-
-def load_diabetes(scaling: str = "sklearn") -> tuple[pd.DataFrame, pd.Series]:
-    """The 442-patient diabetes table: X (442, 10) with FEATURES as columns, y (442,) 'progression'.
-
-    "sklearn" is scikit-learn's shipped scaling (unit L2 norm per column, std ≈ 0.048);
-    "raw" is the original units; "standardized" z-scores the raw columns over all 442 rows
-    (ddof 0). `make_dataset` instead standardizes with training statistics only.
-    """
-    _check_choice("scaling", scaling, FEATURE_SCALINGS)
-    X, y = _DIABETES_TABLES[scaling]()
-    return X.copy(), y.copy()  # copies, so a caller's edits cannot reach the cache
-
-
-def make_sine(n_samples: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[pd.DataFrame, pd.Series]:
-    """y = sin(x) + noise·N(0, 1) with x uniform on [-3, 3]: X (n, 1) column 'x', y (n,) 'y'."""
-    _check_synthetic_args(n_samples, noise)
-    rng = np.random.default_rng(seed)
-    x = rng.uniform(-3.0, 3.0, n_samples)
-    y = np.sin(x) + noise * rng.standard_normal(n_samples)
-    return pd.DataFrame({"x": x}), pd.Series(y, name="y")
-
-
-def make_surface(n_samples: int = 400, noise: float = 0.1, seed: int = 0) -> tuple[pd.DataFrame, pd.Series]:
-    """y = sin(x1)·cos(x2) + noise·N(0, 1) on [-3, 3]²: X (n, 2) columns 'x1', 'x2', y (n,) 'y'."""
-    _check_synthetic_args(n_samples, noise)
-    rng = np.random.default_rng(seed)
-    x1, x2 = rng.uniform(-3.0, 3.0, (2, n_samples))
-    y = np.sin(x1) * np.cos(x2) + noise * rng.standard_normal(n_samples)
-    return pd.DataFrame({"x1": x1, "x2": x2}), pd.Series(y, name="y")
-
-
-def _check_synthetic_args(n_samples, noise) -> None:
-    if not isinstance(n_samples, numbers.Integral) or isinstance(n_samples, bool) or n_samples < MIN_ROWS:
-        raise DataError(f"n_samples must be a whole number of at least {MIN_ROWS}, not {n_samples!r}")
-    if not isinstance(noise, numbers.Real) or not math.isfinite(noise) or noise < 0:
-        raise DataError(f"noise must be a finite number ≥ 0, not {noise!r}")
-
-
-def _check_choice(what: str, value, table: dict) -> None:
-    if not isinstance(value, str) or value not in table:
-        allowed = ", ".join(repr(k) for k in table)
-        raise DataError(f"unknown {what} {value!r}; choose one of {allowed}")
-
-
-# ---------------------------------------------------------------------------------------------
-# CSV
 
 
 def read_csv(source, target: str | None = None, max_bytes: int = MAX_CSV_BYTES) -> tuple[pd.DataFrame, pd.Series]:
@@ -623,133 +501,3 @@ def _check_values(columns: dict[str, np.ndarray], target_name: str, lines) -> No
         raise DataError(f"the target column {target_name!r} has the same value ({y[0]:g}) in every row; there is nothing to predict")
 
 
-# ---------------------------------------------------------------------------------------------
-# Train/test datasets
-
-
-# eq=False: the generated __eq__/__hash__ would compare arrays element-wise and fail.
-@dataclass(frozen=True, eq=False)
-class Dataset:
-    """A train/test split: X_train (n_train, d), X_test (n_test, d), y_train (n_train,), y_test (n_test,)."""
-
-    name: str
-    X_train: np.ndarray
-    X_test: np.ndarray
-    y_train: np.ndarray
-    y_test: np.ndarray
-    feature_names: tuple[str, ...]
-    target_name: str
-    target_mean: float
-    target_std: float
-    notes: tuple[str, ...] = ()
-
-    def to_original_units(self, y_scaled) -> np.ndarray:
-        """Undo the target scaling: y (n,) -> y · target_std + target_mean."""
-        return np.asarray(y_scaled, dtype=np.float64) * self.target_std + self.target_mean
-
-
-def _diabetes_source(scaling: str, csv, target) -> tuple[pd.DataFrame, pd.Series, str, tuple[str, ...]]:
-    # Standardizing happens after the split (train statistics), so start from raw units.
-    X, y = _DIABETES_TABLES["raw" if scaling == "standardized" else scaling]()
-    return X, y, _DIABETES_NAMES[scaling], ()
-
-
-def _sine_source(scaling: str, csv, target):
-    return (*make_sine(), "Noisy sine: y = sin(x) + noise", ())
-
-
-def _surface_source(scaling: str, csv, target):
-    return (*make_surface(), "Surface: y = sin(x1)·cos(x2) + noise", ())
-
-
-def _csv_source(scaling: str, csv, target):
-    if csv is None:
-        raise DataError("the 'csv' source needs a file: upload a CSV (csv= a path, bytes or file)")
-    X, y = read_csv(csv, target=target)
-    notes = [f"dropped column {n!r}: {why}" for n, why in X.attrs["dropped"].items()]
-    notes += [f"column {n!r}: {how}" for n, how in X.attrs["converted"].items()]
-    if scaling == "sklearn":
-        notes.append("'sklearn' scaling applies to the diabetes data only; CSV columns are used as read")
-    path = csv if isinstance(csv, (str, os.PathLike)) else getattr(csv, "name", None)
-    label = Path(path).name if isinstance(path, (str, os.PathLike)) and str(path) else "upload"
-    return X, y, f"CSV: {label}", tuple(notes)
-
-
-_SOURCE_LOADERS = {
-    "diabetes": _diabetes_source,
-    "sine": _sine_source,
-    "surface": _surface_source,
-    "csv": _csv_source,
-}
-_STANDARDIZABLE = {"diabetes", "csv"}  # the synthetic sets are already on a unit scale
-
-
-def make_dataset(
-    source: str = "diabetes",
-    scaling: str = "sklearn",
-    target_scaling: str = "none",
-    split_seed: int = 42,
-    test_size: float = 0.2,
-    csv=None,
-    target: str | None = None,
-) -> Dataset:
-    """Load `source`, split it (train_test_split, random_state=split_seed), scale; deterministic.
-
-    Diabetes with the defaults gives 353 train and 89 test rows, as in the tutorial.
-    "standardized" z-scores features with the training split's mean and std (ddof 0), so no
-    test information leaks into training; a column constant in the training split is only
-    centred. The other scalings leave a CSV as read; the synthetic sets ignore `scaling`.
-    "standardize" z-scores y with the training mean and std, kept as target_mean/target_std.
-    """
-    _check_choice("source", source, SOURCES)
-    _check_choice("scaling", scaling, FEATURE_SCALINGS)
-    _check_choice("target_scaling", target_scaling, TARGET_SCALINGS)
-    X, y, name, notes = _SOURCE_LOADERS[source](scaling, csv, target)
-    X_train, X_test, y_train, y_test = _split(X.to_numpy(np.float64), y.to_numpy(np.float64), test_size, split_seed)
-    if scaling == "standardized" and source in _STANDARDIZABLE:
-        constant = X.columns[np.all(X_train == X_train[:1], axis=0)]
-        notes += tuple(f"column {c!r} is constant in the training split: centred, not scaled" for c in constant)
-        X_train, X_test, _, _ = _standardize(X_train, X_test)
-    target_mean, target_std = 0.0, 1.0
-    if target_scaling == "standardize":
-        y_train, y_test, mean, scale = _standardize(y_train, y_test)
-        target_mean, target_std = float(mean), float(scale)
-    return Dataset(
-        name=name,
-        X_train=X_train,
-        X_test=X_test,
-        y_train=y_train,
-        y_test=y_test,
-        feature_names=tuple(str(c) for c in X.columns),
-        target_name=str(y.name),
-        target_mean=target_mean,
-        target_std=target_std,
-        notes=notes,
-    )
-
-
-def _split(X: np.ndarray, y: np.ndarray, test_size, seed) -> tuple[np.ndarray, ...]:
-    """train_test_split of X (n, d), y (n,) -> X_train, X_test, y_train, y_test."""
-    from sklearn.model_selection import train_test_split  # lazily, like the diabetes loader
-
-    if not isinstance(test_size, numbers.Real) or isinstance(test_size, bool) or not 0.0 < test_size < 1.0:
-        raise DataError(f"test_size must be a fraction between 0 and 1, not {test_size!r}")
-    if not isinstance(seed, numbers.Integral) or isinstance(seed, bool):
-        raise DataError(f"split_seed must be a whole number, not {seed!r}")
-    try:
-        return tuple(train_test_split(X, y, test_size=float(test_size), random_state=int(seed)))
-    except ValueError as exc:  # e.g. a test share that leaves no training rows
-        raise DataError(f"cannot split {len(y)} rows with test_size={test_size}: {exc}") from exc
-
-
-def _standardize(train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(train − mean) / scale, (test − mean) / scale, mean, scale: train mean and std (ddof 0) per column."""
-    # A constant column's computed std can be a rounding residue (1e-17), not 0: test equality.
-    constant = np.all(train == train[:1], axis=0)
-    with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below instead
-        mean, std = train.mean(axis=0), train.std(axis=0)
-        scale = np.where(constant, 1.0, std)
-        train_z, test_z = (train - mean) / scale, (test - mean) / scale
-    if not (np.all(np.isfinite(scale)) and np.all(np.isfinite(train_z)) and np.all(np.isfinite(test_z))):
-        raise DataError("values are too large to standardize (their squares overflow); rescale the data")
-    return train_z, test_z, mean, scale

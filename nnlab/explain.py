@@ -1,0 +1,282 @@
+"""Every sentence a learner reads that depends on numbers, built by pure functions and tested on its strings.
+
+Pages hold only fixed text; a change of wording is made here, once, and tests/test_explain.py
+pins each sentence.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import divergence
+from .activations import ACTIVATIONS
+from .data.describe import SCALINGS
+from .diagnostics import GRADCHECK_TOLERANCE
+from .health import SATURATED_SLOPE, failure_mode, hidden_share
+from .initializers import TUTORIAL_STD
+from .linear import rate_report, threshold_rates
+from .twin import twin_agrees
+
+
+# -- training runs ------------------------------------------------------------------------------
+
+def divergence_message(history, config):
+    """A sentence a learner can act on: when the run blew up, and what to try."""
+    loss, good = history.blowup_loss, history.last_good_epoch
+    what = "was not a finite number" if not np.isfinite(loss) else \
+        f"reached {loss:.3g}, over {history.divergence_bound:.3g} (10⁴ × where it started)"
+    return (f"Training diverged at epoch {history.diverged_at}: the loss {what}. Learning rate {config.lr:g} is "
+            f"too large for this model and data; try a smaller one. The run was stopped there; its history "
+            f"and final numbers are those of epoch {good}, the last before the blow-up.")
+
+
+def diverging_message(history, config):
+    """The warning for a run that grows geometrically without having been stopped (diverging_from)."""
+    start = history.diverging_from
+    objective = history.objective
+    rate = divergence.growth_per_epoch(objective, start)
+    return (f"Training is diverging: from epoch {start} to the end the loss grew from {objective[start]:.3g} to "
+            f"{objective[-1]:.3g}, about ×{rate:.3g} per epoch. It was not stopped because it had not yet passed "
+            f"the blow-up bound ({history.divergence_bound:.3g}), but more epochs would blow it up. Learning "
+            f"rate {config.lr:g} is too large for this model and data; try a smaller one.")
+
+
+def run_summary(model):
+    """The deep page's one-line summary of a fitted MLP: epochs, time, parameters, final (or last good) numbers."""
+    history = model.history_
+    last = history.last_good_epoch
+    n_params = sum(w.size + b.size for w, b in zip(model.coefs_, model.intercepts_))
+    text = f"{history.epochs:,} epochs in {history.seconds:.2f} s · {n_params:,} parameters · "
+    if history.diverged_at is None:
+        text += f"final training loss {history.final_loss:.4g} · test R² {history.final_val_r2:.3f}"
+    else:
+        text += f"diverged at epoch {history.diverged_at}; at epoch {last}, the last before the blow-up: " \
+                f"training loss {history.final_loss:.4g}, test R² {history.final_val_r2:.3f}"
+    stall = failure_mode(model.activation) if model.hidden else None
+    if stall:
+        share = hidden_share(history, stall)[last]
+        text += f" · {'dead' if stall == 'dead_fraction' else 'saturated'} at epoch {last}: {share:.0%}"
+    return text
+
+
+def comparison_caption(runs, hidden, epochs, seconds):
+    """The activation page's caption under its runs: how many networks, how big, how long."""
+    return (f"Trained {runs} network{'s' * (runs > 1)} of {len(hidden)} hidden "
+            f"layers × {hidden[0]:,} units for {epochs:,} epochs in {seconds:.2f} s.")
+
+
+def unit_health_caption(saturated_slope=SATURATED_SLOPE):
+    """What the activation page's dead and saturated shares count."""
+    return (f"Dead: a unit whose slope f′(z) is 0 on every training row. Saturated: a (row, unit) pair "
+            f"whose slope is below {saturated_slope:.0%} of the activation's steepest. Shares are over "
+            f"all hidden layers.")
+
+
+def activation_explanation(names):
+    """Markdown: vanishing gradients, dead and saturated units, naming the activations in ``names`` whose slope is below 1."""
+    slopes = {name: ACTIVATIONS[name].max_slope for name in names}
+    flat = [f"{name} (at most {slope:g}, so at least {1 / slope:g}× smaller per layer)"
+            for name, slope in slopes.items() if slope < 1]
+    return (
+        "**Vanishing gradients.** On its way back, the gradient is multiplied at each hidden layer by "
+        "the weights and by f′(z). A slope below 1 shrinks it every time, so the layers nearest the "
+        "input hear least about the error and learn last; in the left chart above, their points sit "
+        "lowest." + (f" Here that is {', '.join(flat)}." if flat else "") + "\n\n"
+        "**Dead units** (ReLU family). Where z < 0, ReLU's slope is exactly 0. A unit whose z is "
+        "negative on every training row passes back no gradient at all, so nothing can ever change "
+        "its weights again: it is dead for good. Leaky ReLU keeps a small slope there, so its units "
+        "cannot die.\n\n"
+        "**Saturated units** (sigmoid, tanh). For large |z| these curves go flat and f′(z) is nearly "
+        "0: the unit still answers, but passes back almost no gradient, so learning slows to a crawl. "
+        "Large weights or inputs push units there; that is why initialisation and feature scaling "
+        "matter.")
+
+
+def gradient_story(summary, tutorial_std=TUTORIAL_STD):
+    """Markdown: what the epoch-0 gradients say, from `health.initial_gradients_summary`'s table."""
+    largest = summary.loc[summary.geometric_mean.idxmax(), "group"] if summary.geometric_mean.notna().any() else None
+    lines = []
+    for row in summary.itertuples():
+        if row.all_zero:
+            lines.append(f"- **{row.group}**: every weight gradient is exactly 0.")
+        elif row.hidden_zero:
+            lines.append(f"- **{row.group}**: the hidden layers' gradients are exactly 0; only the output layer's are not.")
+        else:
+            size = "the largest here" if row.group == largest else f"about {1 / row.relative:,.0f}× smaller than {largest}'s"
+            lines.append(f"- **{row.group}**: {size}; its layers within {row.spread:.1f}× of each other.")
+    return "\n".join([_GRADIENT_HEAD, "", *lines]) + "\n\n" + "\n\n".join(_initializer_reasons(summary, tutorial_std))
+
+
+_GRADIENT_HEAD = ("Each initializer's first gradients, averaged over its runs (the learning rate plays no part "
+                  "before the first step) and compared by their geometric mean over the layers:")
+
+
+def _initializer_reasons(summary, tutorial_std):
+    """One paragraph per kind of initializer present in the summary: why its gradients look so."""
+    groups, why = set(summary.group), []
+    if groups & {"he", "xavier"}:
+        why.append("**He** and **Xavier** scale each layer's weights to its width, so the signal going up and "
+                   "the error coming back keep their size: every layer starts learning at once.")
+    if "random" in groups:
+        why.append(f"**random** draws every weight from N(0, {tutorial_std:g}²) whatever the width, so the "
+                   "signal shrinks at each layer going up and the error shrinks at each layer coming back down "
+                   "toward the input. A layer's gradient is the product of the two, so *every* layer's is tiny, "
+                   "not just the first: at first the network barely moves.")
+    if "zeros" in groups:
+        zeros = summary.set_index("group").loc["zeros"]
+        after = ("No weight ever moves, so only the output bias learns: a constant prediction."
+                 if zeros.all_zero else
+                 "Only the output weights move at first, all alike, so the hidden units stay copies of each "
+                 "other: each layer works as if it had a single unit.")
+        why.append("**zeros** makes every unit in a layer identical, so they would get identical updates and "
+                   "stay copies of each other (symmetry); and with the weights above them at 0, no error "
+                   f"reaches the hidden layers at all. {after}")
+    return why
+
+
+# -- the dataset explorer --------------------------------------------------------------------
+
+def scaling_sentence(kind, rows):
+    """How the columns are scaled, over all ``rows`` rows; kind is `describe.scaling_kind`'s answer."""
+    return f"Over all **{rows}** rows, {SCALINGS[kind]}."
+
+
+def unit_norm_story(stats, rows, tutorial):
+    """Markdown for unit-norm columns (`describe.column_stats` over ``rows`` rows): why std is 1/√n, not 1.
+
+    tutorial: the columns are the diabetes features, whose tutorial claims std 1.
+    """
+    std = float(stats["std"].median())
+    return ((f"The tutorial says each feature has mean 0 and standard deviation 1. Only the first "
+             f"half is true. " if tutorial else "")
+            + f"The means are zero (the largest is {stats['mean'].abs().max():.1e}), but the standard "
+            f"deviations are about **{std:.4f}**: each column was rescaled so that its length "
+            f"√Σx² over the {rows} rows is {stats['l2_norm'].median():.4f}, which makes its standard "
+            f"deviation 1/√{rows} = {rows ** -0.5:.4f}. Pick *standardized* scaling in the sidebar for "
+            f"std 1, or *raw units* for the values as measured.")
+
+
+def spread_story(stats):
+    """The warning for columns whose standard deviations differ more than tenfold, else None."""
+    spread = stats["std"][stats["std"] > 0]
+    if not (len(spread) > 1 and spread.max() > 10 * spread.min()):
+        return None
+    return (f"The standard deviations run from {spread.min():.3g} to {spread.max():.3g}, "
+            f"a factor of {spread.max() / spread.min():,.0f}. One learning rate has to "
+            f"suit every column at once, which is hard when they differ this much.")
+
+
+def correlation_caption(pair, shown, total, limit):
+    """Under the heatmap: the most correlated pair (`describe.strongest_pair`, or None), and which
+    columns are drawn (``shown`` of ``total`` columns, target included; at most ``limit`` features)."""
+    return ((f"The most correlated features are {pair[0]} and {pair[1]} (r = {pair[2]:.2f}): they carry "
+             f"much the same information, which makes the weights of a linear model hard to pin down. "
+             if pair else "")
+            + (f"Showing the {limit} features most correlated with the target, of {total - 1}."
+               if shown < total else "Columns are ordered by how strongly they correlate with the target."))
+
+
+def feature_line_sentence(fit, feature, target_title):
+    """The best straight line through one feature (`linear.feature_line`'s dict) and the variance it explains."""
+    intercept = round(fit["intercept"], 10) + 0.0  # 1e-15 is an intercept of zero
+    sign = "−" if intercept < 0 else "+"
+    return (f"On the training rows, the best straight line is {target_title} ≈ "
+            f"{fit['slope']:.4g} × {feature} {sign} {abs(intercept):.4g}. It explains "
+            f"**{fit['r2']:.1%}** of the target's variance (R²) on its own; a linear model using "
+            f"every column can only do better on these rows.")
+
+
+# -- the tutorial and the linear model -------------------------------------------------------
+
+def bug_story(bug):
+    """Markdown: what one_example_bug() found, in numbers."""
+    printed, true = bug["check"].relative_error
+    return (f"Replaying the tutorial's code from its starting weights: its loss was computed with `w * x` "
+            f"(element by element) but its gradient with `np.dot(w, x)`. The printed loss stalls at "
+            f"{bug['printed'][-1]:.5g}, while the prediction w·x + b reaches {bug['prediction']:.6g} and the "
+            f"true loss is exactly 0 from epoch {int((bug['true'] > 0).sum())}.\n\n"
+            f"**A gradient check would have caught it at once**: compare the code's gradient with finite "
+            f"differences of each loss at the starting weights. Relative error against the printed loss: "
+            f"**{printed:.3f}** (a mismatch); against the true loss: **{true:.1e}** (a match).")
+
+
+def share_of_bound(ratio):
+    """'1% of the bound' or, far over it, '735 × the bound'."""
+    return f"{ratio * 100:.3g}% of the bound" if ratio < 10 else f"{ratio:,.3g} × the bound"
+
+
+def bound_story(stability):
+    """Markdown: why the bound is 2/λ_max, and what 1%, 99% and 101% of it do on these data."""
+    bound = stability["bound"]
+    slow, under, over = ({"lr": r, **rate_report(r, stability)} for r in threshold_rates(stability).values())
+    condition = "" if stability["condition"] > 1e12 else \
+        f" (the condition number, {stability['condition']:,.0f}, says how uneven the directions are)"
+    return (
+        f"**Why the bound is {bound:.5g}.** Along a direction where the loss curves by λ, one step of size "
+        f"lr multiplies the remaining error by |1 − lr·λ|. The most curved direction of these data has "
+        f"λ_max = {stability['lambda_max']:.5g}, so that factor stays below 1, and training converges, only "
+        f"while lr < 2/λ_max = {bound:.5g}. For these data:\n"
+        f"- **lr {slow['lr']:.3g}** ({share_of_bound(slow['ratio'])}) **crawls**: even the most curved "
+        f"direction keeps {slow['stiffest']:.0%} of its error per epoch, and the flattest one needs "
+        f"{slow['epochs_slowest']:,.0f} epochs to shrink its error tenfold.\n"
+        f"- **lr {under['lr']:.4g}** ({share_of_bound(under['ratio'])}) **converges** as fast as plain gradient descent can: the most "
+        f"curved direction overshoots and flips sign each step but still shrinks (× {under['stiffest']:.2f}), "
+        f"and the flattest needs {under['epochs_slowest']:,.0f} epochs per tenfold{condition}.\n"
+        f"- **lr {over['lr']:.4g}** ({share_of_bound(over['ratio'])}) **diverges**: the most curved direction grows "
+        f"× {over['stiffest']:.2f} per epoch, slowly at first, until the loss explodes.")
+
+
+def rate_sentence(lr, report, history=None, floor=None):
+    """Markdown: where the user's rate sits, and (given its History and the least-squares floor) how
+    close it came to that floor."""
+    text = f"Your rate, {lr:g}, is {share_of_bound(report['ratio'])}: it **{report['regime']}**"
+    if history is None or history.diverged_at is not None or floor is None:
+        return text + "."
+    epochs, final = len(history.loss), history.final_loss
+    if floor <= 1e-12 * history.loss[0]:  # the rows can be fitted exactly: the floor is 0 (to round-off)
+        return text + f"; after {epochs:,} epochs the training loss is {final:.3g}, where an exact fit gives 0."
+    return text + f"; after {epochs:,} epochs the training loss is {final / floor - 1:.1%} above the least-squares floor."
+
+
+def over_bound_warning(lr, report, stability):
+    """The sentence shown before training at a rate at or over the bound."""
+    bound = stability["bound"]
+    return (f"Learning rate {lr:g} is {report['ratio']:.3g} × this data's stability bound 2/λ_max = {bound:.5g}: "
+            f"along the most curved direction each step multiplies the error by {report['stiffest']:.4g}, so "
+            f"this run is expected to blow up. Any rate below {bound:.5g} converges.")
+
+
+# -- checks a learner can trust --------------------------------------------------------------
+
+def gradcheck_verdict(table):
+    """(passed, sentence) for a gradcheck table: does backprop agree with finite differences?"""
+    worst = table.loc[table.relative_error.idxmax()]
+    checked, entries = int(table.checked.sum()), int(table.entries.sum())
+    amount = "every gradient entry" if checked == entries else f"{checked:,} of {entries:,} gradient entries"
+    if table.ok.all():
+        return True, (f"Backprop agrees with finite differences on {amount}: the largest relative "
+                      f"error is {worst.relative_error:.1e} (the bar is {GRADCHECK_TOLERANCE:.0e}).")
+    bad = table[~table.ok]
+    where = ", ".join(f"layer {int(r.layer) + 1} {r.param}" for r in bad.itertuples())
+    return False, (f"Backprop and finite differences disagree in {where}: relative error up to "
+                   f"{bad.relative_error.max():.1e}, over the bar of {GRADCHECK_TOLERANCE:.0e}.")
+
+
+def twin_verdict(twin):
+    """(agrees, sentence) on a sklearn_twin result; agrees is None when no exact match is owed."""
+    if not twin["exact"]:
+        return None, (f"With mini-batches (or float32) the two libraries do not take exactly the same steps, "
+                      f"so the runs differ (their test predictions by up to {twin['max_gap']:.3g}); the R² "
+                      f"should be of the same order, and closer the calmer the run.")
+    agrees = twin_agrees(twin)
+    steps = "the same steps" if agrees else "different steps, which they should not"
+    return agrees, (f"With full batches both libraries took {steps}: their test predictions differ by at most "
+                    f"{twin['max_gap']:.1e} (in the target's training units).")
+
+
+def twin_settings_note(settings):
+    """How the settings were converted, in a sentence with the numbers used."""
+    rate = ("its SGD needs twice the learning rate" if settings["solver"] == "sgd"
+            else "Adam, which divides that scale out, keeps the rate (and halves its ε)")
+    return (f"scikit-learn minimises ½·MSE + α/(2·batch)·Σ‖W‖², half of nnlab's MSE + l2·Σ‖W‖² when "
+            f"α = l2 · batch = {settings['alpha']:g}. Half the loss is half the gradient, so {rate}: "
+            f"learning_rate_init = {settings['learning_rate_init']:g}.")

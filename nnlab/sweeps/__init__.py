@@ -1,0 +1,49 @@
+"""Hyperparameter sweeps: every combination of a grid (× seeds), stacked, and spread over processes.
+
+    result = sweep(X, y, grid={"lr": [0.001, 0.01, 0.1], "init": ["he", "xavier"]}, seeds=3,
+                   eval_set=(X_val, y_val), base=dict(hidden=(64, 32), epochs=500))
+    result.table            # one row per run: grid keys, seed, final/best metrics, diverged_at, seconds
+    result.summary()        # mean/std/min/max over seeds, one row per grid point
+    result.band("val_loss") # per grid point and epoch: mean, std, min, max (for mean ± spread charts)
+    result.diff(0, 5)       # the config keys on which runs 0 and 5 differ
+    result.save_histories(path)   # everything in one .npz; nnlab.load_sweep(path) reads it back
+
+How the work is done. Runs that share an architecture (equal `Config.stack_key`) train in one
+`nnlab.training.train` call, their parameters stacked along a leading run axis, so one NumPy call
+serves all of them; each run keeps its own lr, init, l2 and seed, and a diverged run is retired
+alone. A run's numbers equal those of `MLP.fit` with the same config. What remains is spread over
+worker processes: the stacks are cut into chunks of about equal estimated work
+(`estimate_seconds`), and the chunks go through `joblib.Parallel`, so they run on whatever
+backend joblib is configured with. Beyond one machine, with no change here (nnlab must be
+importable on the cluster's workers; n_jobs=-1 asks for all of them):
+
+    client = dask.distributed.Client("scheduler:8786")
+    with joblib.parallel_config(backend="dask"):
+        result = sweep(X, y, grid, n_jobs=-1)
+
+    ray.init(address="auto"); ray.util.joblib.register_ray()
+    with joblib.parallel_config(backend="ray"):
+        result = sweep(X, y, grid, n_jobs=-1)
+
+Each chunk ships X, y and the eval set to its worker (joblib memory-maps large arrays for local
+processes) and pickles its runs' results back. Small sweeps, where starting processes would take
+longer than they save, run in-process: `_plan` weighs the estimated time saved against
+COLD_START_SECONDS, or WARM_START_SECONDS when a sweep used the workers recently.
+
+Memory: every run keeps the weight and gradient snapshots `MLP.fit` would keep for it (within
+`training.SNAPSHOT_BUDGET_BYTES`, 20 MB, whatever it is stacked with, so its snapshot epochs are
+those of its fit), plus per-epoch series of about (6 + 5·layers) × epochs × 8 bytes. A sweep whose
+snapshots would pass `training.SWEEP_SNAPSHOT_BUDGET_BYTES` (500 MB) in all is refused before any
+work: pass `base=dict(record_every=...)` to thin the snapshots, or record=False to skip them and
+the per-epoch diagnostics.
+"""
+# The package's modules: expansion (grid -> configs), planning (stacks, chunks, workers),
+# run (`sweep` itself) and result (`SweepResult`, saving and loading).
+from .expansion import CONFIG_KEYS, MAX_SWEEP_RUNS, expand
+from .planning import (COLD_START_SECONDS, LOKY_IDLE_SECONDS, MIN_CHUNK_SECONDS, PROGRESS_CHUNKS, WARM_START_SECONDS,
+                       _plan, estimate_seconds)
+from .result import CURVES, LOAD_SNIPPET, METRICS, SweepResult, load_histories, load_sweep
+from .run import PROGRESS_BLOCKS, sweep
+
+__all__ = ["CONFIG_KEYS", "CURVES", "LOAD_SNIPPET", "MAX_SWEEP_RUNS", "METRICS", "PROGRESS_BLOCKS", "SweepResult",
+           "estimate_seconds", "expand", "load_histories", "load_sweep", "sweep"]
