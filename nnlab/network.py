@@ -29,11 +29,14 @@ class Layout:
         self.n_layers = len(self.shapes)
 
     def views(self, flat):
-        """Per-layer views W (…, fan_in, fan_out) and b (…, fan_out) into flat (…, n_params)."""
+        """Per-layer views (…, fan_in, fan_out) and (…, fan_out) into flat (…, n_params).
+
+        flat holds parameters or their gradients, so the blocks are W and b, or ∂L/∂W and ∂L/∂b.
+        """
         lead = flat.shape[:-1]
-        W = [flat[..., s:s + i * o].reshape(lead + (i, o)) for s, (i, o) in zip(self.starts, self.shapes)]
-        b = [flat[..., s:s + o] for s, (_, o) in zip(self.starts[self.n_layers:], self.shapes)]
-        return W, b
+        matrices = [flat[..., s:s + i * o].reshape(lead + (i, o)) for s, (i, o) in zip(self.starts, self.shapes)]
+        vectors = [flat[..., s:s + o] for s, (_, o) in zip(self.starts[self.n_layers:], self.shapes)]
+        return matrices, vectors
 
     def pack(self, weights, biases):
         """Flat rows (runs, n_params) from per-layer stacked arrays."""

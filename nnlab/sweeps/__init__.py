@@ -31,9 +31,9 @@ longer than they save, run in-process: `_plan` weighs the estimated time saved a
 COLD_START_SECONDS, or WARM_START_SECONDS when a sweep used the workers recently.
 
 Memory: every run keeps the weight and gradient snapshots `MLP.fit` would keep for it (within
-`training.SNAPSHOT_BUDGET_BYTES`, 20 MB, whatever it is stacked with, so its snapshot epochs are
+`config.SNAPSHOT_BUDGET_BYTES`, 20 MB, whatever it is stacked with, so its snapshot epochs are
 those of its fit), plus per-epoch series of about (6 + 5·layers) × epochs × 8 bytes. A sweep whose
-snapshots would pass `training.SWEEP_SNAPSHOT_BUDGET_BYTES` (500 MB) in all is refused before any
+snapshots would pass `config.SWEEP_SNAPSHOT_BUDGET_BYTES` (500 MB) in all is refused before any
 work: pass `base=dict(record_every=...)` to thin the snapshots, or record=False to skip them and
 the per-epoch diagnostics.
 """
