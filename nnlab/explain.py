@@ -44,7 +44,7 @@ def run_summary(model):
     """The deep page's one-line summary of a fitted MLP: epochs, time, parameters, final (or last good) numbers."""
     history = model.history_
     last = history.last_good_epoch
-    n_params = sum(w.size + b.size for w, b in zip(model.coefs_, model.intercepts_))
+    n_params = model.config().n_params(model.n_features_in_)
     text = f"{history.epochs:,} epochs in {history.seconds:.2f} s · {n_params:,} parameters · "
     if history.diverged_at is None:
         text += f"final training loss {history.final_loss:.4g} · test R² {history.final_val_r2:.3f}"

@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from nnlab import explain
+from nnlab.config import Config
 
 
 def stats(mean, std, l2_norm):
@@ -91,13 +92,13 @@ def test_activation_explanation_names_the_flat_activations():
 # -- the deep page ---------------------------------------------------------------------------
 
 def model(diverged_at=None, activation="relu", hidden=(2,)):
-    """A fitted-model stand-in: 2 inputs → 2 hidden → 1, i.e. (2·2 + 2) + (2·1 + 1) = 9 parameters."""
+    """A fitted-model stand-in: 2 inputs → 2 hidden → 1 has (2·2 + 2) + (2·1 + 1) = 9 parameters."""
     history = SimpleNamespace(epochs=100, seconds=1.234, diverged_at=diverged_at, final_loss=0.123456,
                               final_val_r2=0.4567, last_good_epoch=99 if diverged_at is None else diverged_at - 1,
                               dead_fraction=np.full((100, 1), 0.5), saturation=np.full((100, 1), 0.25),
                               config={"hidden": list(hidden)})
-    return SimpleNamespace(history_=history, activation=activation, hidden=hidden,
-                           coefs_=[np.zeros((2, 2)), np.zeros((2, 1))], intercepts_=[np.zeros(2), np.zeros(1)])
+    return SimpleNamespace(history_=history, activation=activation, hidden=hidden, n_features_in_=2,
+                           config=lambda: Config(hidden=hidden, activation=activation))
 
 
 def test_run_summary_of_a_converged_run():
