@@ -1,4 +1,4 @@
-"""Write the bad-CSV corpus that tests/test_bad_csv_corpus.py feeds to nnlab.data.read_csv.
+"""Write the bad-CSV corpus that tests/nnlab/test_bad_csv_corpus.py feeds to nnlab.data.read_csv.
 
 Run `python tests/data/make_bad_csv.py` to (re)write tests/data/bad_csv/. The output is
 deterministic, and the test checks that the committed files equal what this script makes.

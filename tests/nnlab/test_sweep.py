@@ -239,7 +239,7 @@ def test_the_package_names_the_function_and_the_module_apart():
     # Here `from nnlab.sweeps import ...` above has bound nnlab.sweeps already; a bare `import nnlab` must too.
     check = ("import types, nnlab; assert isinstance(nnlab.sweeps, types.ModuleType); nnlab.sweeps.load_sweep; "
              "assert callable(nnlab.sweep) and not isinstance(nnlab.sweep, types.ModuleType)")
-    subprocess.run([sys.executable, "-c", check], cwd=Path(__file__).resolve().parents[1], check=True)
+    subprocess.run([sys.executable, "-c", check], cwd=Path(__file__).resolve().parents[2], check=True)
 
 
 def test_the_load_snippet_shown_to_users_loads_a_saved_sweep(tmp_path):

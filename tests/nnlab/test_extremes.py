@@ -28,7 +28,7 @@ from nnlab import config
 from nnlab.activations import ACTIVATIONS
 from nnlab.optimizers import OPTIMIZERS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def sine(rows=40, features=1, seed=0):

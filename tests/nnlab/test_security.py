@@ -20,7 +20,7 @@ import pytest
 from nnlab import History
 from nnlab.data import MAX_CSV_BYTES, DataError, read_csv
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / ".streamlit" / "config.toml"
 MIB = 1024 * 1024  # streamlit reads maxUploadSize in megabytes of 2**20 bytes
 

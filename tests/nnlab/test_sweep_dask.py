@@ -18,7 +18,7 @@ import pytest
 
 import nnlab
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 GRID = {"lr": [0.01, 0.1], "init": ["he", "xavier"]}
 BASE = dict(hidden=(8,), epochs=50)
 SEEDS = 2

@@ -9,7 +9,7 @@ import pytest
 
 from nnlab.data import MAX_CSV_BYTES, DataError, read_csv
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 CORPUS = DATA / "bad_csv"
 
 
