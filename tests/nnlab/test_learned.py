@@ -1,0 +1,30 @@
+"""nnlab.learned: the network at an earlier epoch, and the grid its function is drawn on."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nnlab import learned
+
+from diabetes_runs import X_TEST, X_TRAIN, fit, forward
+
+
+def test_predict_at_matches_a_forward_pass_written_out():
+    model = fit()
+    history = model.history_
+    weights = [w[0] for w in history.weights]
+    biases = [b[0] for b in history.biases]
+    np.testing.assert_allclose(learned.predict_at(history, 0, X_TEST, "relu"),
+                               forward(weights, biases, X_TEST)[:, 0], rtol=1e-12)
+    np.testing.assert_allclose(learned.predict_at(history, len(history.snapshot_epochs) - 1, X_TEST, "relu"),
+                               model.predict(X_TEST), rtol=1e-12)
+
+
+def test_function_grid_spans_the_data():
+    grid, axes = learned.function_grid(np.array([[0.0], [2.0]]), np.array([[-1.0]]))
+    assert grid.shape == (400, 1) and grid.min() == -1 and grid.max() == 2
+    grid, axes = learned.function_grid(np.array([[0.0, 10.0], [1.0, 12.0]]), points_2d=3)
+    np.testing.assert_array_equal(grid[:3], [[0, 10], [0.5, 10], [1, 10]])  # the first feature varies fastest
+    np.testing.assert_array_equal(axes[1], [10, 11, 12])
+    with pytest.raises(ValueError, match="1 or 2 features"):
+        learned.function_grid(X_TRAIN)
