@@ -128,6 +128,11 @@ class Config:
             values["random_state"] = None
         return values
 
+    @classmethod
+    def from_dict(cls, values):
+        """The Config that as_dict() wrote (JSON gives hidden back as a list)."""
+        return cls(**{**values, "hidden": tuple(values.get("hidden", ()))})
+
 
 def parse_hidden(text):
     """'64, 32' -> (64, 32); '' -> () (no hidden layer: linear regression). ValueError says what is wrong."""

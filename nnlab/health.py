@@ -23,12 +23,18 @@ def failure_mode(name, far=20.0):
     return "dead_fraction" if low < 1.0 else None
 
 
+def activation_of(history, label):
+    """The activation a History's run used; label (often the activation's name) for a bare History."""
+    return history.config.activation if history.config is not None else label
+
+
 def hidden_share(history, metric):
     """(epochs,) share over all hidden units of an (epochs × hidden layers) metric, layers weighted by width."""
     values = getattr(history, metric)
     if values.shape[1] == 0:
         return np.full(len(values), np.nan)
-    widths = np.asarray(history.config.get("hidden") or np.ones(values.shape[1]), dtype=float)
+    hidden = history.config.hidden if history.config is not None else ()
+    widths = np.asarray(hidden or np.ones(values.shape[1]), dtype=float)
     return values @ widths / widths.sum()
 
 
@@ -39,7 +45,7 @@ def activation_summary(histories):
     rows = []
     for run, history in histories.items():
         end = history.last_good_epoch
-        metric = failure_mode(history.config.get("activation", run))
+        metric = failure_mode(activation_of(history, run))
         stalled = hidden_share(history, metric)[end] if metric else np.nan
         with np.errstate(divide="ignore", invalid="ignore"):  # zero init: no gradient anywhere, NaN
             reach = np.float64(history.grad_norm[0, 0]) / history.grad_norm[0, -1]

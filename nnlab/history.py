@@ -7,6 +7,8 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 import pandas as pd
 
+from .config import Config
+
 # Per-epoch series; each row of a (epochs, layers) series is one epoch.
 EPOCH_SERIES = ("loss", "r2", "penalty", "objective", "val_loss", "val_r2", "grad_norm", "bias_grad_norm",
                 "update_ratio", "dead_fraction", "saturation")
@@ -69,7 +71,7 @@ class History:
     final_val_r2: float = np.nan
     stopped_at: int | None = None
     seconds: float = 0.0
-    config: dict = field(default_factory=dict)
+    config: Config | None = None  # the run's settings, as the page or the caller gave them
 
     @property
     def epochs(self):
@@ -135,6 +137,10 @@ class History:
         for key in SCALARS:
             if key in meta:  # files from before a field existed load with its default
                 kwargs[key] = meta[key]
+        if kwargs.get("config"):
+            kwargs["config"] = Config.from_dict(kwargs["config"])
+        else:
+            kwargs["config"] = None  # files from before Config travelled whole wrote {} for a bare History
         return cls(**kwargs)
 
     def equals(self, other, rtol=0.0, atol=0.0):
@@ -161,5 +167,7 @@ class History:
 
 
 def _plain(value):
-    """JSON-ready: NumPy scalars as Python ones (json writes NaN and inf as NaN and Infinity)."""
+    """JSON-ready: NumPy scalars as Python ones (json writes NaN and inf as NaN and Infinity), a Config as its dict."""
+    if isinstance(value, Config):
+        return value.as_dict()
     return value.item() if isinstance(value, np.generic) else value

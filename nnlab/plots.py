@@ -709,7 +709,7 @@ def unit_health_data(histories):
     order is the run's position in ``histories`` (its colour elsewhere)."""
     frames = []
     for order, (run, history) in enumerate(histories.items()):
-        metric = compare.failure_mode(history.config.get("activation", run))
+        metric = compare.failure_mode(compare.activation_of(history, run))
         if metric is None or history.dead_fraction.shape[1] == 0:
             continue
         share = compare.hidden_share(history, metric)

@@ -320,7 +320,7 @@ class _Trainer:
             final_val_r2=np.nan if self.eval is None else float(_r2(self.final_val_loss[run], self.val_variance)),
             stopped_at=self.stopped_at,
             seconds=seconds,
-            config=self.configs[run].as_dict(),
+            config=self.configs[run],
         )
         return RunResult(coefs=[c.copy() for c in coefs], intercepts=[b.copy() for b in intercepts],
                          history=history)

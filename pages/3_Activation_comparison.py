@@ -101,10 +101,10 @@ def summary_table(histories):
 def warn_divergence(histories):
     for name, history in histories.items():
         if history.diverged_at is not None:
-            st.warning(f"**{name}**: " + divergence_message(history, Config(**history.config)) +
+            st.warning(f"**{name}**: " + divergence_message(history, history.config) +
                        " Its curves stop there, marked ✕.", icon="💥")
         elif history.diverging_from is not None:
-            st.warning(f"**{name}**: " + diverging_message(history, Config(**history.config)) +
+            st.warning(f"**{name}**: " + diverging_message(history, history.config) +
                        " ▲ marks it on the loss chart.", icon="📈")
 
 

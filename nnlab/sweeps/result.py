@@ -9,7 +9,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..config import Config
 from ..history import History
 from ..training import RunResult
 from .expansion import CONFIG_KEYS, _text
@@ -208,7 +207,7 @@ def load_sweep(path):
             histories.append(History.load(io.BytesIO(data[f"history_{run}"].tobytes())))
             coefs.append([data[f"coef_{run}_{layer}"] for layer in range(layers)])
             intercepts.append([data[f"intercept_{run}_{layer}"] for layer in range(layers)])
-    configs = [_config(history.config) for history in histories]
+    configs = [history.config for history in histories]
     results = [RunResult(c, i, h) for c, i, h in zip(coefs, intercepts, histories)]
     rows = [_row(config, history, meta["keys"], share)
             for config, history, share in zip(configs, histories, meta["seconds"])]
@@ -219,12 +218,6 @@ def load_histories(path):
     """Just the histories of a file written by SweepResult.save_histories(), in run order."""
     return load_sweep(path).histories
 
-
-def _config(values):
-    """The Config a History recorded (its as_dict), hidden back as a tuple."""
-    values = dict(values)
-    values["hidden"] = tuple(values["hidden"])
-    return Config(**values)
 
 
 def _check_curve(metric, histories):

@@ -96,7 +96,7 @@ def model(diverged_at=None, activation="relu", hidden=(2,)):
     history = SimpleNamespace(epochs=100, seconds=1.234, diverged_at=diverged_at, final_loss=0.123456,
                               final_val_r2=0.4567, last_good_epoch=99 if diverged_at is None else diverged_at - 1,
                               dead_fraction=np.full((100, 1), 0.5), saturation=np.full((100, 1), 0.25),
-                              config={"hidden": list(hidden)})
+                              config=Config(hidden=hidden, activation=activation))
     return SimpleNamespace(history_=history, activation=activation, hidden=hidden, n_features_in_=2,
                            config=lambda: Config(hidden=hidden, activation=activation))
 
