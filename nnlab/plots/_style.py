@@ -31,14 +31,30 @@ LEGENDS = {
     "inside": dict(orientation="v", yanchor="top", y=0.98, xanchor="right", x=0.98,
                    bgcolor="rgba(255,255,255,0.7)"),
 }
+# "auto" keeps a legend above the plot while it and the title fit one row of a half-width chart
+# (about 520 px at 8 px a character; each entry's symbol takes about 6 characters).
+AUTO_CHARACTERS = 64
+ENTRY_CHARACTERS = 6
 
 
-def place_legend(fig, where="above", height=None):
-    """Put the legend at one of LEGENDS (None: no legend), optionally at a new figure height; returns fig."""
+def auto_legend(fig):
+    """'above' for a legend that fits beside the title, else 'below', where it cannot cover it."""
+    names = [t.name for t in fig.data if t.name and t.showlegend is not False]
+    title = (fig.layout.title.text or "").split("<br>")[0]
+    width = len(title) + sum(map(len, names)) + ENTRY_CHARACTERS * len(names)
+    return "above" if width <= AUTO_CHARACTERS else "below"
+
+
+def place_legend(fig, where="auto", height=None):
+    """Put the legend at one of LEGENDS, or "auto" (auto_legend), or None (no legend); returns fig.
+
+    height: a new figure height, given here because a legend below is placed from it."""
     if height is not None:
         fig.update_layout(height=height)
     if where is None:
         return fig.update_layout(showlegend=False)
+    if where == "auto":
+        where = auto_legend(fig)
     legend = dict(LEGENDS[where])
     if where == "below":
         # Paper units scale with the plot's height: a fixed gap in pixels is what clears the axis title.
@@ -54,7 +70,7 @@ def legend_below(fig):
     return place_legend(fig, "below")
 
 
-def layout(fig, title, x_title=None, y_title=None, legend="above", hover="x unified", log_y=False,
+def layout(fig, title, x_title=None, y_title=None, legend="auto", hover="x unified", log_y=False,
            height=HEIGHT, top=MARGIN["t"]):
     """Title, axis titles, legend placement (see LEGENDS), hover mode, linear or log y; returns fig."""
     # No plotly template: st.plotly_chart draws with Streamlit's theme, and validating a template

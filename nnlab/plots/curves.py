@@ -102,7 +102,7 @@ def _markers(fig, diverged, diverging):
 
 
 def curves_figure(data, title, y_title, log_y=None, floor=None, floor_label=None, diverged=None, diverging=None,
-                  legend="above"):
+                  legend="auto"):
     """Lines per run (train solid, validation dotted, objective dashed), an optional horizontal
     floor, ▲ where a run is diverging and ✕ where one was stopped for diverging."""
     if data.empty:
@@ -126,7 +126,7 @@ def loss_figure(histories, title="Loss", floor=None, floor_label="least-squares 
     with_penalty = (data.split == "objective").any()
     y_title = "MSE (solid, dotted) and objective (dashed)" if with_penalty else METRIC_LABELS["loss"]
     return curves_figure(data, title, y_title, log_y=log_y, floor=floor, floor_label=floor_label, diverged=diverged,
-                         diverging=diverging, legend="below" if with_penalty else "above")  # 3 entries a run
+                         diverging=diverging)
 
 
 def r2_chart(data, title):
