@@ -61,8 +61,7 @@ def place_legend(fig, where="auto", height=None):
         height = fig.layout.height or HEIGHT
         top = fig.layout.margin.t if fig.layout.margin.t is not None else MARGIN["t"]
         legend["y"] = -BELOW_GAP_PX / max(height - top - BELOW_MARGIN_PX, 1)
-        fig.update_layout(margin=dict(b=BELOW_MARGIN_PX))
-    return fig.update_layout(legend=legend)
+    return fig.update_layout(legend=legend, margin=dict(b=BELOW_MARGIN_PX if where == "below" else MARGIN["b"]))
 
 
 def legend_below(fig):
