@@ -154,3 +154,12 @@ def grid_title(key):
 def bin_bars(part, heights, **kwargs):
     """A go.Bar of one histogram from its bins' left and right edges: each bar spans its bin."""
     return go.Bar(x=(part.left + part.right) / 2, y=heights, width=part.right - part.left, **kwargs)
+
+
+def styled_lines(fig, data, x, by, within, dashes, name):
+    """One colour per ``by`` group, one dash per ``within`` value (dashes[value]); name(group, value)."""
+    for i, (group, lines) in enumerate(data.groupby(by, sort=False)):
+        for value, part in lines.groupby(within, sort=False):
+            fig.add_trace(go.Scatter(x=part[x], y=part["value"], mode="lines", name=name(group, value),
+                                     line=dict(color=color(i), dash=dashes[value])))
+    return fig

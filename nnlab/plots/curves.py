@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._style import METRIC_LABELS, PALETTE, color, downsample_indices, empty_figure, layout, needs_log_scale, \
-    place_legend, reference_line
+from ._style import METRIC_LABELS, PALETTE, downsample_indices, empty_figure, layout, needs_log_scale, place_legend, \
+    reference_line, styled_lines
 
 CURVE_COLUMNS = ["run", "split", "epoch", "value"]
 SPLIT_NAMES = {"train": "", "validation": " (validation)", "objective": " objective (MSE + l2·Σ‖W‖²)"}
@@ -107,11 +107,8 @@ def curves_figure(data, title, y_title, log_y=None, floor=None, floor_label=None
     floor, ▲ where a run is diverging and ✕ where one was stopped for diverging."""
     if data.empty:
         return empty_figure(title, "Train a model to see its curves.")
-    fig = go.Figure()
-    for i, (run, group) in enumerate(data.groupby("run", sort=False)):
-        for split, part in group.groupby("split", sort=False):
-            fig.add_trace(go.Scatter(x=part.epoch, y=part.value, mode="lines", name=f"{run}{SPLIT_NAMES[split]}",
-                                     line=dict(color=color(i), dash=SPLIT_DASH[split])))
+    fig = styled_lines(go.Figure(), data, "epoch", "run", "split", SPLIT_DASH,
+                       lambda run, split: f"{run}{SPLIT_NAMES[split]}")
     if floor is not None:
         reference_line(fig, [data.epoch.min(), data.epoch.max()], floor, floor_label or "floor")
     _markers(fig, diverged, diverging)

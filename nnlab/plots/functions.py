@@ -6,7 +6,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ..activations import ACTIVATIONS
-from ._style import PALETTE, REFERENCE_GREY, color, downsample_indices, empty_figure, layout
+from ._style import PALETTE, REFERENCE_GREY, downsample_indices, empty_figure, layout, styled_lines
+
+CURVE_DASH = {"f(z)": "solid", "f′(z)": "dot"}
 
 
 def activation_data(names, z=None):
@@ -26,11 +28,7 @@ def activation_figure(names, title="Activations (solid) and their derivatives (d
     data = activation_data(names)
     if data.empty:
         return empty_figure(title, "Pick at least one activation.")
-    fig = go.Figure()
-    for i, (name, group) in enumerate(data.groupby("activation", sort=False)):
-        for curve, part in group.groupby("curve", sort=False):
-            fig.add_trace(go.Scatter(x=part.z, y=part.value, mode="lines", name=f"{name} {curve}",
-                                     line=dict(color=color(i), dash="solid" if curve == "f(z)" else "dot")))
+    fig = styled_lines(go.Figure(), data, "z", "activation", "curve", CURVE_DASH, lambda name, curve: f"{name} {curve}")
     return layout(fig, title, "pre-activation z", "value", hover="closest")
 
 
