@@ -46,9 +46,7 @@ def auto_legend(fig):
 
 
 def place_legend(fig, where="auto", height=None):
-    """Put the legend at one of LEGENDS, or "auto" (auto_legend), or None (no legend); returns fig.
-
-    height: a new figure height, given here because a legend below is placed from it."""
+    """Put the legend at LEGENDS[where], "auto" (auto_legend) or None (hidden), at an optional new height."""
     if height is not None:
         fig.update_layout(height=height)
     if where is None:

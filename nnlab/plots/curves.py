@@ -78,9 +78,7 @@ def loss_data(histories):
 
 
 def r2_data(histories):
-    """curves_data of R², clipped to [−1, 1] so a bad start does not squash the chart.
-
-    attrs["defined"]: whether any R² was finite before clipping (it is not for a constant target)."""
+    """curves_data of R² clipped to [−1, 1]; attrs["defined"]: any R² finite before clipping (not for a constant y)."""
     data = curves_data(histories, "r2")
     values = data["value"].astype(float)
     data["value"] = np.clip(values, -1.0, 1.0)
@@ -103,8 +101,7 @@ def _markers(fig, diverged, diverging):
 
 def curves_figure(data, title, y_title, log_y=None, floor=None, floor_label=None, diverged=None, diverging=None,
                   legend="auto"):
-    """Lines per run (train solid, validation dotted, objective dashed), an optional horizontal
-    floor, ▲ where a run is diverging and ✕ where one was stopped for diverging."""
+    """Lines per run (train solid, validation dotted, objective dashed), a floor, ▲ diverging and ✕ diverged runs."""
     if data.empty:
         return empty_figure(title, "Train a model to see its curves.")
     fig = styled_lines(go.Figure(), data, "epoch", "run", "split", SPLIT_DASH,

@@ -22,12 +22,9 @@ def histograms_data(X, names, bins=30):
 
 
 def histograms_figure(data, title="Distribution of each feature", columns=5):
-    """One small bar histogram per feature, in a grid of `columns` panels per row; each panel's
-    x axis is titled with its feature, the y axes count rows.
-
-    The grid is laid out by hand in one layout dict: make_subplots with per-panel updates costs
-    about five times as much, and this chart is drawn on every rerun of its page.
-    """
+    """A grid of small bar histograms, `columns` a row, each x axis titled with its feature, y counting rows."""
+    # The grid is laid out by hand in one layout dict: make_subplots with per-panel updates costs
+    # about five times as much, and this chart is drawn on every rerun of its page.
     if data.empty:
         return empty_figure(title, "Pick at least one feature.")
     features = list(dict.fromkeys(data.feature))
@@ -68,8 +65,7 @@ def correlation_figure(corr, title="Correlation between columns (Pearson r)"):
 
 
 def feature_target_data(dataset, feature):
-    """Points (split, x, y) of one feature against the target, at most MAX_POINTS per split, and
-    explore.feature_line on the training rows: (points, line (x, y) at the data's ends; attrs the fit)."""
+    """(points (split, x, y) ≤ MAX_POINTS a split, line (x, y) at the ends; attrs: explore.feature_line on train)."""
     j = list(dataset.feature_names).index(feature)
     frames = []
     for split, X, y in (("train", dataset.X_train, dataset.y_train), ("test", dataset.X_test, dataset.y_test)):
@@ -98,8 +94,8 @@ def feature_target_figure(points, line, x_title, y_title, title=None):
 
 
 def split_target_data(y_train, y_test, bins=30):
-    """Tidy DataFrame (split, left, right, share): the target's histogram per split on common bins,
-    as shares of each split's rows so splits of different sizes compare."""
+    """Tidy (split, left, right, share): the target's histogram per split on common bins, as shares of its rows."""
+    # shares, not counts, so splits of different sizes compare
     y_train, y_test = np.asarray(y_train, float), np.asarray(y_test, float)
     edges = np.histogram_bin_edges(np.r_[y_train, y_test], bins=bins)
     frames = []

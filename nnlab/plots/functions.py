@@ -20,7 +20,8 @@ def activation_data(names, z=None):
         frames.append(pd.DataFrame({"activation": name, "curve": "f(z)", "z": z, "value": activation.function(z)}))
         frames.append(pd.DataFrame({"activation": name, "curve": "f′(z)", "z": z,
                                     "value": activation.derivative(z)}))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["activation", "curve", "z", "value"])
+    columns = ["activation", "curve", "z", "value"]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
 
 
 def activation_figure(names, title="Activations (solid) and their derivatives (dotted)"):
@@ -57,8 +58,7 @@ def prediction_figure(y_true, y_pred, title="Predicted vs actual (test rows)", u
 
 
 def learned_function_data(grid, prediction, X_train, y_train, X_test, y_test):
-    """(curve, points) for 1 or 2 features: curve (x1[, x2], value) is the model over the grid,
-    points (split, x1[, x2], value) the data rows, at most MAX_POINTS per split."""
+    """(curve (x1[, x2], value) of the model on the grid, points (split, x1[, x2], value) ≤ MAX_POINTS a split)."""
     columns = ["x1", "x2"][:np.shape(grid)[1]]
     curve = pd.DataFrame(np.asarray(grid, float), columns=columns).assign(value=np.asarray(prediction, float))
     parts = []
@@ -70,8 +70,7 @@ def learned_function_data(grid, prediction, X_train, y_train, X_test, y_test):
 
 
 def learned_function_figure(curve, points, feature_names, target_label, title="What the network has learned"):
-    """1 feature: the prediction as a line over the data. 2 features: a contour map of the prediction
-    with the data rows drawn on the same colour scale (a dot that stands out is a miss)."""
+    """1 feature: the prediction as a line over the rows; 2: its contour map, the rows on the same colour scale."""
     if curve.empty:
         return empty_figure(title)
     if "x2" not in curve:

@@ -15,8 +15,7 @@ GREY_SCALE = [[0, DIVERGED_GREY], [1, DIVERGED_GREY]]
 
 
 def grid_heatmap_data(table, value, x="lr", y="init", diverged="diverged_at"):
-    """(means, blown): y × x frames of ``value``'s mean over seeds and of whether any seed diverged,
-    indexed by readable labels (grid_label) in the table's order."""
+    """(means, blown): y × x frames of ``value``'s mean over seeds and of whether any seed diverged."""
     shown = table.assign(**{x: table[x].map(grid_label), y: table[y].map(grid_label)})
     means = shown.groupby([y, x], sort=False)[value].mean().unstack(x)
     blown = shown.assign(_d=shown[diverged].notna()).groupby([y, x], sort=False)["_d"].any().unstack(x)
@@ -38,11 +37,9 @@ def _grid_axes(fig, title, x, y):
 
 def grid_heatmap_figure(table, value, title, value_label, x="lr", y="init", reverse=False, low=None,
                         message="Train the grid to fill this heatmap."):
-    """Heatmap of a sweep table's ``value`` over (x, y) (mean over seeds; ✕ where any seed diverged).
-
-    Colours follow log10 of the value when it spans more than 100×, and values below ``low`` get
-    the lowest colour; the cell text always keeps the real number.
-    """
+    """Heatmap of a sweep's mean ``value`` over (x, y), ✕ where a seed diverged; the cells print the real numbers."""
+    # Colours follow log10 of the value when it spans more than 100×, and values below ``low``
+    # (an R² of −2000) get the lowest colour, so one bad cell cannot wash out the rest.
     if table.empty:
         return empty_figure(title, message)
     means, blown = grid_heatmap_data(table, value, x, y)
@@ -53,7 +50,8 @@ def grid_heatmap_figure(table, value, title, value_label, x="lr", y="init", reve
     colorbar = dict(title=value_label)
     if needs_log_scale(z):
         powers = np.arange(np.floor(np.log10(np.nanmin(z))), np.ceil(np.log10(np.nanmax(z))) + 1)
-        colorbar = dict(title=f"{value_label}<br>(log colour)", tickvals=powers, ticktext=[f"{10 ** p:g}" for p in powers])
+        colorbar = dict(title=f"{value_label}<br>(log colour)", tickvals=powers,
+                        ticktext=[f"{10 ** p:g}" for p in powers])
         z = np.log10(z)
     columns, rows = [str(c) for c in means.columns], [str(r) for r in means.index]
     heat = go.Heatmap(z=z, x=columns, y=rows, text=text.tolist(), texttemplate="%{text}", colorscale="Viridis",
@@ -78,12 +76,9 @@ def grid_preview_figure(rows, columns, title, x="lr", y="init", message="to be t
 
 
 def bands_data(band, spread="range", max_points=MAX_POINTS // 2):
-    """A `SweepResult.band()` frame thinned for plotting: its key columns, label, epoch, mean, lower, upper, n.
-
-    spread="range": lower and upper are the min and max over the seeds; "std": mean ± one standard
-    deviation. With one run per grid point lower = upper = mean. Epochs no run reached are dropped,
-    and each curve keeps at most ``max_points`` epochs (a band's outline is twice that).
-    """
+    """A SweepResult.band() frame thinned for plotting: its keys, label, epoch, mean, lower, upper, n."""
+    # spread="range": lower, upper = min, max over the seeds; "std": mean ± one standard deviation.
+    # Epochs no run reached are dropped; a band's outline is twice max_points long.
     columns = [c for c in band.columns if c not in ("mean", "std", "min", "max", "n")]
     parts = []
     for _, part in band.groupby("label", sort=False):
@@ -114,8 +109,8 @@ def diverged_runs_data(table, histories, metric="val_loss", keys=("init", "lr"))
 
 
 def _calm_values(data, diverged, facet, color):
-    """The values the y axis must show: every point of the grid points where no run diverged, and
-    where every curve started. A diverged curve climbs out of the top; its ✕ sits on the top edge."""
+    """The values the y axis must show: the grid points where no run diverged, and every curve's start."""
+    # A diverged curve climbs out of the top of the chart; its ✕ sits on the top edge.
     blown = set(zip(diverged[facet], diverged[color])) if diverged is not None else set()
     calm = data[[(f, c) not in blown for f, c in zip(data[facet], data[color])]]
     values = np.r_[calm["lower"], calm["upper"], data.loc[data.epoch == 0, "mean"]].astype(float)
@@ -158,8 +153,7 @@ def _crosses(fig, blown, color, column, top):
 
 
 def bands_figure(data, title, y_title, facet="init", color="lr", diverged=None, log_y=None):
-    """One panel per ``facet`` value, one line per ``color`` value (mean over seeds) with its spread
-    as a shaded band when there is one; a black ✕ on the top edge where a run diverged."""
+    """A panel per ``facet``, a line per ``color`` (mean over seeds), its spread shaded, ✕ on top for a blow-up."""
     if data.empty:
         return empty_figure(title, "Train the grid to see its curves.")
     facets = list(dict.fromkeys(data[facet]))

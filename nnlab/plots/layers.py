@@ -27,8 +27,7 @@ def layer_series_data(history, metric="grad_norm"):
 
 def layer_lines_figure(data, metric, title=None, log_y=True, reference=None, reference_label=None,
                        diverged_at=None):
-    """One line per layer (data from layer_series_data), an optional dashed reference level, and a
-    dotted vertical line where the run diverged."""
+    """One line per layer, an optional dashed reference level, a dotted vertical line where the run diverged."""
     title = title or METRIC_LABELS[metric]
     if data.empty:
         return empty_figure(title, "Train a model first.")
@@ -73,8 +72,7 @@ def layer_comparison_figure(data, metric="grad_norm", title=None, log_y=True):
 
 
 def gradient_profile_data(histories, metric="grad_norm"):
-    """Tidy DataFrame (run, when, epoch, layer, value): a per-layer metric across the network at the
-    first epoch ("start") and at the last one before any blow-up ("end")."""
+    """Tidy (run, when, epoch, layer, value): a per-layer metric at epoch 0 ("start") and the last good one ("end")."""
     rows = []
     for run, history in histories.items():
         values = getattr(history, metric)
@@ -102,9 +100,8 @@ def gradient_profile_figure(data, metric="grad_norm", title="How much gradient r
 
 
 def unit_health_data(histories):
-    """Tidy DataFrame (run, order, metric, epoch, value): the share of a run's hidden units that are dead
-    (ReLU family) or of its slopes that are saturated (sigmoid, tanh), whichever stalls its activation;
-    order is the run's position in ``histories`` (its colour elsewhere)."""
+    """Tidy (run, order, metric, epoch, value): share of dead units (ReLU) or saturated slopes (sigmoid, tanh)."""
+    # Whichever of the two stalls the run's activation; order (the run's position) keeps its colour.
     frames = []
     for order, (run, history) in enumerate(histories.items()):
         metric = compare.failure_mode(history.config.get("activation", run))
@@ -154,10 +151,8 @@ def initial_gradients_data(histories, groups):
 
 def initial_gradients_figure(data, title="Gradient size per layer at epoch 0", group_title="initializer",
                              order=None):
-    """Grouped bars: one bar per layer and group, log y; a gradient of exactly 0 has no bar, and says so.
-
-    order: every possible group in a fixed order, so a group keeps its colour whatever else is shown.
-    """
+    """Grouped bars per layer and group, log y; a gradient of exactly 0 has no bar, and its legend entry says so."""
+    # order: every possible group in a fixed order, so a group keeps its colour whatever else is shown
     if data.empty:
         return empty_figure(title, "Train the grid to see its first gradients.")
     fig = go.Figure()

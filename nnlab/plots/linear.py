@@ -20,8 +20,8 @@ LEARNING_RATE_COLORS = (PALETTE[1], PALETTE[0])  # the tutorial's rate red, the 
 
 def linear_loss_figure(histories, floor=None, test_reference=None, y_title=METRIC_LABELS["loss"],
                        title="Loss per epoch: train (solid) and test (dotted)"):
-    """Train and test MSE per epoch, the least-squares floor of the training loss, and the closed-form
-    solution's test MSE; ✕ where a run diverged. A floor of 0 (an exact fit) is not drawn on a log axis."""
+    """Train and test MSE, the least-squares floor (unless 0) and test MSE as lines, ✕ where a run diverged."""
+    # A floor of 0 (an exact fit) cannot sit on a log axis: not drawn.
     data = finite_curves(curves_data(histories, "loss"))
     scale = float(np.nanmax(np.abs(data.value))) if data.value.notna().any() else 0.0
     drawn = floor if floor is not None and floor > 1e-12 * scale else None
@@ -48,8 +48,7 @@ def linear_r2_figure(histories, test_reference=None, title="R² per epoch: train
 
 
 def spectrum_data(eigenvalues, lr):
-    """Tidy DataFrame (direction, eigenvalue, factor, stable) of the loss's curvatures, largest first:
-    a step of lr multiplies the error along each eigen-direction by factor = |1 − lr·λ|."""
+    """Tidy (direction, eigenvalue, factor = |1 − lr·λ|, stable) of the loss's curvatures, largest first."""
     lam = np.sort(np.asarray(eigenvalues, dtype=float))[::-1]
     factor = np.abs(1.0 - lr * lam)
     return pd.DataFrame({"direction": np.arange(1, len(lam) + 1), "eigenvalue": lam, "factor": factor,
@@ -57,9 +56,8 @@ def spectrum_data(eigenvalues, lr):
 
 
 def spectrum_figure(data, lr, title="Curvature of the loss along each eigen-direction"):
-    """Eigenvalues of the Hessian on a log axis, with the line λ = 2 / lr above which a step of lr blows up.
-
-    Numerically zero eigenvalues (directions the data cannot see) are left out and counted in the title."""
+    """The Hessian's eigenvalues on a log axis under the line 2 / lr, above which a step of lr blows up."""
+    # Numerically zero eigenvalues (directions the data cannot see) are counted in the title, not drawn.
     positive = data[data.eigenvalue > data.eigenvalue.max() * 1e-12] if not data.empty else data
     if positive.empty:
         return empty_figure(title, "No curvature to show.")
@@ -87,13 +85,9 @@ def spectrum_figure(data, lr, title="Curvature of the loss along each eigen-dire
 
 
 def rate_overlay_data(histories, floor=0.0, headroom=100.0):
-    """How far each run's training loss is above the floor, per epoch: (curves, diverged).
-
-    curves: tidy (run, split, epoch, value = loss − floor), values ≤ 0 (the floor reached to
-    round-off) and non-finite ones as NaN; curves.attrs["cap"] = `headroom` × the largest starting
-    gap, the top of the chart, so a blow-up leaves it there instead of squashing the other lines.
-    diverged: divergence_data(), its value set to the cap so the ✕ sits on the chart's top edge.
-    """
+    """(curves, diverged): each run's training loss − floor per epoch, NaN where ≤ 0; attrs["cap"]: the chart's top."""
+    # The cap, `headroom` × the largest starting gap, is the chart's top: a blow-up leaves through it
+    # instead of squashing the other lines, and its ✕ sits on the edge.
     data = finite_curves(curves_data(histories, "loss", validation=False))
     data["value"] = data["value"] - floor
     data["value"] = data["value"].where(data["value"] > 0)
@@ -107,8 +101,8 @@ def rate_overlay_data(histories, floor=0.0, headroom=100.0):
 
 def rate_overlay_figure(data, diverged, y_title="training loss − least-squares floor",
                         title="Training loss above the floor, for several learning rates"):
-    """One line per learning rate on a log axis (straight lines mean steady convergence), the axis
-    ending at data.attrs["cap"]; ✕ where a run was stopped for diverging."""
+    """One line per learning rate on a log axis up to data.attrs["cap"]; ✕ where a run was stopped for diverging."""
+    # On a log axis a straight line is steady convergence.
     if data.empty or not data.value.notna().any():
         return empty_figure(title, "Pick at least one learning rate to compare.")
     fig = curves_figure(data, title, y_title, log_y=True, diverged=diverged, legend="below")
@@ -120,8 +114,7 @@ def rate_overlay_figure(data, diverged, y_title="training loss − least-squares
 
 
 def bug_demo_data(bug):
-    """Tidy DataFrame (curve, epoch, value) of the tutorial's printed loss and the true loss per
-    epoch, from explore.one_example_bug(); exact zeros of the true loss are left out (log axis)."""
+    """Tidy (curve, epoch, value): explore.one_example_bug()'s printed and true loss, without exact zeros (log y)."""
     frames = []
     for key, curve in (("printed", "loss the tutorial printed: mean((w ⊙ x + b − y)²)"),
                        ("true", "true loss of its prediction: (w·x + b − y)²")):
@@ -144,8 +137,7 @@ def bug_demo_figure(data, title="Two losses for the same training run"):
 
 
 def learning_rate_data(histories, floor, tutorial_rate=None):
-    """curves_data of the training loss for {lr: History}, each run named by its rate and final test R²;
-    attrs["floor"]: the least-squares training MSE the lines fall towards."""
+    """curves_data of the training loss of {lr: History}, named by rate and final test R²; attrs["floor"]."""
     named = {f"learning rate {lr:g}{TUTORIAL_NOTE if lr == tutorial_rate else ''}: "
              f"test R² {history.val_r2[-1]:.2f}": history for lr, history in histories.items()}
     data = curves_data(named, "loss", validation=False)

@@ -12,11 +12,8 @@ WIDTH_CLASSES = 6
 
 
 def network_data(coefs, max_units=16, input_names=None):
-    """Node positions and edges of a network diagram: (nodes, edges) DataFrames.
-
-    Layers wider than ``max_units`` show their first max_units units (the diagram says so).
-    nodes: layer, unit, x, y, hidden_units, label (the input's name); edges: x0, y0, x1, y1, weight.
-    """
+    """(nodes (layer, unit, x, y, hidden_units, label), edges (x0, y0, x1, y1, weight)) of a network diagram."""
+    # Layers wider than max_units show their first max_units units; the diagram says how many are not.
     sizes = [coefs[0].shape[0]] + [w.shape[1] for w in coefs]
     shown = [min(s, max_units) for s in sizes]
     names = list(input_names) if input_names is not None else []
@@ -65,8 +62,8 @@ def network_figure(coefs, title="Network (line width ∝ |w|, blue > 0, red < 0)
 
 
 def weight_paths_data(history, names, max_lines=12):
-    """Tidy DataFrame (parameter, epoch, value): each weight and the bias of a linear model at every
-    snapshot (at most MAX_POINTS per parameter). Beyond `max_lines` parameters, the largest final |w|."""
+    """Tidy (parameter, epoch, value): a linear model's weights and bias per snapshot, ≤ max_lines of them."""
+    # Beyond max_lines parameters, the largest final |w| are drawn: the ones that carry the model.
     epochs = np.asarray(history.snapshot_epochs)
     W = np.asarray(history.weights[0])[:, :, 0]
     values = np.column_stack([W, np.asarray(history.biases[0])[:, 0]])
@@ -107,8 +104,7 @@ def weight_paths_figure(data, targets=None, title="Paths of the weights during t
 
 
 def weight_histogram_data(history, snapshot, kind="weights", bins=40):
-    """Tidy DataFrame (layer, left, right, share): each layer's weights (or weight gradients) at one
-    snapshot, counted on bin edges shared by all layers; share = count / the layer's finite values."""
+    """Tidy (layer, left, right, share): each layer's weights (or gradients) at a snapshot, on shared bins."""
     finite = [values[snapshot].ravel() for values in getattr(history, kind)]
     finite = [values[np.isfinite(values)] for values in finite]
     pooled = np.concatenate(finite) if finite else np.array([])
