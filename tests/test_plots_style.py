@@ -103,3 +103,12 @@ def test_labels():
     assert plots.layer_name(1, 2, "dead_fraction") == "hidden 2"  # hidden-only metric: no output layer
     assert [plots.grid_label(v) for v in (0.001, 2.0, "he", 3)] == ["0.001", "2", "he", "3"]
     assert _style.grid_title("lr") == "learning rate" and _style.grid_title("width") == "width"
+
+
+def test_tidy_stacks_in_column_order_and_keeps_the_columns_when_empty():
+    import pandas as pd
+
+    frames = [pd.DataFrame({"b": [1], "a": [2]}), pd.DataFrame({"b": [3], "a": [4]})]
+    stacked = _style.tidy(frames, ["a", "b"])
+    assert stacked.columns.tolist() == ["a", "b"] and stacked.a.tolist() == [2, 4]
+    assert _style.tidy([], ["a", "b"]).columns.tolist() == ["a", "b"]

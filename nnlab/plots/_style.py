@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
 MAX_POINTS = 2000
@@ -161,3 +162,8 @@ def styled_lines(fig, data, x, by, within, dashes, name):
             fig.add_trace(go.Scatter(x=part[x], y=part["value"], mode="lines", name=name(group, value),
                                      line=dict(color=color(i), dash=dashes[value])))
     return fig
+
+
+def tidy(frames, columns):
+    """The frames stacked, in ``columns`` order; with no frames, an empty frame that has those columns."""
+    return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)

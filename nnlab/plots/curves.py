@@ -6,15 +6,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ._style import METRIC_LABELS, PALETTE, downsample_indices, empty_figure, layout, needs_log_scale, place_legend, \
-    reference_line, styled_lines
+    reference_line, styled_lines, tidy
 
 CURVE_COLUMNS = ["run", "split", "epoch", "value"]
 SPLIT_NAMES = {"train": "", "validation": " (validation)", "objective": " objective (MSE + l2·Σ‖W‖²)"}
 SPLIT_DASH = {"train": "solid", "validation": "dot", "objective": "dash"}
-
-
-def _tidy(frames, columns=CURVE_COLUMNS):
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
 
 
 def curves_data(histories, metric="loss", validation=True):
@@ -28,7 +24,7 @@ def curves_data(histories, metric="loss", validation=True):
             keep = () if history.diverged_at is None else (history.diverged_at,)
             index = downsample_indices(len(values), keep=keep)
             frames.append(pd.DataFrame({"run": run, "split": split, "epoch": index, "value": values[index]}))
-    return _tidy(frames)
+    return tidy(frames, CURVE_COLUMNS)
 
 
 def finite_curves(data):
@@ -66,7 +62,7 @@ def objective_data(histories):
         index = downsample_indices(len(history.objective))
         frames.append(pd.DataFrame({"run": run, "split": "objective", "epoch": index,
                                     "value": history.objective[index]}))
-    return _tidy(frames)
+    return tidy(frames, CURVE_COLUMNS)
 
 
 def loss_data(histories):

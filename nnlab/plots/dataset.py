@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ..explore import feature_line
-from ._style import MARGIN, PALETTE, bin_bars, downsample_indices, empty_figure, layout
+from ._style import MARGIN, PALETTE, bin_bars, downsample_indices, empty_figure, layout, tidy
 
 HISTOGRAM_COLUMNS = ["feature", "left", "right", "count"]
 
@@ -18,7 +18,7 @@ def histograms_data(X, names, bins=30):
         column = np.asarray(X, dtype=float)[:, j]
         counts, edges = np.histogram(column[np.isfinite(column)], bins=bins)
         frames.append(pd.DataFrame({"feature": name, "left": edges[:-1], "right": edges[1:], "count": counts}))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=HISTOGRAM_COLUMNS)
+    return tidy(frames, HISTOGRAM_COLUMNS)
 
 
 def histograms_figure(data, title="Distribution of each feature", columns=5):

@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ..activations import ACTIVATIONS
-from ._style import PALETTE, REFERENCE_GREY, downsample_indices, empty_figure, layout, styled_lines
+from ._style import PALETTE, REFERENCE_GREY, downsample_indices, empty_figure, layout, styled_lines, tidy
 
 CURVE_DASH = {"f(z)": "solid", "f′(z)": "dot"}
 
@@ -20,8 +20,7 @@ def activation_data(names, z=None):
         frames.append(pd.DataFrame({"activation": name, "curve": "f(z)", "z": z, "value": activation.function(z)}))
         frames.append(pd.DataFrame({"activation": name, "curve": "f′(z)", "z": z,
                                     "value": activation.derivative(z)}))
-    columns = ["activation", "curve", "z", "value"]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    return tidy(frames, ["activation", "curve", "z", "value"])
 
 
 def activation_figure(names, title="Activations (solid) and their derivatives (dotted)"):

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ._style import DIVERGED_GREY, MAX_POINTS, downsample_indices, empty_figure, grid_label, grid_title, layout, \
-    needs_log_scale, sequential_colors, transparent
+    needs_log_scale, sequential_colors, tidy, transparent
 
 BAND_OPACITY = 0.18
 DIVERGED_TEXT = "✕ diverged"
@@ -91,9 +91,7 @@ def bands_data(band, spread="range", max_points=MAX_POINTS // 2):
             lower, upper = part["mean"] - std, part["mean"] + std
         parts.append(part[columns].assign(mean=part["mean"].to_numpy(), lower=lower.to_numpy(),
                                           upper=upper.to_numpy(), n=part["n"].to_numpy()))
-    if not parts:
-        return pd.DataFrame(columns=[*columns, "mean", "lower", "upper", "n"])
-    return pd.concat(parts, ignore_index=True)
+    return tidy(parts, [*columns, "mean", "lower", "upper", "n"])
 
 
 def diverged_runs_data(table, histories, metric="val_loss", keys=("init", "lr")):

@@ -8,7 +8,7 @@ from plotly.subplots import make_subplots
 
 from .. import compare
 from ._style import LAYER_AXIS, METRIC_LABELS, color, downsample_indices, empty_figure, layer_name, layout, \
-    reference_line
+    reference_line, tidy
 
 UPDATE_RATIO_RULE = 1e-3  # rule of thumb: one step should move a layer's weights by about 1/1000
 HEALTH_PANELS = {"dead_fraction": "dead (ReLU family)", "saturation": "saturated (sigmoid, tanh)"}
@@ -20,9 +20,7 @@ def layer_series_data(history, metric="grad_norm"):
     index = downsample_indices(len(values))
     frames = [pd.DataFrame({"layer": layer_name(layer, values.shape[1], metric), "epoch": index,
                             "value": values[index, layer]}) for layer in range(values.shape[1])]
-    if not frames:
-        return pd.DataFrame(columns=["layer", "epoch", "value"])
-    return pd.concat(frames, ignore_index=True)
+    return tidy(frames, ["layer", "epoch", "value"])
 
 
 def layer_lines_figure(data, metric, title=None, log_y=True, reference=None, reference_label=None,
@@ -47,9 +45,7 @@ def layer_comparison_data(histories, metric="grad_norm"):
     """Tidy DataFrame (run, layer, epoch, value) of an (epochs × layers) metric for {label: History}."""
     frames = [layer_series_data(history, metric).assign(run=run) for run, history in histories.items()]
     frames = [frame for frame in frames if not frame.empty]
-    if not frames:
-        return pd.DataFrame(columns=["run", "layer", "epoch", "value"])
-    return pd.concat(frames, ignore_index=True)[["run", "layer", "epoch", "value"]]
+    return tidy(frames, ["run", "layer", "epoch", "value"])
 
 
 def layer_comparison_figure(data, metric="grad_norm", title=None, log_y=True):
@@ -111,9 +107,7 @@ def unit_health_data(histories):
         index = downsample_indices(len(share))
         frames.append(pd.DataFrame({"run": run, "order": order, "metric": metric, "epoch": index,
                                     "value": share[index]}))
-    if not frames:
-        return pd.DataFrame(columns=["run", "order", "metric", "epoch", "value"])
-    return pd.concat(frames, ignore_index=True)
+    return tidy(frames, ["run", "order", "metric", "epoch", "value"])
 
 
 def unit_health_figure(data, title="Hidden units that stopped learning (all hidden layers)"):

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._style import bin_bars, color, downsample_indices, empty_figure, layer_name, layout
+from ._style import bin_bars, color, downsample_indices, empty_figure, layer_name, layout, tidy
 
 SIGN_COLORS = ((1, "rgba(31,119,180,0.7)"), (-1, "rgba(214,39,40,0.7)"))  # PALETTE 0 and 1, see-through
 WIDTH_CLASSES = 6
@@ -75,7 +75,7 @@ def weight_paths_data(history, names, max_lines=12):
     index = downsample_indices(len(epochs))
     frames = [pd.DataFrame({"parameter": labels[k], "epoch": epochs[index], "value": values[index, k]})
               for k in order]
-    data = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["parameter", "epoch", "value"])
+    data = tidy(frames, ["parameter", "epoch", "value"])
     data.attrs["hidden"] = values.shape[1] - len(order)
     return data
 
@@ -115,7 +115,7 @@ def weight_histogram_data(history, snapshot, kind="weights", bins=40):
     frames = [pd.DataFrame({"layer": layer_name(layer, len(finite)), "left": edges[:-1], "right": edges[1:],
                             "share": np.histogram(values, edges)[0] / values.size})
               for layer, values in enumerate(finite) if values.size]
-    return pd.concat(frames, ignore_index=True)[columns]
+    return tidy(frames, columns)
 
 
 def weight_histogram_figure(data, kind="weights", epoch=None):
