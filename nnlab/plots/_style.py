@@ -89,13 +89,12 @@ def empty_figure(title, message="Nothing to show yet."):
     return layout(fig, title)
 
 
-def reference_line(fig, x, y, name, color=REFERENCE_GREY, dash="dash", hover=True, **where):
+def reference_line(fig, x, y, name, color=REFERENCE_GREY, dash="dash", hover=True):
     """A horizontal line at y from x[0] to x[-1], drawn as a trace; hover: True, False or a template."""
     # A trace, not add_hline: an hline's annotation is placed in log10 units on a log axis.
-    hovers = {True: {}, False: dict(hoverinfo="skip")}
-    extra = hovers[hover] if isinstance(hover, bool) else dict(hovertemplate=hover)
+    extra = {} if hover is True else dict(hoverinfo="skip") if hover is False else dict(hovertemplate=hover)
     return fig.add_trace(go.Scatter(x=[x[0], x[-1]], y=[y, y], mode="lines", name=name,
-                                    line=dict(color=color, dash=dash), **extra), **where)
+                                    line=dict(color=color, dash=dash), **extra))
 
 
 def color(i):

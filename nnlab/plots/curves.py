@@ -116,10 +116,10 @@ def loss_figure(histories, title="Loss", floor=None, floor_label="least-squares 
     with_penalty = (data.split == "objective").any()
     y_title = "MSE (solid, dotted) and objective (dashed)" if with_penalty else METRIC_LABELS["loss"]
     return curves_figure(data, title, y_title, log_y=log_y, floor=floor, floor_label=floor_label, diverged=diverged,
-                         diverging=diverging)
+                         diverging=diverging, legend="below" if with_penalty else "auto")  # its names are long
 
 
-def r2_chart(data, title):
+def r2_curves_figure(data, title):
     """curves_figure of r2_data on a fixed [−1, 1] axis."""
     fig = curves_figure(data, title, "R²", log_y=False)
     if not data.empty:
@@ -129,7 +129,7 @@ def r2_chart(data, title):
 
 def r2_figure(histories, title="R² (share of variance explained)"):
     """Train and validation R² per epoch; clipped below at −1 so a bad start does not squash the chart."""
-    return r2_chart(r2_data(histories), title)
+    return r2_curves_figure(r2_data(histories), title)
 
 
 def as_test_rows(fig, height=430):

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from ._style import METRIC_LABELS, PALETTE, downsample_indices, empty_figure, layout, place_legend, \
     reference_line
 from .curves import as_test_rows, curves_data, curves_figure, divergence_data, diverging_data, finite_curves, \
-    r2_chart, r2_data
+    r2_curves_figure, r2_data
 
 TEST_REFERENCE_GREY = "#999"
 TUTORIAL_NOTE = " (the tutorial's)"
@@ -39,7 +39,7 @@ def linear_r2_figure(histories, test_reference=None, title="R² per epoch: train
     data = r2_data(histories)
     if data.empty or not data.attrs["defined"]:
         return empty_figure(title, "R² is undefined here: it needs targets that vary.")
-    fig = r2_chart(data, title)
+    fig = r2_curves_figure(data, title)
     if test_reference is not None and np.isfinite(test_reference):
         reference_line(fig, [data.epoch.min(), data.epoch.max()], test_reference,
                        f"least squares, test R² {test_reference:.3f}", color=TEST_REFERENCE_GREY, dash="dot",
