@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from nnlab import plots
+from nnlab import health, plots
 from nnlab.activations import ACTIVATIONS
 from nnlab.initializers import INITIALIZERS, TUTORIAL_STD
 from nnlab.sweeps import LOAD_SNIPPET, estimate_seconds, expand, sweep
@@ -285,7 +285,7 @@ def show_curves(stored: Stored, grid: Grid) -> None:
 def show_gradients(stored: Stored) -> None:
     result = stored.result
     data = plots.initial_gradients_data(result.histories, [c.init for c in result.configs])
-    summary = plots.initial_gradients_summary(data)
+    summary = health.initial_gradients_summary(data)
     left, right = st.columns([3, 2])
     left.plotly_chart(stored.figure("gradients", lambda: plots.initial_gradients_figure(
         data, "‖∂L/∂W‖ per layer at epoch 0, before any step", order=list(INITIALIZERS))),

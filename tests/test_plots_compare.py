@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nnlab import data, plots
+from nnlab import data, health, plots
 from nnlab.sweeps import sweep
 
 
@@ -154,14 +154,14 @@ def test_initial_gradients_summary_measures_balance_and_size():
     grads = pd.DataFrame({"group": ["he"] * 3 + ["random"] * 3 + ["zeros"] * 3,
                           "layer": ["hidden 1", "hidden 2", "output"] * 3,
                           "grad_norm": [0.1, 0.2, 0.4, 1e-4, 1e-4, 1e-4, 0.0, 0.0, 0.0], "runs": 1})
-    summary = plots.initial_gradients_summary(grads).set_index("group")
+    summary = health.initial_gradients_summary(grads).set_index("group")
     assert summary.loc["he", "spread"] == pytest.approx(4.0)
     assert summary.loc["he", "relative"] == pytest.approx(1.0)
     assert summary.loc["random", "relative"] == pytest.approx(1e-4 / 0.2)  # geometric mean of he's is 0.2
     assert summary.loc["zeros", "all_zero"] and summary.loc["zeros", "hidden_zero"]
     assert np.isnan(summary.loc["zeros", "spread"]) and not summary.loc["he", "hidden_zero"]
     sigmoid_zeros = grads.assign(grad_norm=[0.1, 0.2, 0.4, 1e-4, 1e-4, 1e-4, 0.0, 0.0, 0.3])
-    zeros = plots.initial_gradients_summary(sigmoid_zeros).set_index("group").loc["zeros"]
+    zeros = health.initial_gradients_summary(sigmoid_zeros).set_index("group").loc["zeros"]
     assert zeros.hidden_zero and not zeros.all_zero
 
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import ast
 import functools
-import math
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +18,6 @@ from nnlab.training import Config, train
 ROOT = Path(__file__).resolve().parents[1]
 RATES = (0.01, 0.9)  # the tutorial's rate, and one just under the stability bound of about 1.0
 EPOCHS = 1000
-COLORS = ("#d62728", "#1f77b4")
-TUTORIAL_NOTE = " (the tutorial's)"
 
 
 @dataclass(frozen=True)
@@ -73,33 +70,5 @@ def learning_rate_runs(rates=RATES, epochs: int = EPOCHS) -> dict:
 
 def learning_rate_figure(runs: dict) -> go.Figure:
     """Training loss against epoch, one line per learning rate, over the least-squares floor."""
-    histories = {f"learning rate {lr:g}{TUTORIAL_NOTE if lr == RATES[0] else ''}: "
-                 f"test R² {history.val_r2[-1]:.2f}": history
-                 for lr, history in runs["histories"].items()}
-    figure = plots.curves_figure(
-        plots.curves_data(histories, "loss", validation=False),
-        "Same model, same data, same start: only the learning rate differs",
-        "training loss (MSE, log scale)", log_y=True, floor=runs["floor"],
-        floor_label="least squares: the best a linear model can do")
-    values = [runs["floor"], *(v for h in runs["histories"].values() for v in h.loss)]
-    positive = [v for v in values if 0 < v < math.inf]
-    figure.update_yaxes(tickvals=_log_ticks(values), tickformat=",.0f",  # room under the floor
-                        range=[math.log10(0.75 * min(positive)), math.log10(1.1 * max(positive))])
-    figure.update_layout(height=430, legend={"orientation": "h", "yanchor": "top", "y": -0.2,
-                                             "xanchor": "left", "x": 0})
-    for trace, color in zip(figure.data, COLORS):
-        trace.line.color, trace.line.width = color, 3
-    return figure
-
-
-def _log_ticks(values) -> list[float]:
-    """1-2-3-5 ticks across the positive finite values, so a log axis reads as plain numbers."""
-    values = [float(v) for v in values if 0 < float(v) < math.inf]
-    if not values:
-        return []
-    low, high = min(values), max(values)
-    ticks, decade = [], 10.0 ** math.floor(math.log10(low))
-    while decade <= high:
-        ticks += [m * decade for m in (1, 2, 3, 5) if low <= m * decade <= high]
-        decade *= 10
-    return ticks
+    return plots.learning_rate_figure(plots.learning_rate_data(runs["histories"], runs["floor"],
+                                                               tutorial_rate=RATES[0]))
