@@ -9,9 +9,13 @@ import os
 import socket
 import subprocess
 import time
+import sys
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[1]
+OUTPUT = ROOT / "test-output"
 CHROMIUM = Path("/usr/bin/chromium")
 # Headless as root, and no background traffic: this machine's network is closed.
 CHROMIUM_ARGS = [
@@ -67,3 +71,26 @@ def wait_healthy(url: str, process: subprocess.Popen, log: Path) -> None:
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"streamlit not healthy after {SERVER_START_TIMEOUT}s:\n{log.read_text()}")
+
+
+@contextmanager
+def streamlit_server(script: Path, log_name: str, *flags: str):
+    """`streamlit run script` from the repo root on a free loopback port, its output in
+    test-output/log_name; yields (url, process) once it answers its health check."""
+    OUTPUT.mkdir(exist_ok=True)
+    url = f"http://127.0.0.1:{free_port()}"
+    log = OUTPUT / log_name
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(script),
+        "--server.port", url.rsplit(":", 1)[1], "--server.address", "127.0.0.1",
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none", *flags,
+    ]
+    with log.open("w") as log_file:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT,
+                                   env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        wait_healthy(url, process, log)
+        yield url, process
+    finally:
+        stop(process)

@@ -8,7 +8,6 @@ appearing or counted) and ends as soon as that holds; each has the one ceiling W
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -18,7 +17,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 # CHROMIUM is re-exported for benchmarks/browser_speed.py, which loads this file as a module.
 from live_server import (  # noqa: E402,F401
-    CHROMIUM, CHROMIUM_ARGS, WAIT_CEILING_SECONDS, free_port, require_chromium, stop, wait_healthy,
+    CHROMIUM, CHROMIUM_ARGS, WAIT_CEILING_SECONDS, require_chromium, streamlit_server,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,23 +91,8 @@ def chromium_path() -> Path:
 @contextmanager
 def serve(script: Path, log_name: str = "streamlit.log"):
     """Run `streamlit run script` from the repo root on a free loopback port; yield its URL."""
-    OUTPUT.mkdir(exist_ok=True)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = OUTPUT / log_name
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(script),
-        "--server.port", str(port), "--server.address", "127.0.0.1",
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
-    ]
-    with log.open("w") as log_file:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT)
-    try:
-        wait_healthy(url, process, log)
+    with streamlit_server(script, log_name) as (url, _process):
         yield url
-    finally:
-        stop(process)
 
 
 @pytest.fixture(scope="session")

@@ -1,14 +1,11 @@
 """Load-test fixtures: a live `streamlit run app.py` on a loopback port, and its memory and CPU.
 
-A minimal copy of tests/browser/conftest.py's server (a conftest cannot be imported from another
-folder), with two differences: the server is this module's own, so its memory is not shared with
+The server comes from tests/live_server.py, as the browser tests' does, with two differences: the server is this module's own, so its memory is not shared with
 other tests, and disconnected sessions are dropped after DISCONNECTED_TTL seconds instead of
 streamlit's default 120, so "memory after the sessions close" can be measured in a bounded time.
 """
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import threading
 import time
@@ -20,7 +17,7 @@ import psutil
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from live_server import CHROMIUM_ARGS, free_port, require_chromium, stop, wait_healthy  # noqa: E402
+from live_server import CHROMIUM_ARGS, require_chromium, streamlit_server  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output"
@@ -103,25 +100,9 @@ class MemorySampler:
 @contextmanager
 def serve(script: Path, log_name: str):
     """`streamlit run script` from the repo root on a free loopback port; yield a Server."""
-    OUTPUT.mkdir(exist_ok=True)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = OUTPUT / log_name
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(script),
-        "--server.port", str(port), "--server.address", "127.0.0.1",
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none", "--server.runOnSave", "false",
-        "--server.disconnectedSessionTTL", str(DISCONNECTED_TTL),
-    ]
-    with log.open("w") as log_file:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT,
-                                   env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    try:
-        wait_healthy(url, process, log)
-        yield Server(url, psutil.Process(process.pid), log)
-    finally:
-        stop(process)
+    flags = ("--server.runOnSave", "false", "--server.disconnectedSessionTTL", str(DISCONNECTED_TTL))
+    with streamlit_server(script, log_name, *flags) as (url, process):
+        yield Server(url, psutil.Process(process.pid), OUTPUT / log_name)
 
 
 @pytest.fixture(scope="module")
