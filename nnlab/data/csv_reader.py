@@ -13,6 +13,7 @@ import math
 import numbers
 import os
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -434,11 +435,13 @@ def _is_number(cell: str) -> bool:
 def _parse_body(body: str, delimiter: str, width: int, first_line: int) -> pd.DataFrame:
     """The rows under the header as pandas reads them: (n_records, width), blank lines as NaN rows."""
     try:
-        frame = pd.read_csv(
-            io.StringIO(body), sep=delimiter, header=None, names=range(width), index_col=False,
-            skipinitialspace=True, skip_blank_lines=False, keep_default_na=False, na_values=_NA_VALUES,
-            low_memory=False, engine="c",
-        ) if body.strip() else pd.DataFrame(columns=range(width))
+        with warnings.catch_warnings():  # ParserWarning on cut rows: the ragged check below words it
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                io.StringIO(body), sep=delimiter, header=None, names=range(width), index_col=False,
+                skipinitialspace=True, skip_blank_lines=False, keep_default_na=False, na_values=_NA_VALUES,
+                low_memory=False, engine="c",
+            ) if body.strip() else pd.DataFrame(columns=range(width))
     except Exception as exc:  # pandas words its errors for programmers: find the line ourselves
         raise DataError(_ragged_message(body, delimiter, width, first_line)
                         or f"the rows cannot be read as CSV: {str(exc).strip().splitlines()[-1][:200]}") from exc

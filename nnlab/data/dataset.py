@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..config import check_choice
 from .builtin import _DIABETES_NAMES, _DIABETES_TABLES, FEATURE_SCALINGS, make_sine, make_surface
-from .csv_reader import read_csv
+from .csv_reader import load_csv
 from .errors import DataError
 
 SOURCES = {
@@ -48,26 +48,25 @@ class Dataset:
         return np.asarray(y_scaled, dtype=np.float64) * self.target_std + self.target_mean
 
 
-def _diabetes_source(scaling: str, csv, target) -> tuple[pd.DataFrame, pd.Series, str, tuple[str, ...]]:
+def _diabetes_source(scaling: str, csv, target, **csv_options) -> tuple[pd.DataFrame, pd.Series, str, tuple[str, ...]]:
     # Standardizing happens after the split (train statistics), so start from raw units.
     X, y = _DIABETES_TABLES["raw" if scaling == "standardized" else scaling]()
     return X, y, _DIABETES_NAMES[scaling], ()
 
 
-def _sine_source(scaling: str, csv, target):
+def _sine_source(scaling: str, csv, target, **csv_options):
     return (*make_sine(), "Noisy sine: y = sin(x) + noise", ())
 
 
-def _surface_source(scaling: str, csv, target):
+def _surface_source(scaling: str, csv, target, **csv_options):
     return (*make_surface(), "Surface: y = sin(x1)·cos(x2) + noise", ())
 
 
-def _csv_source(scaling: str, csv, target):
+def _csv_source(scaling: str, csv, target, **csv_options):
     if csv is None:
         raise DataError("the 'csv' source needs a file: upload a CSV (csv= a path, bytes or file)")
-    X, y = read_csv(csv, target=target)
-    notes = [f"dropped column {n!r}: {why}" for n, why in X.attrs["dropped"].items()]
-    notes += [f"column {n!r}: {how}" for n, how in X.attrs["converted"].items()]
+    table = load_csv(csv, target=target, **csv_options)
+    X, y, notes = table.X, table.y, list(table.notes)
     if scaling == "sklearn":
         notes.append("'sklearn' scaling applies to the diabetes data only; CSV columns are used as read")
     path = csv if isinstance(csv, (str, os.PathLike)) else getattr(csv, "name", None)
@@ -82,29 +81,45 @@ _SOURCE_LOADERS = {
     "csv": _csv_source,
 }
 _STANDARDIZABLE = {"diabetes", "csv"}  # the synthetic sets are already on a unit scale
+# A CSV's columns come in any units, so z-scores; diabetes as the tutorial ships it; the
+# synthetic sets are generated on [-3, 3] and need nothing.
+DEFAULT_SCALING = {"diabetes": "sklearn", "sine": "raw", "surface": "raw", "csv": "standardized"}
+
+
+def default_scaling(source: str) -> str:
+    """The feature scaling (a FEATURE_SCALINGS key) a source gets when none is chosen."""
+    check_choice("source", source, SOURCES, DataError)
+    return DEFAULT_SCALING[source]
 
 
 def make_dataset(
     source: str = "diabetes",
-    scaling: str = "sklearn",
+    scaling: str | None = None,
     target_scaling: str = "none",
     split_seed: int = 42,
     test_size: float = 0.2,
     csv=None,
     target: str | None = None,
+    *,
+    drop_missing: bool = False,
+    keep_index: bool = False,
+    header: bool = True,
 ) -> Dataset:
     """Load `source`, split it (train_test_split, random_state=split_seed), scale; deterministic.
 
     Diabetes with the defaults gives 353 train and 89 test rows, as in the tutorial.
-    "standardized" z-scores features with the training split's mean and std (ddof 0), so no
-    test information leaks into training; a column constant in the training split is only
-    centred. The other scalings leave a CSV as read; the synthetic sets ignore `scaling`.
-    "standardize" z-scores y with the training mean and std, kept as target_mean/target_std.
+    `scaling` None means default_scaling(source). "standardized" z-scores features with the
+    training split's mean and std (ddof 0), so no test information leaks into training; a column
+    constant in the training split is only centred. The other scalings leave a CSV as read; the
+    synthetic sets ignore `scaling`. "standardize" z-scores y with the training mean and std,
+    kept as target_mean/target_std. `drop_missing`, `keep_index`, `header`: see load_csv.
     """
     check_choice("source", source, SOURCES, DataError)
+    scaling = default_scaling(source) if scaling is None else scaling
     check_choice("scaling", scaling, FEATURE_SCALINGS, DataError)
     check_choice("target_scaling", target_scaling, TARGET_SCALINGS, DataError)
-    X, y, name, notes = _SOURCE_LOADERS[source](scaling, csv, target)
+    csv_options = {"drop_missing": drop_missing, "keep_index": keep_index, "header": header}
+    X, y, name, notes = _SOURCE_LOADERS[source](scaling, csv, target, **csv_options)
     X_train, X_test, y_train, y_test = _split(X.to_numpy(np.float64), y.to_numpy(np.float64), test_size, split_seed)
     if scaling == "standardized" and source in _STANDARDIZABLE:
         constant = X.columns[np.all(X_train == X_train[:1], axis=0)]

@@ -255,7 +255,7 @@ def test_csv_dataset_standardizes_with_training_statistics(tmp_path):
     assert d.name == "CSV: data.csv"
     np.testing.assert_allclose(d.X_test, (raw.X_test - raw.X_train.mean(0)) / raw.X_train.std(0))
     np.testing.assert_allclose(d.to_original_units(d.y_test), raw.y_test)
-    assert any("diabetes data only" in n for n in make_dataset("csv", csv=path).notes)
+    assert any("diabetes data only" in n for n in make_dataset("csv", scaling="sklearn", csv=path).notes)
 
 
 def test_csv_column_constant_in_the_training_split_is_centred_and_noted():
