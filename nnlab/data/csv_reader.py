@@ -303,11 +303,18 @@ def _sniff_delimiter(text: str) -> str:
         key = (all(c == counts[0] for c in counts), counts[0], -rank)
         if best_key is None or key > best_key:
             best, best_key = delimiter, key
-    if best_key is None or not best_key[0]:
-        words = {len(line.split()) for line in lines}
-        if len(words) == 1 and min(words) >= 2:
-            return _WHITESPACE
+    if (best_key is None or not best_key[0]) and _split_by_whitespace(lines):
+        return _WHITESPACE
     return best
+
+
+def _split_by_whitespace(lines: list[str]) -> bool:
+    """Whether runs of spaces split the lines into the header's ≥ 2 fields: all of a few, 90% of many."""
+    words = [len(line.split()) for line in lines]
+    if not words or words[0] < 2:
+        return False
+    agree = sum(w == words[0] for w in words)
+    return agree == len(words) or (len(words) >= MIN_ROWS and agree >= 0.9 * len(words))
 
 
 def _check_quotes(text: str, delimiter: str) -> np.ndarray:

@@ -10,6 +10,7 @@ from sklearn.datasets import load_diabetes as sklearn_load_diabetes
 from sklearn.model_selection import train_test_split
 
 from nnlab.data import (
+    DEFAULT_SCALING,
     FEATURE_SCALINGS,
     FEATURES,
     MAX_CSV_BYTES,
@@ -17,8 +18,12 @@ from nnlab.data import (
     MIN_ROWS,
     SOURCES,
     TARGET_SCALINGS,
+    CsvColumns,
     DataError,
     Dataset,
+    csv_columns,
+    default_scaling,
+    load_csv,
     load_diabetes,
     make_dataset,
     make_sine,
@@ -485,3 +490,128 @@ def test_path_over_the_limit_is_refused_before_it_is_opened(tmp_path, monkeypatc
     monkeypatch.setattr(type(path), "open", lambda *a, **k: pytest.fail("opened"))
     with pytest.raises(DataError, match="over the limit of 100 bytes"):
         read_csv(path, max_bytes=100)
+
+
+# --- load_csv and csv_columns: what a page shows beside the data -----------------------------------
+
+
+def test_whitespace_separated_files_are_read():
+    data = b"a b  c\n" + b"".join(f"{i}  {i % 4} {i * i % 7}\n".encode() for i in range(12))
+    X, y = read_csv(data)
+    assert list(X.columns) == ["a", "b"] and y.name == "c"
+    np.testing.assert_array_equal(X["b"], [i % 4 for i in range(12)])
+
+
+def test_whitespace_rows_with_another_field_count_are_ragged():
+    data = b"a b c\n" + b"".join(f"{i} {i % 4} {i % 7}{' 9' if i == 3 else ''}\n".encode() for i in range(12))
+    with pytest.raises(DataError, match="ragged rows: line 5 has 4 fields but the header has 3 \\(whitespace-separated\\)"):
+        read_csv(data)
+
+
+@pytest.mark.parametrize("name, start", [("Obs", 1), ("", 0), ("Unnamed: 0", 0), ("id", 1), ("row.names", 1)])
+def test_a_row_index_column_is_left_out_with_a_note(name, start):
+    data = table(12, header=f"{name},x1,x2,y", row=lambda i: [i + start, i % 5, (i * 7) % 11 / 4, i % 3])
+    loaded = load_csv(data)
+    assert list(loaded.X.columns) == ["x1", "x2"] and loaded.y.name == "y"
+    shown = repr(name) if name else "column 1 (no name)"
+    counts = "1, 2, 3" if start else "0, 1, 2"
+    assert f"left out {shown}: it counts the rows {counts}, … (a row index)" in loaded.notes
+    assert loaded.index_columns == (name or "(column 1)",) and loaded.dropped == {}
+    kept = load_csv(data, keep_index=True) if name else None
+    if kept is not None:
+        assert list(kept.X.columns) == [name, "x1", "x2"] and kept.notes == ()
+
+
+def test_pandas_index_is_left_out_of_a_frame_pandas_wrote():
+    frame = pd.DataFrame({"x1": np.arange(12.0) ** 2, "x2": np.arange(12.0) % 5, "y": np.arange(12.0) % 3})
+    X, y = read_csv(frame.to_csv(index=True).encode())
+    assert list(X.columns) == ["x1", "x2"] and y.name == "y"
+
+
+def test_counting_columns_are_kept_under_a_real_name_or_out_of_order():
+    X, _ = read_csv(table(12))  # x1 is 0, 1, 2, … but a feature's name
+    assert "x1" in X.columns
+    shuffled = table(12, header="Obs,x2,y", row=lambda i: [(i * 5) % 12, i % 5, i % 3])
+    assert "Obs" in read_csv(shuffled)[0].columns
+
+
+def test_an_index_column_named_as_the_target_is_the_target():
+    X, y = read_csv(table(12, header="id,x2,y", row=lambda i: [i + 1, i % 5, i % 3]), target="id")
+    assert y.name == "id" and list(X.columns) == ["x2", "y"]
+
+
+def test_a_header_with_numbers_among_its_names_is_kept_with_a_warning():
+    loaded = load_csv(table(12, header="150,4,setosa", row=lambda i: [i, i % 5, i % 3]))
+    assert list(loaded.X.columns) == ["150", "4"] and loaded.y.name == "setosa"
+    assert "the header row looks like data: '150', '4' are numbers, not column names" in loaded.notes[0]
+
+
+def test_a_numeric_first_line_of_another_width_is_read_as_a_description():
+    data = b"12,2,low,high\n" + table(12)[len(b"x1,x2,y\n"):]
+    loaded = load_csv(data)
+    assert list(loaded.X.columns) == ["column_1", "column_2"] and loaded.y.name == "column_3"
+    assert loaded.notes[0].startswith("the first line ('12,2,low,…') holds numbers and 4 fields where the rows have 3")
+    np.testing.assert_array_equal(loaded.X.to_numpy(), read_csv(table(12))[0].to_numpy())
+
+
+def test_header_false_names_the_columns_and_reads_the_first_row_as_data():
+    X, y = read_csv(table(12)[len(b"x1,x2,y\n"):], header=False)
+    assert list(X.columns) == ["column_1", "column_2"] and y.name == "column_3" and len(y) == 12
+
+
+MISSING = table(20, header="a,b,c,d,e,y", row=lambda i: [i, "" if i in (3, 4) else i % 3, "NA" if i == 5 else i % 4,
+                                                       "" if i == 6 else i % 6, "" if i == 7 else i % 7, i % 5])
+
+
+def test_missing_cells_are_counted_by_row_and_named_by_a_few_columns():
+    with pytest.raises(DataError) as info:
+        read_csv(MISSING)
+    message = str(info.value)
+    assert message.startswith("empty or missing cells in 'b': 2 rows (lines 5, 6); 'c': 1 row (line 7); 'd': 1 row (line 8) "
+                              "and 1 more columns (5 rows in all)")
+    assert "'e'" not in message and len(message) < 250
+
+
+def test_drop_missing_drops_those_rows_and_says_how_many():
+    loaded = load_csv(MISSING, drop_missing=True)
+    assert len(loaded.y) == 15 and np.isfinite(loaded.X.to_numpy()).all()
+    assert "dropped 5 rows with missing cells (in 'b', 'c', 'd' and 1 more)" in loaded.notes
+    d = make_dataset("csv", csv=MISSING, drop_missing=True)
+    assert len(d.y_train) + len(d.y_test) == 15 and "dropped 5 rows" in " ".join(d.notes)
+
+
+def test_drop_missing_refuses_when_too_few_rows_are_left():
+    data = table(12, row=lambda i: [i, "" if i % 2 else i % 5, i % 3])
+    with pytest.raises(DataError, match="6 of 12 rows have missing cells \\(in 'x2'\\); without them only 6 rows are left"):
+        read_csv(data, drop_missing=True)
+
+
+def test_csv_columns_lists_usable_targets_even_when_the_last_column_is_not():
+    data = table(12, header="Obs,x1,label,x2,empty", row=lambda i: [i + 1, i % 5, f"c{i % 3}", (i * 7) % 11, ""])
+    columns = csv_columns(data)
+    assert columns.names == ("Obs", "x1", "label", "x2", "empty")
+    assert columns.usable_targets == ("x1", "x2") and columns.default_target == "x2"
+    assert "the last column 'empty' cannot be the target (every cell is empty); the target is 'x2' unless you choose another" in columns.notes
+    assert any("left out 'Obs'" in n for n in columns.notes)
+    X, y = read_csv(data, target=columns.default_target)
+    assert y.name == "x2" and list(X.columns) == ["x1"]
+
+
+def test_csv_columns_of_a_plain_table():
+    assert csv_columns(table()) == CsvColumns(("x1", "x2", "y"), ("x1", "x2", "y"), "y", ())
+
+
+def test_csv_columns_still_refuses_an_unreadable_file():
+    with pytest.raises(DataError, match="UTF-16"):
+        csv_columns("a,b\n".encode("utf-16"))
+
+
+def test_each_source_has_one_default_scaling_used_when_none_is_given():
+    assert set(DEFAULT_SCALING) == set(SOURCES) and set(DEFAULT_SCALING.values()) <= set(FEATURE_SCALINGS)
+    assert default_scaling("diabetes") == "sklearn" and default_scaling("csv") == "standardized"
+    np.testing.assert_array_equal(make_dataset().X_train, make_dataset(scaling="sklearn").X_train)
+    d = make_dataset("csv", csv=table(30))
+    np.testing.assert_allclose(d.X_train.mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(d.X_train.std(axis=0), 1)
+    with pytest.raises(DataError, match="unknown source"):
+        default_scaling("iris")
