@@ -161,12 +161,15 @@ class _Table:
 
 
 def _read_table(source, max_bytes: int, header: bool, keep_index: bool, target) -> _Table:
-    text = _decode(_read_bytes(source, max_bytes))
+    data = _read_bytes(source, max_bytes)
+    text = _decode(data)
     delimiter = _sniff_delimiter(text)
     record_lines = _check_quotes(text, delimiter) if '"' in text and delimiter != _WHITESPACE else None
     names, body_start, first_line, notes = _header(text, delimiter, header)
     _check_several_columns(names)
-    frame = _parse_body(text[body_start:], delimiter, len(names), first_line)
+    # pandas parses bytes faster than a text stream, which it would encode back to UTF-8.
+    offset = len(text[:body_start].encode("utf-8")) + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
+    frame = _parse_body(data, offset, delimiter, len(names), first_line)
     lines = _row_lines(frame, record_lines, first_line)
     present = ~frame.isna().all(axis=1).to_numpy()  # blank and delimiter-only lines are padding
     frame, lines = frame[present], lines[present]
@@ -439,31 +442,34 @@ def _is_number(cell: str) -> bool:
     return True
 
 
-def _parse_body(body: str, delimiter: str, width: int, first_line: int) -> pd.DataFrame:
-    """The rows under the header as pandas reads them: (n_records, width), blank lines as NaN rows."""
+def _parse_body(data: bytes, offset: int, delimiter: str, width: int, first_line: int) -> pd.DataFrame:
+    """The rows from byte `offset` on as pandas reads them: (n_records, width), blank lines as NaN rows."""
+    stream = io.BytesIO(data)
+    stream.seek(offset)  # pandas reads on from here: the body is never copied out of the file
     try:
         with warnings.catch_warnings():  # ParserWarning on cut rows: the ragged check below words it
             warnings.simplefilter("ignore", pd.errors.ParserWarning)
             frame = pd.read_csv(
-                io.StringIO(body), sep=delimiter, header=None, names=range(width), index_col=False,
+                stream, sep=delimiter, header=None, names=range(width), index_col=False, encoding="utf-8",
                 skipinitialspace=True, skip_blank_lines=False, keep_default_na=False, na_values=_NA_VALUES,
                 low_memory=False, engine="c",
-            ) if body.strip() else pd.DataFrame(columns=range(width))
+            )
     except Exception as exc:  # pandas words its errors for programmers: find the line ourselves
-        raise DataError(_ragged_message(body, delimiter, width, first_line)
+        raise DataError(_ragged_message(data[offset:], delimiter, width, first_line)
                         or f"the rows cannot be read as CSV: {str(exc).strip().splitlines()[-1][:200]}") from exc
     # pandas pads short rows with NaN and, with index_col=False, cuts long ones: count fields per line.
-    if delimiter == _WHITESPACE or body.count(delimiter) != len(frame) * (width - 1):
-        message = _ragged_message(body, delimiter, width, first_line)
+    if delimiter == _WHITESPACE or data.count(delimiter.encode(), offset) != len(frame) * (width - 1):
+        message = _ragged_message(data[offset:], delimiter, width, first_line)
         if message:
             raise DataError(message)
     return frame
 
 
-def _ragged_message(body: str, delimiter: str, width: int, first_line: int) -> str | None:
+def _ragged_message(body: bytes, delimiter: str, width: int, first_line: int) -> str | None:
     """The message for the first non-blank line with another number of fields than the header, if any."""
+    text = body.decode("utf-8")
     records = (
-        ((number, len(cells)) for number, cells in _records(body, delimiter) if not _is_blank(cells))
+        ((number, len(cells)) for number, cells in _records(text, delimiter) if not _is_blank(cells))
     )
     for number, count in records:
         if count != width:
