@@ -2,8 +2,9 @@
 
 Everything a page trains on comes through `make_dataset`, which returns a frozen `Dataset` of
 float64 arrays. Every problem with user input is a `DataError` with a message a dashboard can
-show as it is. The modules: `builtin` (the built-in sets), `csv_reader` (users' files),
-`dataset` (splitting and scaling), `describe` (statistics of a dataset before training).
+show as it is. The modules: `builtin` (the built-in sets), `csv_reader` (users' files:
+`csv_columns` for the target picker, `load_csv` for the data and its notes), `dataset` (splitting
+and scaling, one default scaling per source), `describe` (statistics of a dataset before training).
 """
 from . import describe
 from .builtin import FEATURE_SCALINGS, FEATURES, TARGET_NAME, load_diabetes, make_sine, make_surface

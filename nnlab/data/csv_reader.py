@@ -155,7 +155,6 @@ class _Table:
     columns: list[np.ndarray | None]
     reasons: list[str]  # per column: how it was converted ("" if plain), or why it was dropped
     lines: np.ndarray  # each data row's line in the file
-    delimiter: str
     notes: list[str] = field(default_factory=list)
     index_columns: list[str] = field(default_factory=list)
 
@@ -179,7 +178,7 @@ def _read_table(source, max_bytes: int, header: bool, keep_index: bool, target) 
         values, reason = _column_values(frame.iloc[:, j], delimiter, lines)
         columns.append(values)
         reasons.append(reason)
-    table = _Table(names, columns, reasons, lines, delimiter, notes)
+    table = _Table(names, columns, reasons, lines, notes)
     _leave_out_index_columns(table, keep_index, target)
     return table
 
@@ -524,9 +523,8 @@ def _column_values(cells: pd.Series, delimiter: str, lines: np.ndarray) -> tuple
         values[~missing] = parsed
         return values, ""
     for converted, note in _conversions(present, delimiter):
-        if converted is not None:
-            values[~missing] = converted
-            return values, note
+        values[~missing] = converted
+        return values, note
     first = present.index[np.flatnonzero(bad)[0]]
     example = f"{present[first][:30]!r} on line {_line_at(lines, text, first)}"
     if bad.all():
@@ -545,7 +543,7 @@ def _check_field_length(text: pd.Series, lines: np.ndarray) -> None:
 
 
 def _conversions(present: pd.Series, delimiter: str):
-    """Readings of a non-numeric column's present cells, in order: (values (m,) | None, note)."""
+    """Readings of a non-numeric column's present cells, in order of preference: (values (m,), note)."""
     pattern, clean = _GROUPED[delimiter]
     if present.str.fullmatch(pattern).all():
         yield _to_float(present.map(clean)), "thousands separators removed" + (
