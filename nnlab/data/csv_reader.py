@@ -705,7 +705,8 @@ def _check_values(columns: dict[str, np.ndarray], target_name: str, lines) -> No
                 plural = "s" if rows.size != 1 else ""
                 problems.append(f"{label}: {rows.size} row{plural} (line{plural} {at})")
         if problems:
-            more = f" and {len(problems) - 3} more columns" if len(problems) > 3 else ""
+            extra = len(problems) - 3
+            more = f" and {extra} more column{'s' if extra != 1 else ''}" if extra > 0 else ""
             total = f" ({int(rows_hit.sum())} rows in all)" if len(problems) > 1 else ""
             raise DataError(f"{what} in {'; '.join(problems[:3])}{more}{total}; {advice}")
     constant = [name for name, v in columns.items() if name != target_name and (v == v[0]).all()]

@@ -568,7 +568,7 @@ def test_missing_cells_are_counted_by_row_and_named_by_a_few_columns():
         read_csv(MISSING)
     message = str(info.value)
     assert message.startswith("empty or missing cells in 'b': 2 rows (lines 5, 6); 'c': 1 row (line 7); 'd': 1 row (line 8) "
-                              "and 1 more columns (5 rows in all)")
+                              "and 1 more column (5 rows in all)")
     assert "'e'" not in message and len(message) < 250
 
 
