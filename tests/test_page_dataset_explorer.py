@@ -110,16 +110,16 @@ def test_raw_units_say_the_spread_differs(run_page):
 
 def test_switching_the_sidebar_dataset(run_page, figure_data):
     at = run_page(PAGE)
-    at.sidebar.selectbox(key=ui_frame.WIDGET_PREFIX + "source").set_value("surface").run()
+    at.sidebar.selectbox(key="source").set_value("surface").run()
     assert not at.exception
     assert [t["type"] for t in figure_data(at.get("plotly_chart")[0])["data"]] == ["bar", "bar"]
-    at.sidebar.selectbox(key=ui_frame.WIDGET_PREFIX + "source").set_value("diabetes").run()
+    at.sidebar.selectbox(key="source").set_value("diabetes").run()
     assert not at.exception
     assert len(figure_data(at.get("plotly_chart")[0])["data"]) == 10
 
 
 def upload(at, content):
-    at.sidebar.selectbox(key=ui_frame.WIDGET_PREFIX + "source").set_value("csv").run()
+    at.sidebar.selectbox(key="source").set_value("csv").run()
     return at.sidebar.file_uploader[0].set_value(("mine.csv", content, "text/csv")).run()
 
 

@@ -1,0 +1,112 @@
+"""Widget state lives in the widgets, and the URL holds it: Streamlit binds each to a query parameter.
+
+    link = state.check_link({"lr": state.number(0.01, low=1e-6, high=1e3)})   # before the widgets
+    lr = st.number_input("Learning rate", 1e-6, 1e3, 0.01, key="lr", **state.BOUND)
+    state.settle_link(link)                                                    # after them
+
+What Streamlit 1.67 does with `bind="query-params"` (measured in AppTest and Chromium):
+- the widget's key is its URL name; a value equal to the widget's default leaves the URL;
+- the URL seeds the widget on its first run in a session; from then on the widget, or code
+  writing st.session_state[key] before the widget is drawn, wins;
+- a widget in a form writes the URL when the form is submitted, not while it is edited;
+- lists are repeated names (`?inits=he&inits=zeros`);
+- a value the widget cannot take (an unknown option, a number out of range, not a number) is
+  dropped from the URL silently; a few are coerced instead (`seed=4.5` becomes 4);
+- with persist_state="session" the value survives page switches and is put back into the URL.
+What nnlab adds: a warning naming each bad value, once (the URL no longer holds it after).
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import streamlit as st
+
+BOUND = {"bind": "query-params", "persist_state": "session"}  # every widget a link reproduces
+
+
+@dataclass(frozen=True)
+class Check:
+    """What a URL value may be: why_not(raw values) -> why they cannot be used, or None."""
+
+    default: object
+    why_not: Callable[[list[str]], str | None]
+    partial: bool = False  # a list: the good items are used, the bad ones dropped
+
+
+def choice(default, options) -> Check:
+    """One of options (their str() is what the URL holds)."""
+    names = [str(o) for o in options]
+    return Check(default, lambda raw: None if raw[-1] in names else f"choose one of {', '.join(names)}")
+
+
+def whole(default: int, low: int, high: int, step: int = 1) -> Check:
+    """A whole number from low to high, on the step's grid."""
+    def why_not(raw):
+        text = raw[-1].strip()
+        if text.isdigit() and low <= int(text) <= high and (int(text) - low) % step == 0:
+            return None
+        return f"a whole number from {low} to {high}" + (f" in steps of {step}" if step > 1 else "")
+    return Check(default, why_not)
+
+
+def number(default: float, low: float, high: float) -> Check:
+    """A number above low (exclusive) and at most high."""
+    def why_not(raw):
+        try:
+            value = float(raw[-1])
+        except ValueError:
+            value = math.nan
+        return None if low < value <= high else f"a number above {low:g} and at most {high:g}"
+    return Check(default, why_not)
+
+
+def items(default: list, options, most: int | None = None) -> Check:
+    """Some of options (a multiselect)."""
+    names = [str(o) for o in options]
+
+    def why_not(raw):
+        if any(r not in names for r in raw):
+            return f"choose from {', '.join(names)}"
+        return f"at most {most}" if most is not None and len(raw) > most else None
+    return Check(default, why_not, partial=True)
+
+
+@dataclass
+class Link:
+    """What check_link found in the URL, for settle_link."""
+
+    checks: dict[str, Check]
+    problems: dict[str, tuple[str, str]]  # {key: (the URL's text, why it cannot be used)}
+
+
+def check_link(checks: dict[str, Check]) -> Link:
+    """Before the widgets: this URL's values that the checks reject.
+
+    Before, because Streamlit drops a bad value from the URL once its widget has read it.
+    """
+    problems = {}
+    for key, check in checks.items():
+        raw = st.query_params.get_all(key)
+        why = check.why_not(raw) if raw else None
+        if why is not None:
+            problems[key] = "&".join(f"{key}={r}" for r in raw), why
+    return Link(checks, problems)
+
+
+def settle_link(link: Link, where=st) -> None:
+    """After the widgets: a warning per bad value, saying what the widget shows instead."""
+    for key, (shown, why) in link.problems.items():
+        check, value = link.checks[key], st.session_state.get(key)
+        if check.partial:
+            used = "the rest are used"
+        elif value == check.default:
+            used = f"using the default, `{_text(value)}`"
+        else:  # Streamlit coerced it (seed=4.5 -> 4): say so rather than fight the binding
+            used = f"using `{_text(value)}`, the nearest value it takes"
+        where.warning(f"The link's `{shown}` was not used as it is: {why}; {used}.", icon="🔗")
+
+
+def _text(value) -> str:
+    return ",".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
