@@ -8,7 +8,7 @@ import streamlit as st
 from nnlab import MLP, explore, plots
 from nnlab.diagnostics import gradcheck
 from ui.frame import SCALED_SOURCES, current_choice, frame, show_error
-from ui.training import dataset_key, train
+from ui.training import dataset_key, train_model
 
 KEY = "linear-gd"
 RATES = (1e-6, 3e-6, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.011, 0.02, 0.03, 0.1, 0.2, 0.25, 0.3,
@@ -103,7 +103,7 @@ if report["regime"] == "diverges":
 
 params = dict(hidden=(), init=settings["init"], lr=lr, epochs=epochs,
               record_every=1 if epochs <= KEEP_EVERY_EPOCH else -(-epochs // KEEP_EVERY_EPOCH))
-model = train(params, data, eval=len(data.y_test) > 0, key=KEY)
+model = train_model(params, data, eval=len(data.y_test) > 0, page=KEY)
 units = "standardized units²" if (data.target_mean, data.target_std) != (0.0, 1.0) else f"{data.target_name}²"
 loss_title = f"MSE ({units})"
 histories = {f"lr {lr:g}": model.history_} if model is not None else {}

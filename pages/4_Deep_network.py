@@ -12,7 +12,7 @@ from nnlab.initializers import INITIALIZERS
 from nnlab.optimizers import OPTIMIZERS
 from nnlab.training import MAX_DEPTH, MAX_EPOCHS, MAX_L2, MAX_LR, MAX_WIDTH
 from ui.frame import frame, show_error
-from ui.training import run_key, train
+from ui.training import run_key, train_model
 
 DEFAULTS = {"hidden": "64, 32", "init": "he", "lr": 0.03, "epochs": 300, "l2": 0.0}
 BATCH_SIZES = [None, 8, 16, 32, 64, 128, 256]  # None: every training row in one batch
@@ -176,7 +176,7 @@ def trust_panel(model, params):
 
 
 params = deep_controls()
-model = train(params, dataset, key="deep") if params is not None else None
+model = train_model(params, dataset, page="deep") if params is not None else None
 if model is None:
     st.stop()
 summary(model)

@@ -207,11 +207,11 @@ def trainer_script():
     import streamlit as st
 
     from ui.frame import load_dataset, DataChoice
-    from ui.training import train
+    from ui.training import train_model
 
     dataset = load_dataset(DataChoice(target_scaling=st.session_state.get("target_scaling",
                                                                            "standardize")))
-    model = train(st.session_state["params"], dataset, key="t")
+    model = train_model(st.session_state["params"], dataset, page="t")
     st.session_state["model_id"] = None if model is None else id(model)
     if model is not None:
         st.write(f"epochs={len(model.history_.loss)}")

@@ -79,7 +79,7 @@ def test_sine_data(new_page, charts):
     from nnlab import data
 
     at = new_page(PAGE).run()
-    at.sidebar.selectbox(key="_nnlab.source").set_value("sine").run()
+    at.sidebar.selectbox(key="source").set_value("sine").run()
     assert not at.exception and not at.error
     sine = data.make_dataset("sine", target_scaling="standardize")
     loss = {t["name"]: t["y"] for t in charts(at)["act-loss"]["data"]}

@@ -209,7 +209,7 @@ def test_a_grid_where_everything_diverges_is_a_result(run_page, figure_data):
 def test_new_data_asks_for_a_new_run(run_page):
     at = train(run_page(PAGE, query=SMALL))
     assert RESULT_KEY in at.session_state
-    at.sidebar.selectbox(key="_nnlab.source").set_value("sine")
+    at.sidebar.selectbox(key="source").set_value("sine")
     at = at.run()
     no_problems(at)
     assert "changed since the last run" in at.info[0].value

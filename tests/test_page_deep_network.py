@@ -110,7 +110,7 @@ def test_sine_data_draws_the_learned_function(new_page, charts):
     from nnlab import data
 
     at = new_page(PAGE).run()
-    at.sidebar.selectbox(key="_nnlab.source").set_value("sine").run()
+    at.sidebar.selectbox(key="source").set_value("sine").run()
     assert not at.exception and not at.error
     figures = charts(at)
     assert "deep-function" in figures
