@@ -1,8 +1,8 @@
 """Inside a deep network: build one layer by layer, train it, and watch each layer's gradient, updates and weights; then check the gradients and retrain it in scikit-learn.
 
-Widgets (a form: nothing retrains until Train is pressed) -> ui.training.train (progress, Stop,
-this session's runs) -> nnlab.compare and nnlab.plots -> render. The epoch slider lives in a
-fragment, so moving it redraws only the charts that depend on it.
+Widgets (a form, bound to the URL: nothing retrains until Train is pressed) -> ui.training.train_model
+(progress, Stop, this session's runs) -> nnlab.compare and nnlab.plots -> render. The epoch slider
+lives in a fragment, so moving it redraws only the charts that depend on it.
 """
 import streamlit as st
 
@@ -11,7 +11,9 @@ from nnlab.activations import ACTIVATIONS
 from nnlab.initializers import INITIALIZERS
 from nnlab.optimizers import OPTIMIZERS
 from nnlab.training import MAX_DEPTH, MAX_EPOCHS, MAX_L2, MAX_LR, MAX_WIDTH
-from ui.frame import frame, show_error
+from nnlab.training import Config
+from ui import sentences, state
+from ui.frame import MAX_SEED, frame, show_error
 from ui.training import run_key, train_model
 
 DEFAULTS = {"hidden": "64, 32", "init": "he", "lr": 0.03, "epochs": 300, "l2": 0.0}
@@ -19,6 +21,11 @@ BATCH_SIZES = [None, 8, 16, 32, 64, 128, 256]  # None: every training row in one
 CHECK_ROWS = 16  # rows for the gradient check: its cost grows with the parameters, not the rows
 CHECKS_KEY = "nnlab.deep.checks"  # the run whose checks the learner asked for
 CHART = {"width": "stretch"}
+LINK = {"deep.activation": state.choice("relu", ACTIVATIONS), "deep.init": state.choice(DEFAULTS["init"], INITIALIZERS),
+        "deep.optimizer": state.choice("sgd", OPTIMIZERS), "deep.lr": state.number(DEFAULTS["lr"], 0, MAX_LR),
+        "deep.batch": state.choice(None, [b for b in BATCH_SIZES if b is not None]),
+        "deep.epochs": state.whole(DEFAULTS["epochs"], 1, MAX_EPOCHS), "deep.l2": state.number(0.0, 0.0, MAX_L2, low_included=True),
+        "deep.seed": state.whole(0, 0, MAX_SEED)}
 
 dataset = frame(
     "Deep network",
@@ -30,50 +37,38 @@ dataset = frame(
 
 
 def deep_controls():
-    """The form; returns the MLP's parameters, or None after saying why the layer spec is bad."""
+    """The form; returns the run's Config, or None after saying why the layer spec is bad."""
+    bound = state.BOUND
     with st.form("deep.form"):
         left, middle, right = st.columns(3)
         spec = left.text_input("Hidden layers: units per layer, input side first", DEFAULTS["hidden"],
-                               key="deep.hidden", help=f"Up to {MAX_DEPTH} layers of 1 to {MAX_WIDTH:,} units, "
-                               "e.g. 64, 32. Empty: no hidden layer (linear regression).")
-        activation = left.selectbox("Activation of the hidden layers", list(ACTIVATIONS), key="deep.activation")
-        init = left.selectbox("Initial weights", list(INITIALIZERS), key="deep.init",
+                               key="deep.hidden", **bound, help=f"Up to {MAX_DEPTH} layers of 1 to "
+                               f"{MAX_WIDTH:,} units, e.g. 64, 32. Empty: no hidden layer (linear regression).")
+        activation = left.selectbox("Activation of the hidden layers", list(ACTIVATIONS), key="deep.activation", **bound)
+        init = left.selectbox("Initial weights", list(INITIALIZERS), key="deep.init", **bound,
                               index=list(INITIALIZERS).index(DEFAULTS["init"]))
-        optimizer = middle.selectbox("Optimizer", list(OPTIMIZERS), key="deep.optimizer")
+        optimizer = middle.selectbox("Optimizer", list(OPTIMIZERS), key="deep.optimizer", **bound)
         lr = middle.number_input("Learning rate", 1e-6, MAX_LR, DEFAULTS["lr"], step=0.01, format="%g",
-                                 key="deep.lr")
-        batch = middle.selectbox("Batch size", BATCH_SIZES, key="deep.batch",
+                                 key="deep.lr", **bound)
+        batch = middle.selectbox("Batch size", BATCH_SIZES, key="deep.batch", **bound,
                                  format_func=lambda b: "all training rows (full batch)" if b is None else str(b))
-        epochs = right.number_input("Epochs", 1, MAX_EPOCHS, DEFAULTS["epochs"], step=100, key="deep.epochs")
+        epochs = right.number_input("Epochs", 1, MAX_EPOCHS, DEFAULTS["epochs"], step=100, key="deep.epochs", **bound)
         l2 = right.number_input("L2 penalty: adds l2 · Σ‖W‖² to the objective", 0.0, MAX_L2, DEFAULTS["l2"],
-                                step=1e-4, format="%g", key="deep.l2")
-        seed = right.number_input("Seed of the initial weights", 0, 2**32 - 1, 0, key="deep.seed")
+                                step=1e-4, format="%g", key="deep.l2", **bound)
+        seed = right.number_input("Seed of the initial weights", 0, MAX_SEED, 0, key="deep.seed", **bound)
         st.form_submit_button("Train", type="primary", icon=":material/play_arrow:")
     try:
         hidden = compare.parse_hidden(spec)
     except ValueError as exc:
         show_error(exc, "Cannot read the hidden layers")
         return None
-    return {"hidden": hidden, "activation": activation, "init": init, "optimizer": optimizer, "lr": float(lr),
-            "epochs": int(epochs), "batch_size": batch, "l2": float(l2), "random_state": int(seed)}
+    return Config(hidden=tuple(hidden), activation=activation, init=init, optimizer=optimizer, lr=float(lr),
+                  epochs=int(epochs), batch_size=batch, l2=float(l2), random_state=int(seed))
 
 
 def summary(model):
-    history = model.history_
-    last = history.last_good_epoch
-    n_params = sum(w.size + b.size for w, b in zip(model.coefs_, model.intercepts_))
-    text = f"{history.epochs:,} epochs in {history.seconds:.2f} s · {n_params:,} parameters · "
-    if history.diverged_at is None:
-        text += f"final training loss {history.final_loss:.4g} · test R² {history.final_val_r2:.3f}"
-    else:
-        text += f"diverged at epoch {history.diverged_at}; at epoch {last}, the last before the blow-up: " \
-                f"training loss {history.final_loss:.4g}, test R² {history.final_val_r2:.3f}"
-    stall = compare.failure_mode(model.activation) if model.hidden else None
-    if stall:
-        share = compare.hidden_share(history, stall)[last]
-        text += f" · {'dead' if stall == 'dead_fraction' else 'saturated'} at epoch {last}: {share:.0%}"
-    st.markdown(text)
-    if history.diverged_at is not None:
+    st.markdown(sentences.deep_summary(model))
+    if model.history_.diverged_at is not None:
         st.caption("Diverging means each step overshot the valley of the loss by more than it corrected, so the "
                    "next gradient was larger still. The ✕ on the loss chart and the dotted line on the layer "
                    "charts mark the epoch; everything after it is left out.")
@@ -175,7 +170,9 @@ def trust_panel(model, params):
     st.caption(f"{compare.twin_settings_note(twin['settings'])} It trained in {twin['seconds']:.2f} s.")
 
 
+link = state.check_link(LINK)
 params = deep_controls()
+state.settle_link(link)
 model = train_model(params, dataset, page="deep") if params is not None else None
 if model is None:
     st.stop()

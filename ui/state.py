@@ -51,14 +51,16 @@ def whole(default: int, low: int, high: int, step: int = 1) -> Check:
     return Check(default, why_not)
 
 
-def number(default: float, low: float, high: float) -> Check:
-    """A number above low (exclusive) and at most high."""
+def number(default: float, low: float, high: float, low_included: bool = False) -> Check:
+    """A number above low (or from low, if low_included) and at most high."""
     def why_not(raw):
         try:
             value = float(raw[-1])
         except ValueError:
             value = math.nan
-        return None if low < value <= high else f"a number above {low:g} and at most {high:g}"
+        if (low <= value if low_included else low < value) and value <= high:
+            return None
+        return f"a number {'from' if low_included else 'above'} {low:g} and at most {high:g}"
     return Check(default, why_not)
 
 
