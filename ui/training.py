@@ -188,7 +188,8 @@ def progress_box(page: str, text: str, epochs: int = 1):
             pass
 
 
-def remember(what, dataset, compute, page: str, text: str) -> Run | None:
+def remember(what, dataset, compute, page: str, text: str,
+             error_context: str = "These settings cannot be trained") -> Run | None:
     """This session's Run of `what` on dataset, computing it (compute(progress) -> result) if new.
 
     A ValueError from compute is shown as an error and gives None.
@@ -201,7 +202,7 @@ def remember(what, dataset, compute, page: str, text: str) -> Run | None:
             with progress_box(page, text) as progress:
                 result = compute(progress)
         except ValueError as exc:
-            show_error(exc, "These settings cannot be trained")
+            show_error(exc, error_context)
             return None
         run = store.keep(Run(key, result, time.perf_counter() - started))
     store.latest[page] = run

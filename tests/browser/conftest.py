@@ -161,7 +161,7 @@ def page_url(streamlit_url):
     def build(page_file: Path | None = None, **query) -> str:
         from urllib.parse import urlencode
 
-        suffix = f"?{urlencode(query)}" if query else ""
+        suffix = f"?{urlencode(query, doseq=True)}" if query else ""  # a list: a repeated name
         return f"{streamlit_url}/{url_path(page_file)}{suffix}"
 
     return build
