@@ -202,8 +202,22 @@ def _csv_controls() -> None:
     _selectbox("target", "Target column (what to predict)", columns, index=len(columns) - 1)
 
 
-def navigation() -> None:
-    """Sidebar links to every page, drawn only when config hides Streamlit's own page list.
+def data_params() -> dict[str, str]:
+    """The URL parameters of the sidebar's choices that differ from the defaults.
+
+    Page links carry them, so a lesson opened from a link (in a new tab, say) shows the same data.
+    """
+    choice, params = current_choice(), {}
+    for field, key in KEYS.items():
+        value = getattr(choice, field)
+        if value is not None and value != getattr(_DEFAULT, field):
+            params[key] = str(value)
+    return params
+
+
+def navigation(where) -> None:
+    """Links to every page in `where` (a sidebar container drawn first), drawn only when config
+    hides Streamlit's own page list; call it after the data sidebar, so the links carry its choices.
 
     Streamlit names the home page after its file ("app"); with `client.showSidebarNavigation =
     false` in .streamlit/config.toml this list replaces it and calls it "Home".
@@ -212,10 +226,11 @@ def navigation() -> None:
         return
     from .home import page_catalogue  # here: home imports the trainer, which a page may not need
 
-    with st.sidebar.container(key="nnlab-nav"):
-        st.page_link("app.py", label="Home", icon=":material/home:")
+    params = data_params()
+    with where:
+        st.page_link("app.py", label="Home", icon=":material/home:", query_params=params)
         for page in page_catalogue():
-            st.page_link(page.path, label=page.label, icon=":material/school:")
+            st.page_link(page.path, label=page.label, icon=":material/school:", query_params=params)
         st.divider()
 
 
@@ -265,9 +280,12 @@ def frame(title: str, intro: str | None = None, *, icon: str | None = None,
     """
     if page_config:
         st.set_page_config(page_title=f"{title} · nnlab", page_icon=icon, layout="wide")
-    navigation()
+    nav = st.sidebar.container(key="nnlab-nav")
     link = state.check_link(LINK_CHECKS)
+    state.carry(LINK_CHECKS)
     choice = data_sidebar()
+    state.keep(LINK_CHECKS)
+    navigation(nav)
     st.title(title)
     if intro:
         page_intro(intro)

@@ -22,8 +22,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 BOUND = {"bind": "query-params", "persist_state": "session"}  # every widget a link reproduces
+_KEPT = "nnlab.state.kept"  # the shared widgets' values, for carry()
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,38 @@ def settle_link(link: Link, where=st) -> None:
         else:  # Streamlit coerced it (seed=4.5 -> 4): say so rather than fight the binding
             used = f"using `{_text(value)}`, the nearest value it takes"
         where.warning(f"The link's `{shown}` was not used as it is: {why}; {used}.", icon="🔗")
+
+
+def carry(checks: dict[str, Check]) -> None:
+    """Before shared widgets (the sidebar's): put back the values they held on the last page.
+
+    Streamlit 1.67 binds a widget to the page that draws it; on the first switch to a page not yet
+    visited in the session it drops the widget's URL parameter as another page's, and the widget
+    comes up at its default despite persist_state (seen in Chromium). Until the widget is drawn
+    the parameter is unbound, so it can be written back; a value in the new URL wins.
+    """
+    page, kept = st.session_state.get(_KEPT, (None, {}))
+    if page == _page():
+        return  # the same page: its widgets hold the learner's latest values
+    for key, value in kept.items():
+        if st.query_params.get_all(key):
+            continue
+        st.session_state[key] = value
+        if value != checks[key].default:
+            try:
+                st.query_params[key] = _text(value)
+            except StreamlitAPIException:  # still bound: Streamlit keeps this one in the URL itself
+                pass
+
+
+def keep(checks: dict[str, Check]) -> None:
+    """After the shared widgets: remember their values for carry() on the next page."""
+    st.session_state[_KEPT] = _page(), {key: st.session_state[key] for key in checks if key in st.session_state}
+
+
+def _page() -> str | None:
+    ctx = get_script_run_ctx()
+    return ctx.page_script_hash if ctx is not None else None
 
 
 def _text(value) -> str:

@@ -119,6 +119,20 @@ def streamlit_url(chromium_path):
 
 
 @pytest.fixture
+def fresh_app_url(chromium_path):
+    """fresh_app_url(page_file or None, **query) -> that URL on an app server started for this test
+    alone, so the URL is the first request it sees (a cold deep link)."""
+    from urllib.parse import urlencode
+
+    with serve(ROOT / "app.py", "streamlit-fresh.log") as base:
+        def build(page_file: Path | None = None, **query) -> str:
+            suffix = f"?{urlencode(query, doseq=True)}" if query else ""
+            return f"{base}/{url_path(page_file)}{suffix}"
+
+        yield build
+
+
+@pytest.fixture
 def serve_script(chromium_path, tmp_path):
     """serve_script(source) -> URL of a throwaway app with that source, served from the repo
     root (so `import ui` works); for checks that need a page of their own, like Stop."""
