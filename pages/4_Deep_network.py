@@ -21,18 +21,19 @@ BATCH_SIZES = [None, 8, 16, 32, 64, 128, 256]  # None: every training row in one
 CHECK_ROWS = 16  # rows for the gradient check: its cost grows with the parameters, not the rows
 CHECKS_KEY = "nnlab.deep.checks"  # the run whose checks the learner asked for
 CHART = {"width": "stretch"}
+VIEWS = ["Learning curves", "Layer by layer", "Inside the network at one epoch", "Can you trust these numbers?"]
 LINK = {"deep.activation": state.choice("relu", ACTIVATIONS), "deep.init": state.choice(DEFAULTS["init"], INITIALIZERS),
         "deep.optimizer": state.choice("sgd", OPTIMIZERS), "deep.lr": state.number(DEFAULTS["lr"], 0, MAX_LR),
         "deep.batch": state.choice(None, [b for b in BATCH_SIZES if b is not None]),
         "deep.epochs": state.whole(DEFAULTS["epochs"], 1, MAX_EPOCHS), "deep.l2": state.number(0.0, 0.0, MAX_L2, low_included=True),
-        "deep.seed": state.whole(0, 0, MAX_SEED)}
+        "deep.seed": state.whole(0, 0, MAX_SEED), "deep.view": state.choice(VIEWS[0], VIEWS)}
 
 dataset = frame(
     "Deep network",
     "Stack hidden layers and the gradient that reaches the first one is a product of every layer above "
     "it, so on its way down it can fade away or blow up. Build a network, train it, and watch each "
     "layer: how big its gradient is, how far each epoch moves its weights and how those weights spread "
-    "out. The panel at the bottom checks the gradients by finite differences and trains the same "
+    "out. The last tab checks the gradients by finite differences and trains the same "
     "network in scikit-learn.")
 
 
@@ -74,15 +75,16 @@ def summary(model):
                    "charts mark the epoch; everything after it is left out.")
 
 
-def training_charts(history):
-    st.subheader("Learning curves")
+def learning_curves(history):
     left, right = st.columns(2)
     left.plotly_chart(plots.loss_figure({"network": history}, title="Loss: training rows (solid), test rows "
                                         "(dotted)"), key="deep-loss", **CHART)
     right.plotly_chart(plots.r2_figure({"network": history}, title="R²: training rows (solid), test rows (dotted)"),
                        key="deep-r2", **CHART)
     st.caption("'validation' in the legends means the test rows, which training never sees.")
-    st.subheader("Layer by layer")
+
+
+def layer_charts(history):
     left, right = st.columns(2)
     left.plotly_chart(plots.layer_lines_figure(
         plots.layer_series_data(history, "grad_norm"), "grad_norm", diverged_at=history.diverged_at,
@@ -101,7 +103,6 @@ def training_charts(history):
 def inside(model, dataset):
     """Charts at one epoch, picked with a slider over the weight snapshots taken before any blow-up."""
     history, units = model.history_, dataset.to_original_units
-    st.subheader("Inside the network at one epoch")
     epochs = history.snapshot_epochs[compare.healthy_snapshots(history)].tolist()
     epoch = st.select_slider("Epoch", epochs, value=epochs[-1], key=f"deep.epoch.{hash(tuple(epochs))}",
                              help="The weights were copied during training; pick a copy to look at.")
@@ -138,7 +139,6 @@ def cached_checks(key, _model, _dataset):
 
 
 def trust_panel(model, params):
-    st.subheader("Can you trust these numbers?")
     st.markdown("Two independent checks. **Gradient check**: nudge each weight a tiny step up and down and see "
                 "how the loss changes (finite differences); backprop's gradient should agree. **scikit-learn**: "
                 "train its MLPRegressor from the same starting weights with matching settings and compare.")
@@ -177,6 +177,18 @@ model = train_model(params, dataset, page="deep") if params is not None else Non
 if model is None:
     st.stop()
 summary(model)
-training_charts(model.history_)
-inside(model, dataset)
-trust_panel(model, params)
+# Tabs that render only when open (bound, so the URL holds the open one): a cold visit draws two
+# charts, not ten, and plotly.js in the browser is what a first paint waits for.
+curves, layers, inside_tab, trust = st.tabs(VIEWS, key="deep.view", bind="query-params")
+if curves.open:
+    with curves:
+        learning_curves(model.history_)
+if layers.open:
+    with layers:
+        layer_charts(model.history_)
+if inside_tab.open:
+    with inside_tab:
+        inside(model, dataset)
+if trust.open:
+    with trust:
+        trust_panel(model, params)
