@@ -42,9 +42,12 @@ def traces(page, chart_key):
     return page.evaluate(TRACE_NAMES, chart_key)
 
 
-def test_dataset_explorer_link(page, fresh_app_url, wait_for_app):
-    open_cold(page, fresh_app_url(PAGES / "1_Dataset_explorer.py", **DATA), wait_for_app)
+def test_dataset_explorer_link_opens_its_tab(page, fresh_app_url, wait_for_app):
+    url = fresh_app_url(PAGES / "1_Dataset_explorer.py", **DATA, **{"explorer.view": "Training and test rows"})
+    open_cold(page, url, wait_for_app)
+    assert page.get_by_role("tab", name="Training and test rows").get_attribute("aria-selected") == "true"
     assert page.get_by_text("Split seed 7 (sidebar)").count() == 1
+    assert traces(page, "explorer.split-chart") == ["train rows", "test rows"]
     assert page.get_by_text("Noisy sine").count() >= 1
 
 
