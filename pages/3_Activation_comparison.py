@@ -22,6 +22,7 @@ from ui.training import remember
 # Small on purpose: three networks of 4 × 16 units for 150 epochs train in about half a second.
 DEFAULTS = {"activations": ["relu", "tanh", "sigmoid"], "depth": 4, "width": 16, "init": "he",
             "optimizer": "sgd", "lr": 0.05, "epochs": 150}
+VIEWS = ["Learning curves", "Gradients and units, layer by layer"]
 LINK = {"act.shown": state.items(DEFAULTS["activations"], ACTIVATIONS),
         "act.train": state.items(DEFAULTS["activations"], ACTIVATIONS),
         "act.init": state.choice(DEFAULTS["init"], INITIALIZERS),
@@ -29,7 +30,7 @@ LINK = {"act.shown": state.items(DEFAULTS["activations"], ACTIVATIONS),
         "act.width": state.whole(DEFAULTS["width"], 1, MAX_WIDTH),
         "act.optimizer": state.choice(DEFAULTS["optimizer"], OPTIMIZERS),
         "act.lr": state.number(DEFAULTS["lr"], 0, MAX_LR),
-        "act.epochs": state.whole(DEFAULTS["epochs"], 1, MAX_EPOCHS)}
+        "act.epochs": state.whole(DEFAULTS["epochs"], 1, MAX_EPOCHS), "act.view": state.choice(VIEWS[0], VIEWS)}
 CHART = {"width": "stretch"}
 
 dataset = frame(
@@ -106,13 +107,16 @@ def warn_divergence(result, names):
                        " ▲ marks it on the loss chart.", icon="📈")
 
 
-def comparison_charts(histories):
+def learning_curves(histories):
     left, right = st.columns(2)
     left.plotly_chart(plots.legend_below(plots.loss_figure(
         histories, title="Loss: training rows (solid), test rows (dotted)")), key="act-loss", **CHART)
     right.plotly_chart(plots.legend_below(plots.r2_figure(
         histories, title="R²: training rows (solid), test rows (dotted)")), key="act-r2", **CHART)
     st.caption("'validation' in the legends means the test rows, which training never sees.")
+
+
+def gradient_charts(histories):
     left, right = st.columns(2)
     left.plotly_chart(plots.gradient_profile_figure(plots.gradient_profile_data(histories)),
                       key="act-profile", **CHART)
@@ -123,6 +127,7 @@ def comparison_charts(histories):
     st.plotly_chart(plots.layer_comparison_figure(plots.layer_comparison_data(histories, "grad_norm"),
                                                   title="Gradient norm ‖∂L/∂W‖ of each layer during training"),
                     key="act-layers", **CHART)
+    st.markdown(sentences.vanishing_gradients(histories) + "\n\n" + EXPLANATION)
 
 
 EXPLANATION = (
@@ -151,5 +156,12 @@ histories = dict(zip(names, run.result.histories))
 st.caption(sentences.activation_runs(len(histories), base, run.seconds))
 warn_divergence(run.result, names)
 summary_table(histories)
-comparison_charts(histories)
-st.markdown(sentences.vanishing_gradients(histories) + "\n\n" + EXPLANATION)
+# Tabs that render only when open (bound, so the URL holds the open one): a cold visit draws three
+# charts, not six.
+curves, gradients = st.tabs(VIEWS, key="act.view", bind="query-params")
+if curves.open:
+    with curves:
+        learning_curves(histories)
+if gradients.open:
+    with gradients:
+        gradient_charts(histories)
