@@ -205,6 +205,20 @@ def _click_button(page, label: str, timeout: float = WAIT_MS) -> None:
     _wait_for_app(page, timeout)
 
 
+def _click_tab(page, label: str, timeout: float = WAIT_MS) -> None:
+    """Open the tab with this label (a lazy tab reruns the page to draw it); wait for that run."""
+    page.evaluate(WATCH_RUNS)
+    page.get_by_role("tab", name=label, exact=True).click(timeout=timeout)
+    page.wait_for_function(RUN_SEEN, timeout=timeout)
+    _wait_for_app(page, timeout)
+
+
+@pytest.fixture
+def click_tab():
+    """click_tab(page, label): open a tab by its exact label, wait for the rerun."""
+    return _click_tab
+
+
 @pytest.fixture
 def wait_for_app():
     """wait_for_app(page, timeout=WAIT_MS): block until the script run has finished."""
