@@ -15,11 +15,10 @@ from nnlab.training import Config
 from ui import sentences, state
 from ui.frame import MAX_SEED, frame, show_error
 from ui.training import run_key, train_model
+from ui.trust import trust_panel
 
 DEFAULTS = {"hidden": "64, 32", "init": "he", "lr": 0.03, "epochs": 300, "l2": 0.0}
 BATCH_SIZES = [None, 8, 16, 32, 64, 128, 256]  # None: every training row in one batch
-CHECK_ROWS = 16  # rows for the gradient check: its cost grows with the parameters, not the rows
-CHECKS_KEY = "nnlab.deep.checks"  # the run whose checks the learner asked for
 CHART = {"width": "stretch"}
 VIEWS = ["Learning curves", "Layer by layer", "Inside the network at one epoch", "Can you trust these numbers?"]
 LINK = {"deep.activation": state.choice("relu", ACTIVATIONS), "deep.init": state.choice(DEFAULTS["init"], INITIALIZERS),
@@ -131,45 +130,6 @@ def inside(model, dataset):
                                                           kind, epoch), key=f"deep-hist-{kind}", **CHART)
 
 
-@st.cache_data(show_spinner="Checking the gradients and training scikit-learn's twin…", max_entries=16)
-def cached_checks(key, _model, _dataset):
-    """compare.trust_checks of a run; key (run key, epochs trained) identifies _model and _dataset."""
-    return compare.trust_checks(_model, _dataset.X_train, _dataset.y_train, _dataset.X_test, _dataset.y_test,
-                                rows=CHECK_ROWS)
-
-
-def trust_panel(model, params):
-    st.markdown("Two independent checks. **Gradient check**: nudge each weight a tiny step up and down and see "
-                "how the loss changes (finite differences); backprop's gradient should agree. **scikit-learn**: "
-                "train its MLPRegressor from the same starting weights with matching settings and compare.")
-    key = (run_key(params, dataset), model.history_.epochs)
-    if st.button("Run the checks", key="deep.check", icon=":material/fact_check:"):
-        st.session_state[CHECKS_KEY] = key
-    if st.session_state.get(CHECKS_KEY) != key:
-        return
-    checks = cached_checks(key, model, dataset)
-    for column, when in zip(st.columns(2), ("start", "end")):
-        passed, sentence = compare.gradcheck_verdict(checks[when])
-        column.markdown(f"**Gradient check at the {when} of training** (on {CHECK_ROWS} training rows)")
-        (column.success if passed else column.error)(sentence)
-        table = checks[when].assign(layer=[plots.layer_name(i, len(model.coefs_)) for i in checks[when].layer])
-        column.dataframe(table[["layer", "param", "checked", "entries", "relative_error", "ok"]], hide_index=True,
-                         **CHART, column_config={"param": "W or b", "checked": "entries checked", "entries": "of",
-                                                 "relative_error": st.column_config.NumberColumn(
-                                                     "relative error", format="%.1e"), "ok": "agrees"})
-    st.markdown("**The same network in scikit-learn**")
-    twin = checks["twin"]
-    if isinstance(twin, str):
-        st.info(f"No comparison: {twin}.")
-        return
-    left, right = st.columns(2)
-    left.metric("test R², nnlab", f"{twin['nnlab_r2']:.4f}")
-    right.metric("test R², scikit-learn", f"{twin['sklearn_r2']:.4f}")
-    agrees, sentence = compare.twin_verdict(twin)
-    (st.error if agrees is False else st.markdown)(sentence)
-    st.caption(f"{compare.twin_settings_note(twin['settings'])} It trained in {twin['seconds']:.2f} s.")
-
-
 link = state.check_link(LINK)
 params = deep_controls()
 state.settle_link(link)
@@ -191,4 +151,4 @@ if inside_tab.open:
         inside(model, dataset)
 if trust.open:
     with trust:
-        trust_panel(model, params)
+        trust_panel(model, dataset, run_key(params, dataset))

@@ -12,8 +12,11 @@ What Streamlit 1.67 does with `bind="query-params"` (measured in AppTest and Chr
 - lists are repeated names (`?inits=he&inits=zeros`);
 - a value the widget cannot take (an unknown option, a number out of range, not a number) is
   dropped from the URL silently; a few are coerced instead (`seed=4.5` becomes 4);
-- with persist_state="session" the value survives page switches and is put back into the URL.
-What nnlab adds: a warning naming each bad value, once (the URL no longer holds it after).
+- with persist_state="session" a page's own widgets keep their values when the learner leaves
+  and comes back; but a widget every page draws (the sidebar's) is bound to the page that drew
+  it, and the first switch to a page not yet visited loses it: carry()/keep() fix that.
+What nnlab adds: a warning naming each bad value, once (the URL no longer holds it after), and
+the sidebar's values carried across pages.
 """
 from __future__ import annotations
 
