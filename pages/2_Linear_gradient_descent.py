@@ -7,7 +7,7 @@ import streamlit as st
 
 from nnlab import MLP, explore, plots
 from nnlab.diagnostics import gradcheck
-from ui import state
+from ui import sentences, state
 from ui.frame import SCALED_SOURCES, current_choice, frame, show_error
 from ui.training import dataset_key, train_model
 
@@ -79,8 +79,7 @@ state.settle_link(link)
 if problem == "data" and current_choice().source in SCALED_SOURCES:
     X_all, _ = explore.all_rows(data)
     scaling = explore.SCALING_NAMES[explore.scaling_kind(explore.column_stats(X_all, data.feature_names))]
-    st.caption(f"Feature scaling comes from the sidebar; these features are in *{scaling}*. Change it "
-               "there and watch the bound move.")
+    st.caption(sentences.scaling_note(scaling))
 lr, epochs = settings["lr"], settings["epochs"]
 bound_info, best = explore.stability(data), explore.reference(data)
 bound = bound_info["bound"]
@@ -152,8 +151,7 @@ if problem == "three" and model is not None:
     st.subheader("The tutorial's three examples, trained here")
     st.dataframe({**{n: [w] for n, w in zip(names, model.coefs_[0][:, 0])}, "bias b": [model.intercepts_[0][0]]},
                  width="stretch", column_config={n: st.column_config.NumberColumn(format="%.8f") for n in targets})
-    st.markdown(f"Predictions {', '.join(f'{p:.6f}' for p in model.predict(data.X_train))} for targets "
-                f"{', '.join(f'{t:g}' for t in data.y_train)}: the same numbers the tutorial printed.")
+    st.markdown(sentences.tutorial_predictions(model.predict(data.X_train), data.y_train))
 if problem == "one":
     st.subheader("The tutorial's first example: a loss that did not match its gradient")
     bug = explore.one_example_bug()

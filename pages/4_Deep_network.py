@@ -92,10 +92,7 @@ def layer_charts(history):
         plots.layer_series_data(history, "update_ratio"), "update_ratio", diverged_at=history.diverged_at,
         reference=plots.UPDATE_RATIO_RULE, reference_label=f"rule of thumb ≈ {plots.UPDATE_RATIO_RULE:g}",
         title="How far each epoch moves the weights: ‖ΔW‖ / ‖W‖ (log scale)"), key="deep-ratio", **CHART)
-    st.caption(f"Left: a layer whose line sits far below the others learns slowly (vanishing gradient); lines "
-               f"that shoot up warn of a blow-up. Right: a common rule of thumb wants each update to move a "
-               f"layer's weights by about {plots.UPDATE_RATIO_RULE:g} of their size: far below, the layer "
-               f"hardly changes; near 1, every epoch rewrites it.")
+    st.caption(sentences.layer_charts_caption(plots.UPDATE_RATIO_RULE))
 
 
 @st.fragment

@@ -13,6 +13,18 @@ from nnlab.initializers import TUTORIAL_STD
 from nnlab.training import DIVERGENCE_FACTOR, SATURATED_SLOPE
 
 
+# -- pages/2_Linear_gradient_descent.py ----------------------------------------------------------
+
+def scaling_note(scaling: str) -> str:
+    return (f"Feature scaling comes from the sidebar; these features are in *{scaling}*. Change it "
+            "there and watch the bound move.")
+
+
+def tutorial_predictions(predictions, targets) -> str:
+    return (f"Predictions {', '.join(f'{p:.6f}' for p in predictions)} for targets "
+            f"{', '.join(f'{t:g}' for t in targets)}: the same numbers the tutorial printed.")
+
+
 # -- pages/3_Activation_comparison.py ------------------------------------------------------------
 
 def activation_formulas(names) -> str:
@@ -48,6 +60,13 @@ def vanishing_gradients(names) -> str:
 
 
 # -- pages/4_Deep_network.py ---------------------------------------------------------------------
+
+def layer_charts_caption(rule: float) -> str:
+    return (f"Left: a layer whose line sits far below the others learns slowly (vanishing gradient); lines "
+            f"that shoot up warn of a blow-up. Right: a common rule of thumb wants each update to move a "
+            f"layer's weights by about {rule:g} of their size: far below, the layer "
+            f"hardly changes; near 1, every epoch rewrites it.")
+
 
 def deep_summary(model) -> str:
     history = model.history_
