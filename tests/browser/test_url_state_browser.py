@@ -9,11 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from live_server import WAIT_CEILING_SECONDS
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 PAGES = Path(__file__).resolve().parents[2] / "pages"
 EXCEPTION = '[data-testid="stException"]'
+WAIT_MS = WAIT_CEILING_SECONDS * 1000
 DATA = {"source": "sine", "seed": "7"}  # a non-default sidebar choice on every link
 TRACE_NAMES = """key => {
     const plot = document.querySelector(`.st-key-${key.replaceAll('.', '-')} .js-plotly-plot`);
@@ -33,8 +36,13 @@ def open_cold(page, url, wait_for_app):
     assert exceptions.count() == 0, exceptions.first.inner_text()
     assert not page.get_by_text("was not used as it is").count(), "a good link warns of nothing"
     sidebar = page.get_by_test_id("stSidebar")
-    assert sidebar.locator(key("source")).locator("input").input_value() == "sine"
-    assert sidebar.locator(key("seed")).locator("input").input_value() == "7"
+    shows(sidebar.locator(key("source")).locator("input"), "sine")
+    shows(sidebar.locator(key("seed")).locator("input"), "7")
+
+
+def shows(locator, value: str) -> None:
+    """The input shows value; waited for, as a number input may repaint just after the run ends."""
+    expect(locator).to_have_value(value, timeout=WAIT_MS)
 
 
 def traces(page, chart_key):
@@ -55,8 +63,8 @@ def test_linear_gd_link(page, fresh_app_url, wait_for_app):
     url = fresh_app_url(PAGES / "2_Linear_gradient_descent.py", **DATA, **{
         "linear-gd.lr": "0.1", "linear-gd.epochs": "200", "linear-gd.rates": ["0.01", "0.5"]})
     open_cold(page, url, wait_for_app)
-    assert page.locator(key("linear-gd.lr")).get_by_role("slider").get_attribute("aria-valuetext") == "0.1"
-    assert page.locator(key("linear-gd.epochs")).get_by_role("slider").get_attribute("aria-valuetext") == "200"
+    expect(page.locator(key("linear-gd.lr")).get_by_role("slider")).to_have_attribute("aria-valuetext", "0.1", timeout=WAIT_MS)
+    expect(page.locator(key("linear-gd.epochs")).get_by_role("slider")).to_have_attribute("aria-valuetext", "200", timeout=WAIT_MS)
     assert traces(page, "linear-gd.loss")[0] == "lr 0.1"
     overlay = " ".join(traces(page, "linear-gd.overlay"))
     assert "lr 0.01" in overlay and "lr 0.5" in overlay and "lr 0.1 " not in overlay
@@ -66,8 +74,8 @@ def test_activation_comparison_link(page, fresh_app_url, wait_for_app):
     url = fresh_app_url(PAGES / "3_Activation_comparison.py", **DATA, **{
         "act.train": ["tanh", "elu"], "act.depth": "2", "act.lr": "0.02"})
     open_cold(page, url, wait_for_app)
-    assert page.locator(key("act.lr")).locator("input").input_value() == "0.02"
-    assert page.locator(key("act.depth")).get_by_role("slider").get_attribute("aria-valuetext") == "2"
+    shows(page.locator(key("act.lr")).locator("input"), "0.02")
+    expect(page.locator(key("act.depth")).get_by_role("slider")).to_have_attribute("aria-valuetext", "2", timeout=WAIT_MS)
     names = traces(page, "act-loss")
     assert {n.split(" ")[0] for n in names} == {"tanh", "elu"}, names
     assert page.get_by_text("Trained 2 networks of 2 hidden layers").count() == 1
@@ -77,8 +85,8 @@ def test_deep_network_link_and_train_writes_the_url(page, fresh_app_url, wait_fo
     url = fresh_app_url(PAGES / "4_Deep_network.py", **DATA, **{
         "deep.hidden": "8", "deep.activation": "tanh", "deep.lr": "0.01", "deep.epochs": "100"})
     open_cold(page, url, wait_for_app)
-    assert page.locator(key("deep.hidden")).locator("input").input_value() == "8"
-    assert page.locator(key("deep.activation")).locator("input").input_value() == "tanh"
+    shows(page.locator(key("deep.hidden")).locator("input"), "8")
+    shows(page.locator(key("deep.activation")).locator("input"), "tanh")
     # The sine data has 1 feature: 1·8 + 8 weights and biases into the layer, 8 + 1 out of it.
     page.get_by_text("100 epochs in").filter(has_text="25 parameters").wait_for()
     assert traces(page, "deep-loss")
@@ -101,4 +109,4 @@ def test_compare_runs_link_and_the_data_follows_a_page_switch(page, fresh_app_ur
     page.wait_for_url("**/Deep_network**")
     wait_for_app(page)
     assert "source=sine" in page.url and "seed=7" in page.url and "inits=" not in page.url
-    assert page.get_by_test_id("stSidebar").locator(key("source")).locator("input").input_value() == "sine"
+    shows(page.get_by_test_id("stSidebar").locator(key("source")).locator("input"), "sine")
