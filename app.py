@@ -1,7 +1,7 @@
 """nnlab home: what the app is, what each page teaches, and one live chart."""
 import streamlit as st
 
-from ui.frame import frame
+from ui.frame import data_params, frame
 from ui.home import RATES, learning_rate_figure, learning_rate_runs, page_catalogue
 
 st.set_page_config(page_title="nnlab", page_icon="🧠", layout="wide")
@@ -20,7 +20,7 @@ with lessons:
     st.subheader("The lessons")
     pages = page_catalogue()
     for page in pages:
-        st.page_link(page.path, label=page.label, icon=":material/school:")
+        st.page_link(page.path, label=page.label, icon=":material/school:", query_params=data_params())
         if page.teaches:
             st.caption(page.teaches)
     if not pages:

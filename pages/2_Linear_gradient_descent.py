@@ -1,73 +1,60 @@
 """Linear regression trained by gradient descent: why one learning rate crawls, a larger one converges and a slightly larger one still blows up, and how the data set that limit.
 
-Widgets (a form, so nothing trains until Train is pressed) -> nnlab (MLP with no hidden layer,
-explore, diagnostics) -> nnlab.plots -> render.
+Widgets (a form bound to the URL, so nothing trains until Train is pressed) -> nnlab (MLP with no
+hidden layer, explore, diagnostics) -> nnlab.plots -> render.
 """
 import streamlit as st
 
 from nnlab import MLP, explore, plots
 from nnlab.diagnostics import gradcheck
+from ui import sentences, state
 from ui.frame import SCALED_SOURCES, current_choice, frame, show_error
-from ui.training import dataset_key, train
+from ui.training import dataset_key, train_model
 
 KEY = "linear-gd"
 RATES = (1e-6, 3e-6, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.011, 0.02, 0.03, 0.1, 0.2, 0.25, 0.3,
          0.5, 0.9, 0.99, 1.01, 1.1, 1.5, 2.0)
 EPOCHS = (10, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000)
-INITS = {"zeros": "zeros (w = 0, b = 0)", "random": "small random, N(0, 0.01²)"}
+INITS = {"zeros": "w = 0, b = 0", "random": "small random, N(0, 0.01²)"}
 PROBLEMS = {"data": "The sidebar's data", "three": "Tutorial: three examples", "one": "Tutorial: one example"}
 DEFAULTS = {"problem": "data", "lr": 0.01, "epochs": 1000, "init": "zeros", "rates": [0.01, 0.1, 0.5],
             "around_bound": True}
-APPLIED = f"{KEY}.applied"  # the settings of the charts: the last Train press or preset
 KEEP_EVERY_EPOCH = 5000  # weight snapshots at every epoch up to here
+LINK_CHECKS = {f"{KEY}.lr": state.choice(DEFAULTS["lr"], RATES), f"{KEY}.epochs": state.choice(DEFAULTS["epochs"], EPOCHS),
+               f"{KEY}.init": state.choice(DEFAULTS["init"], INITS),
+               f"{KEY}.rates": state.items(DEFAULTS["rates"], RATES, most=8),
+               f"{KEY}.problem": state.choice(PROBLEMS["data"], PROBLEMS.values())}
 
 
 def widget(name):
     return f"{KEY}.{name}"
 
 
-def applied():
-    """The settings the charts show; copied into the form's widgets when Streamlit dropped them."""
-    settings = st.session_state.setdefault(APPLIED, dict(DEFAULTS))
-    for name, value in settings.items():
-        st.session_state.setdefault(widget(name), value)
-    return settings
-
-
-def apply(**changes):
-    st.session_state[APPLIED] = {**applied(), **changes}
-    for name, value in changes.items():
-        st.session_state[widget(name)] = value
-
-
 def choose_problem():
     """on_change of the problem picker: a tutorial problem loads the tutorial's settings."""
-    problem = st.session_state[widget("problem")] or "data"
-    tutorial = dict(lr=explore.TUTORIAL_LR, epochs=explore.TUTORIAL_EPOCHS, init="zeros")
-    apply(problem=problem, **(tutorial if problem != "data" else {}))
+    if st.session_state[widget("problem")] != "data":
+        st.session_state.update({widget("lr"): explore.TUTORIAL_LR, widget("epochs"): explore.TUTORIAL_EPOCHS,
+                                 widget("init"): "zeros"})
 
 
 def controls():
-    """The form; returns the applied settings (the form's, once Train was pressed)."""
+    """The form (bound to the URL); returns the settings it holds, which change on Train."""
+    bound = state.BOUND
     with st.form(KEY):
         a, b, c = st.columns([3, 2, 2], gap="medium")
-        a.select_slider("Learning rate", RATES, format_func=lambda r: f"{r:g}", key=widget("lr"),
+        a.select_slider("Learning rate", RATES, DEFAULTS["lr"], key=widget("lr"), **bound,
                         help="The step size of gradient descent, on a log scale.")
-        b.select_slider("Epochs", EPOCHS, format_func=lambda e: f"{e:,}", key=widget("epochs"))
-        c.radio("Initial weights", list(INITS), format_func=INITS.get, key=widget("init"), horizontal=True)
+        b.select_slider("Epochs", EPOCHS, DEFAULTS["epochs"], key=widget("epochs"), **bound)
+        c.radio("Initial weights", list(INITS), captions=list(INITS.values()), key=widget("init"), horizontal=True,
+                **bound)
         a, b = st.columns([3, 4], gap="medium")
-        a.multiselect("Compare these learning rates", RATES, format_func=lambda r: f"{r:g}",
-                      key=widget("rates"), max_selections=8)
-        b.checkbox("Also 0.99 × and 1.01 × this data's bound", key=widget("around_bound"),
-                   help="Two rates just under and just over the stability bound 2/λ_max of the data "
-                        "you train on, computed from it.")
-        st.form_submit_button("Train", type="primary", icon=":material/play_arrow:", on_click=submit)
-    return applied()
-
-
-def submit():
-    """on_click of Train: the form's values become the applied settings."""
-    apply(**{name: st.session_state[widget(name)] for name in DEFAULTS if name != "problem"})
+        a.multiselect("Compare these learning rates", RATES, DEFAULTS["rates"], key=widget("rates"), max_selections=8,
+                      **bound)
+        b.checkbox("Also 0.99 × and 1.01 × this data's bound", DEFAULTS["around_bound"], key=widget("around_bound"),
+                   **bound, help="Two rates just under and just over the stability bound 2/λ_max of the data "
+                                 "you train on, computed from it.")
+        st.form_submit_button("Train", type="primary", icon=":material/play_arrow:")
+    return {name: st.session_state[widget(name)] for name in DEFAULTS}
 
 
 @st.cache_data(max_entries=16, show_spinner="Training the comparison…")
@@ -83,17 +70,16 @@ dataset = frame(
     "the bound, and the charts show a run crawling far below it, converging just below it and "
     "blowing up just above it.",
 )
-settings = applied()
-st.segmented_control("Train on", list(PROBLEMS), format_func=PROBLEMS.get, key=widget("problem"),
-                     on_change=choose_problem, required=True)
-problem = settings["problem"]
+link = state.check_link(LINK_CHECKS)
+problem = st.segmented_control("Train on", list(PROBLEMS), format_func=PROBLEMS.get, key=widget("problem"),
+                               default=DEFAULTS["problem"], on_change=choose_problem, required=True, **state.BOUND)
 data = dataset if problem == "data" else explore.toy_dataset(problem)
 settings = controls()
+state.settle_link(link)
 if problem == "data" and current_choice().source in SCALED_SOURCES:
     X_all, _ = explore.all_rows(data)
     scaling = explore.SCALING_NAMES[explore.scaling_kind(explore.column_stats(X_all, data.feature_names))]
-    st.caption(f"Feature scaling comes from the sidebar; these features are in *{scaling}*. Change it "
-               "there and watch the bound move.")
+    st.caption(sentences.scaling_note(scaling))
 lr, epochs = settings["lr"], settings["epochs"]
 bound_info, best = explore.stability(data), explore.reference(data)
 bound = bound_info["bound"]
@@ -103,7 +89,7 @@ if report["regime"] == "diverges":
 
 params = dict(hidden=(), init=settings["init"], lr=lr, epochs=epochs,
               record_every=1 if epochs <= KEEP_EVERY_EPOCH else -(-epochs // KEEP_EVERY_EPOCH))
-model = train(params, data, eval=len(data.y_test) > 0, key=KEY)
+model = train_model(params, data, eval=len(data.y_test) > 0, page=KEY)
 units = "standardized units²" if (data.target_mean, data.target_std) != (0.0, 1.0) else f"{data.target_name}²"
 loss_title = f"MSE ({units})"
 histories = {f"lr {lr:g}": model.history_} if model is not None else {}
@@ -165,8 +151,7 @@ if problem == "three" and model is not None:
     st.subheader("The tutorial's three examples, trained here")
     st.dataframe({**{n: [w] for n, w in zip(names, model.coefs_[0][:, 0])}, "bias b": [model.intercepts_[0][0]]},
                  width="stretch", column_config={n: st.column_config.NumberColumn(format="%.8f") for n in targets})
-    st.markdown(f"Predictions {', '.join(f'{p:.6f}' for p in model.predict(data.X_train))} for targets "
-                f"{', '.join(f'{t:g}' for t in data.y_train)}: the same numbers the tutorial printed.")
+    st.markdown(sentences.tutorial_predictions(model.predict(data.X_train), data.y_train))
 if problem == "one":
     st.subheader("The tutorial's first example: a loss that did not match its gradient")
     bug = explore.one_example_bug()

@@ -1,8 +1,8 @@
 """Inside a deep network: build one layer by layer, train it, and watch each layer's gradient, updates and weights; then check the gradients and retrain it in scikit-learn.
 
-Widgets (a form: nothing retrains until Train is pressed) -> ui.training.train (progress, Stop,
-this session's runs) -> nnlab.compare and nnlab.plots -> render. The epoch slider lives in a
-fragment, so moving it redraws only the charts that depend on it.
+Widgets (a form, bound to the URL: nothing retrains until Train is pressed) -> ui.training.train_model
+(progress, Stop, this session's runs) -> nnlab.compare and nnlab.plots -> render. The epoch slider
+lives in a fragment, so moving it redraws only the charts that depend on it.
 """
 import streamlit as st
 
@@ -11,83 +11,79 @@ from nnlab.activations import ACTIVATIONS
 from nnlab.initializers import INITIALIZERS
 from nnlab.optimizers import OPTIMIZERS
 from nnlab.training import MAX_DEPTH, MAX_EPOCHS, MAX_L2, MAX_LR, MAX_WIDTH
-from ui.frame import frame, show_error
-from ui.training import run_key, train
+from nnlab.training import Config
+from ui import sentences, state
+from ui.frame import MAX_SEED, frame, show_error
+from ui.training import run_key, train_model
+from ui.trust import trust_panel
 
 DEFAULTS = {"hidden": "64, 32", "init": "he", "lr": 0.03, "epochs": 300, "l2": 0.0}
 BATCH_SIZES = [None, 8, 16, 32, 64, 128, 256]  # None: every training row in one batch
-CHECK_ROWS = 16  # rows for the gradient check: its cost grows with the parameters, not the rows
-CHECKS_KEY = "nnlab.deep.checks"  # the run whose checks the learner asked for
 CHART = {"width": "stretch"}
+VIEWS = ["Learning curves", "Layer by layer", "Inside the network at one epoch", "Can you trust these numbers?"]
+LINK = {"deep.activation": state.choice("relu", ACTIVATIONS), "deep.init": state.choice(DEFAULTS["init"], INITIALIZERS),
+        "deep.optimizer": state.choice("sgd", OPTIMIZERS), "deep.lr": state.number(DEFAULTS["lr"], 0, MAX_LR),
+        "deep.batch": state.choice(None, [b for b in BATCH_SIZES if b is not None]),
+        "deep.epochs": state.whole(DEFAULTS["epochs"], 1, MAX_EPOCHS), "deep.l2": state.number(0.0, 0.0, MAX_L2, low_included=True),
+        "deep.seed": state.whole(0, 0, MAX_SEED), "deep.view": state.choice(VIEWS[0], VIEWS)}
 
 dataset = frame(
     "Deep network",
     "Stack hidden layers and the gradient that reaches the first one is a product of every layer above "
     "it, so on its way down it can fade away or blow up. Build a network, train it, and watch each "
     "layer: how big its gradient is, how far each epoch moves its weights and how those weights spread "
-    "out. The panel at the bottom checks the gradients by finite differences and trains the same "
+    "out. The last tab checks the gradients by finite differences and trains the same "
     "network in scikit-learn.")
 
 
 def deep_controls():
-    """The form; returns the MLP's parameters, or None after saying why the layer spec is bad."""
+    """The form; returns the run's Config, or None after saying why the layer spec is bad."""
+    bound = state.BOUND
     with st.form("deep.form"):
         left, middle, right = st.columns(3)
         spec = left.text_input("Hidden layers: units per layer, input side first", DEFAULTS["hidden"],
-                               key="deep.hidden", help=f"Up to {MAX_DEPTH} layers of 1 to {MAX_WIDTH:,} units, "
-                               "e.g. 64, 32. Empty: no hidden layer (linear regression).")
-        activation = left.selectbox("Activation of the hidden layers", list(ACTIVATIONS), key="deep.activation")
-        init = left.selectbox("Initial weights", list(INITIALIZERS), key="deep.init",
+                               key="deep.hidden", **bound, help=f"Up to {MAX_DEPTH} layers of 1 to "
+                               f"{MAX_WIDTH:,} units, e.g. 64, 32. Empty: no hidden layer (linear regression).")
+        activation = left.selectbox("Activation of the hidden layers", list(ACTIVATIONS), key="deep.activation", **bound)
+        init = left.selectbox("Initial weights", list(INITIALIZERS), key="deep.init", **bound,
                               index=list(INITIALIZERS).index(DEFAULTS["init"]))
-        optimizer = middle.selectbox("Optimizer", list(OPTIMIZERS), key="deep.optimizer")
+        optimizer = middle.selectbox("Optimizer", list(OPTIMIZERS), key="deep.optimizer", **bound)
         lr = middle.number_input("Learning rate", 1e-6, MAX_LR, DEFAULTS["lr"], step=0.01, format="%g",
-                                 key="deep.lr")
-        batch = middle.selectbox("Batch size", BATCH_SIZES, key="deep.batch",
+                                 key="deep.lr", **bound)
+        batch = middle.selectbox("Batch size", BATCH_SIZES, key="deep.batch", **bound,
                                  format_func=lambda b: "all training rows (full batch)" if b is None else str(b))
-        epochs = right.number_input("Epochs", 1, MAX_EPOCHS, DEFAULTS["epochs"], step=100, key="deep.epochs")
+        epochs = right.number_input("Epochs", 1, MAX_EPOCHS, DEFAULTS["epochs"], step=100, key="deep.epochs", **bound)
         l2 = right.number_input("L2 penalty: adds l2 · Σ‖W‖² to the objective", 0.0, MAX_L2, DEFAULTS["l2"],
-                                step=1e-4, format="%g", key="deep.l2")
-        seed = right.number_input("Seed of the initial weights", 0, 2**32 - 1, 0, key="deep.seed")
+                                step=1e-4, format="%g", key="deep.l2", **bound)
+        seed = right.number_input("Seed of the initial weights", 0, MAX_SEED, 0, key="deep.seed", **bound)
         st.form_submit_button("Train", type="primary", icon=":material/play_arrow:")
     try:
         hidden = compare.parse_hidden(spec)
     except ValueError as exc:
         show_error(exc, "Cannot read the hidden layers")
         return None
-    return {"hidden": hidden, "activation": activation, "init": init, "optimizer": optimizer, "lr": float(lr),
-            "epochs": int(epochs), "batch_size": batch, "l2": float(l2), "random_state": int(seed)}
+    return Config(hidden=tuple(hidden), activation=activation, init=init, optimizer=optimizer, lr=float(lr),
+                  epochs=int(epochs), batch_size=batch, l2=float(l2), random_state=int(seed))
 
 
 def summary(model):
-    history = model.history_
-    last = history.last_good_epoch
-    n_params = sum(w.size + b.size for w, b in zip(model.coefs_, model.intercepts_))
-    text = f"{history.epochs:,} epochs in {history.seconds:.2f} s · {n_params:,} parameters · "
-    if history.diverged_at is None:
-        text += f"final training loss {history.final_loss:.4g} · test R² {history.final_val_r2:.3f}"
-    else:
-        text += f"diverged at epoch {history.diverged_at}; at epoch {last}, the last before the blow-up: " \
-                f"training loss {history.final_loss:.4g}, test R² {history.final_val_r2:.3f}"
-    stall = compare.failure_mode(model.activation) if model.hidden else None
-    if stall:
-        share = compare.hidden_share(history, stall)[last]
-        text += f" · {'dead' if stall == 'dead_fraction' else 'saturated'} at epoch {last}: {share:.0%}"
-    st.markdown(text)
-    if history.diverged_at is not None:
+    st.markdown(sentences.deep_summary(model))
+    if model.history_.diverged_at is not None:
         st.caption("Diverging means each step overshot the valley of the loss by more than it corrected, so the "
                    "next gradient was larger still. The ✕ on the loss chart and the dotted line on the layer "
                    "charts mark the epoch; everything after it is left out.")
 
 
-def training_charts(history):
-    st.subheader("Learning curves")
+def learning_curves(history):
     left, right = st.columns(2)
     left.plotly_chart(plots.loss_figure({"network": history}, title="Loss: training rows (solid), test rows "
                                         "(dotted)"), key="deep-loss", **CHART)
     right.plotly_chart(plots.r2_figure({"network": history}, title="R²: training rows (solid), test rows (dotted)"),
                        key="deep-r2", **CHART)
     st.caption("'validation' in the legends means the test rows, which training never sees.")
-    st.subheader("Layer by layer")
+
+
+def layer_charts(history):
     left, right = st.columns(2)
     left.plotly_chart(plots.layer_lines_figure(
         plots.layer_series_data(history, "grad_norm"), "grad_norm", diverged_at=history.diverged_at,
@@ -96,17 +92,13 @@ def training_charts(history):
         plots.layer_series_data(history, "update_ratio"), "update_ratio", diverged_at=history.diverged_at,
         reference=plots.UPDATE_RATIO_RULE, reference_label=f"rule of thumb ≈ {plots.UPDATE_RATIO_RULE:g}",
         title="How far each epoch moves the weights: ‖ΔW‖ / ‖W‖ (log scale)"), key="deep-ratio", **CHART)
-    st.caption(f"Left: a layer whose line sits far below the others learns slowly (vanishing gradient); lines "
-               f"that shoot up warn of a blow-up. Right: a common rule of thumb wants each update to move a "
-               f"layer's weights by about {plots.UPDATE_RATIO_RULE:g} of their size: far below, the layer "
-               f"hardly changes; near 1, every epoch rewrites it.")
+    st.caption(sentences.layer_charts_caption(plots.UPDATE_RATIO_RULE))
 
 
 @st.fragment
 def inside(model, dataset):
     """Charts at one epoch, picked with a slider over the weight snapshots taken before any blow-up."""
     history, units = model.history_, dataset.to_original_units
-    st.subheader("Inside the network at one epoch")
     epochs = history.snapshot_epochs[compare.healthy_snapshots(history)].tolist()
     epoch = st.select_slider("Epoch", epochs, value=epochs[-1], key=f"deep.epoch.{hash(tuple(epochs))}",
                              help="The weights were copied during training; pick a copy to look at.")
@@ -135,51 +127,25 @@ def inside(model, dataset):
                                                           kind, epoch), key=f"deep-hist-{kind}", **CHART)
 
 
-@st.cache_data(show_spinner="Checking the gradients and training scikit-learn's twin…", max_entries=16)
-def cached_checks(key, _model, _dataset):
-    """compare.trust_checks of a run; key (run key, epochs trained) identifies _model and _dataset."""
-    return compare.trust_checks(_model, _dataset.X_train, _dataset.y_train, _dataset.X_test, _dataset.y_test,
-                                rows=CHECK_ROWS)
-
-
-def trust_panel(model, params):
-    st.subheader("Can you trust these numbers?")
-    st.markdown("Two independent checks. **Gradient check**: nudge each weight a tiny step up and down and see "
-                "how the loss changes (finite differences); backprop's gradient should agree. **scikit-learn**: "
-                "train its MLPRegressor from the same starting weights with matching settings and compare.")
-    key = (run_key(params, dataset), model.history_.epochs)
-    if st.button("Run the checks", key="deep.check", icon=":material/fact_check:"):
-        st.session_state[CHECKS_KEY] = key
-    if st.session_state.get(CHECKS_KEY) != key:
-        return
-    checks = cached_checks(key, model, dataset)
-    for column, when in zip(st.columns(2), ("start", "end")):
-        passed, sentence = compare.gradcheck_verdict(checks[when])
-        column.markdown(f"**Gradient check at the {when} of training** (on {CHECK_ROWS} training rows)")
-        (column.success if passed else column.error)(sentence)
-        table = checks[when].assign(layer=[plots.layer_name(i, len(model.coefs_)) for i in checks[when].layer])
-        column.dataframe(table[["layer", "param", "checked", "entries", "relative_error", "ok"]], hide_index=True,
-                         **CHART, column_config={"param": "W or b", "checked": "entries checked", "entries": "of",
-                                                 "relative_error": st.column_config.NumberColumn(
-                                                     "relative error", format="%.1e"), "ok": "agrees"})
-    st.markdown("**The same network in scikit-learn**")
-    twin = checks["twin"]
-    if isinstance(twin, str):
-        st.info(f"No comparison: {twin}.")
-        return
-    left, right = st.columns(2)
-    left.metric("test R², nnlab", f"{twin['nnlab_r2']:.4f}")
-    right.metric("test R², scikit-learn", f"{twin['sklearn_r2']:.4f}")
-    agrees, sentence = compare.twin_verdict(twin)
-    (st.error if agrees is False else st.markdown)(sentence)
-    st.caption(f"{compare.twin_settings_note(twin['settings'])} It trained in {twin['seconds']:.2f} s.")
-
-
+link = state.check_link(LINK)
 params = deep_controls()
-model = train(params, dataset, key="deep") if params is not None else None
+state.settle_link(link)
+model = train_model(params, dataset, page="deep") if params is not None else None
 if model is None:
     st.stop()
 summary(model)
-training_charts(model.history_)
-inside(model, dataset)
-trust_panel(model, params)
+# Tabs that render only when open (bound, so the URL holds the open one): a cold visit draws two
+# charts, not ten, and plotly.js in the browser is what a first paint waits for.
+curves, layers, inside_tab, trust = st.tabs(VIEWS, key="deep.view", bind="query-params")
+if curves.open:
+    with curves:
+        learning_curves(model.history_)
+if layers.open:
+    with layers:
+        layer_charts(model.history_)
+if inside_tab.open:
+    with inside_tab:
+        inside(model, dataset)
+if trust.open:
+    with trust:
+        trust_panel(model, dataset, run_key(params, dataset))

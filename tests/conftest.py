@@ -71,7 +71,7 @@ def make_page(page=None, *, query=None, session=None, timeout=APPTEST_TIMEOUT):
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(APP), default_timeout=timeout)
-    at.query_params.update({k: str(v) for k, v in (query or {}).items()})
+    at.query_params.update({k: v if isinstance(v, list) else str(v) for k, v in (query or {}).items()})
     for key, value in (session or {}).items():
         at.session_state[key] = value
     path = resolve_page(page)

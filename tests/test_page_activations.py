@@ -31,10 +31,27 @@ def fit(X, y, activation, **changes):
         return nnlab.MLP(**{**DEFAULT, **changes}, activation=activation).fit(X, y).history_
 
 
+VIEWS = ["Learning curves", "Gradients and units, layer by layer"]
+
+
+def view(at, name):
+    """Open one of the page's tabs (they render only when open) and rerun."""
+    at.session_state["act.view"] = name
+    return at.run()
+
+
+def every_chart(at, charts):
+    figures = {}
+    for name in VIEWS:
+        figures |= charts(view(at, name))
+    return figures
+
+
 def test_default_run_draws_every_chart(run_page, charts):
     at = run_page(PAGE)  # its speed: benchmarks/page_speed.py
     assert not at.exception and not at.error and not at.warning
-    figures = charts(at)
+    assert list(charts(at)) == ["act-functions", "act-loss", "act-r2"], "a cold visit draws the first tab"
+    figures = every_chart(at, charts)
     assert list(figures) == ["act-functions", "act-loss", "act-r2", "act-profile", "act-health", "act-layers"]
     traces = {key: len(fig["data"]) for key, fig in figures.items()}
     assert traces == {"act-functions": 6, "act-loss": 6, "act-r2": 6, "act-profile": 6, "act-health": 3,
@@ -44,7 +61,7 @@ def test_default_run_draws_every_chart(run_page, charts):
 
 
 def test_default_charts_match_numbers_computed_by_hand(run_page, charts, he_init, loss_and_gradient_norms):
-    figures = charts(run_page(PAGE))
+    figures = every_chart(run_page(PAGE), charts)
     functions = {t["name"]: t for t in figures["act-functions"]["data"]}
     z = functions["relu f(z)"]["x"]
     np.testing.assert_array_equal(z, np.linspace(-4, 4, 401))
@@ -79,7 +96,7 @@ def test_sine_data(new_page, charts):
     from nnlab import data
 
     at = new_page(PAGE).run()
-    at.sidebar.selectbox(key="_nnlab.source").set_value("sine").run()
+    at.sidebar.selectbox(key="source").set_value("sine").run()
     assert not at.exception and not at.error
     sine = data.make_dataset("sine", target_scaling="standardize")
     loss = {t["name"]: t["y"] for t in charts(at)["act-loss"]["data"]}
@@ -88,7 +105,7 @@ def test_sine_data(new_page, charts):
 
 
 def test_surface_data(run_page, charts):
-    at = run_page(PAGE, query={"source": "surface"})
+    at = run_page(PAGE, query={"source": "surface", "act.view": VIEWS[1]})  # a link opens the tab
     assert not at.exception and not at.error
     assert len(charts(at)["act-layers"]["data"]) == 3 * 5
 

@@ -9,10 +9,14 @@ from nnlab import data
 from nnlab.sweeps import LOAD_SNIPPET, sweep
 
 PAGE = "compare_runs"
-W = "_nnlab.compare."
-RESULT_KEY = "nnlab.compare.result"
 SUBMIT = "FormSubmitter:compare-grid-Train the grid"
-SMALL = {"inits": "xavier,he", "lrs": "0.01,0.1", "epochs": "50"}  # 4 quick runs, none diverges
+SMALL = {"inits": ["xavier", "he"], "lrs": ["0.01", "0.1"], "epochs": "50"}  # 4 quick runs, none diverges
+KEYS = {"inits": "inits", "lrs": "lrs", "seeds": "seeds", "epochs": "epochs", "activation": "act"}
+
+
+def stored(at):
+    """The compare page's latest Run in the session's run store."""
+    return at.session_state["nnlab.training"].latest["compare"]
 
 
 def train(at):
@@ -49,21 +53,19 @@ def test_default_page_waits_for_the_button_with_the_grid_in_view(run_page, figur
     at = run_page(PAGE)  # how fast, and the grid's training: benchmarks/page_speed.py
     no_problems(at)
     assert not at.warning
-    assert RESULT_KEY not in at.session_state
+    assert "compare" not in at.session_state["nnlab.training"].latest
     preview = chart(at, "compare-heatmap-empty", figure_data)
     (grid,) = preview["data"]
     assert np.shape(grid["z"]) == (4, 4)
     assert list(grid["y"]) == ["zeros", "random", "xavier", "he"] and list(grid["x"]) == ["0.001", "0.01", "0.1", "2"]
     assert "16 runs" in at.info[0].value
-    query = at.query_params
-    assert (query["inits"], query["lrs"], query["seeds"], query["epochs"], query["act"]) == \
-        ("zeros,random,xavier,he", "0.001,0.01,0.1,2", "1", "300", "relu")
+    assert not {"inits", "lrs", "seeds", "epochs", "act"} & set(at.query_params), "defaults stay out of the URL"
 
 
 def test_training_the_default_grid_fills_every_chart_from_the_sweep(run_page, figure_data):
     at = train(run_page(PAGE))
     no_problems(at)
-    result = at.session_state[RESULT_KEY].result
+    result = stored(at).result
     table = result.table
     assert len(table) == 16 and table.diverged_at.notna().any(), "lr 2 blows up: a result, not an error"
 
@@ -101,14 +103,12 @@ def test_training_the_default_grid_fills_every_chart_from_the_sweep(run_page, fi
 
 def test_changing_the_grid_retrains_it_and_the_numbers_match_an_independent_sweep(run_page, figure_data):
     at = run_page(PAGE)
-    at.multiselect(key=W + "inits").set_value(["he", "xavier"])
-    at.multiselect(key=W + "lrs").set_value([0.1, 0.01])
-    at.slider(key=W + "epochs").set_value(50)
-    at.selectbox(key=W + "activation").set_value("tanh")
+    at.multiselect(key="inits").set_value(["he", "xavier"])
+    at.multiselect(key="lrs").set_value([0.1, 0.01])
+    at.select_slider(key="epochs").set_value(50)
+    at.selectbox(key="act").set_value("tanh")
     at = train(at)
     no_problems(at)
-    assert (at.query_params["inits"], at.query_params["lrs"], at.query_params["epochs"],
-            at.query_params["act"]) == ("xavier,he", "0.01,0.1", "50", "tanh")
     z, _, heat = cells(chart(at, "compare-heatmap-loss", figure_data))
     assert list(heat["y"]) == ["xavier", "he"] and list(heat["x"]) == ["0.01", "0.1"]
     dataset = data.make_dataset("diabetes", "sklearn", "standardize", split_seed=42)
@@ -121,7 +121,7 @@ def test_changing_the_grid_retrains_it_and_the_numbers_match_an_independent_swee
 def test_three_seeds_draw_mean_lines_with_bands(run_page, figure_data):
     at = train(run_page(PAGE, query={**SMALL, "seeds": "3"}))
     no_problems(at)
-    result = at.session_state[RESULT_KEY].result
+    result = stored(at).result
     assert len(result.table) == 12
     curves = chart(at, "compare-curves", figure_data)
     bands = [t for t in curves["data"] if t.get("fill") == "toself"]
@@ -138,7 +138,7 @@ def test_three_seeds_draw_mean_lines_with_bands(run_page, figure_data):
 
 def test_two_picked_runs_show_their_differences_and_curves(run_page, figure_data):
     at = train(run_page(PAGE, query=SMALL))
-    result = at.session_state[RESULT_KEY].result
+    result = stored(at).result
     labels = [result.label(run) for run in range(len(result))]
     run_a, run_b = (next(s for s in at.selectbox if s.label == name) for name in ("Run A", "Run B"))
     assert labels[run_a.value] == "init=he, lr=0.1, seed=0", "A starts as the lowest test loss"
@@ -161,44 +161,44 @@ def test_two_picked_runs_show_their_differences_and_curves(run_page, figure_data
 
 
 def test_a_link_reproduces_the_grid(run_page):
-    at = run_page(PAGE, query={"inits": "he,zeros", "lrs": "0.05,0.5", "seeds": "2", "epochs": "100",
+    at = run_page(PAGE, query={"inits": ["he", "zeros"], "lrs": ["0.05", "0.5"], "seeds": "2", "epochs": "100",
                                "act": "tanh"})
     no_problems(at)
     assert not at.warning
-    assert at.multiselect(key=W + "inits").value == ["zeros", "he"]
-    assert at.multiselect(key=W + "lrs").value == [0.05, 0.5]  # 0.05 is not a preset: it joins the options
-    assert at.slider(key=W + "seeds").value == 2 and at.slider(key=W + "epochs").value == 100
-    assert at.selectbox(key=W + "activation").value == "tanh"
+    assert set(at.multiselect(key="inits").value) == {"zeros", "he"}  # the grid orders them
+    assert at.multiselect(key="lrs").value == [0.05, 0.5]  # 0.05 is not a preset: it joins the options
+    assert at.slider(key="seeds").value == 2 and at.select_slider(key="epochs").value == 100
+    assert at.selectbox(key="act").value == "tanh"
     assert "8 runs" in at.info[0].value
 
 
 def test_bad_link_values_fall_back_to_the_defaults_with_a_warning(run_page):
-    at = run_page(PAGE, query={"inits": "he,bogus", "lrs": "abc,-1", "seeds": "9", "epochs": "123",
+    at = run_page(PAGE, query={"inits": ["he", "bogus"], "lrs": ["abc", "-1"], "seeds": "9", "epochs": "123",
                                "act": "swish"})
     no_problems(at)
     warnings = " ".join(w.value for w in at.warning)
-    for name in ("inits=he,bogus", "lrs=abc,-1", "seeds=9", "epochs=123", "act=swish"):
+    for name in ("inits=he&inits=bogus", "lrs=abc&lrs=-1", "seeds=9", "epochs=123", "act=swish"):
         assert name in warnings
-    assert at.multiselect(key=W + "inits").value == ["he"]  # the good part of a list is kept
-    assert at.multiselect(key=W + "lrs").value == [0.001, 0.01, 0.1, 2.0]
-    assert at.slider(key=W + "seeds").value == 1 and at.slider(key=W + "epochs").value == 300
-    assert at.selectbox(key=W + "activation").value == "relu"
-    assert at.query_params["seeds"] == "1"  # the URL now holds what is shown
+    assert at.multiselect(key="inits").value == ["he"]  # the good part of a list is kept
+    assert at.multiselect(key="lrs").value == [0.001, 0.01, 0.1, 2.0]
+    assert at.slider(key="seeds").value == 1 and at.select_slider(key="epochs").value == 300
+    assert at.selectbox(key="act").value == "relu"
+    assert "seeds" not in at.query_params  # the URL now holds what is shown: the default
     assert not at.run().warning, "a link's warnings are shown once"
 
 
 def test_an_empty_choice_keeps_the_previous_one(run_page):
     at = run_page(PAGE, query=SMALL)
-    at.multiselect(key=W + "inits").set_value([])
+    at.multiselect(key="inits").set_value([])
     at = train(at)
     no_problems(at)
     assert any("at least one initializer" in w.value for w in at.warning)
-    assert at.multiselect(key=W + "inits").value == ["xavier", "he"]
-    assert len(at.session_state[RESULT_KEY].result.table) == 4
+    assert at.multiselect(key="inits").value == ["xavier", "he"]
+    assert len(stored(at).result.table) == 4
 
 
 def test_a_grid_where_everything_diverges_is_a_result(run_page, figure_data):
-    at = train(run_page(PAGE, query={"inits": "he", "lrs": "5,10", "epochs": "50"}))
+    at = train(run_page(PAGE, query={"inits": "he", "lrs": ["5", "10"], "epochs": "50"}))
     no_problems(at)
     z, text, _ = cells(chart(at, "compare-heatmap-loss", figure_data))
     assert np.isnan(z).all() and (text == "✕ diverged").all()
@@ -208,8 +208,8 @@ def test_a_grid_where_everything_diverges_is_a_result(run_page, figure_data):
 
 def test_new_data_asks_for_a_new_run(run_page):
     at = train(run_page(PAGE, query=SMALL))
-    assert RESULT_KEY in at.session_state
-    at.sidebar.selectbox(key="_nnlab.source").set_value("sine")
+    assert "compare" in at.session_state["nnlab.training"].latest
+    at.sidebar.selectbox(key="source").set_value("sine")
     at = at.run()
     no_problems(at)
     assert "changed since the last run" in at.info[0].value
@@ -227,9 +227,9 @@ def test_one_cell_grid(run_page, figure_data, query):
 
 def test_the_curves_switch_to_training_loss(run_page, figure_data):
     at = train(run_page(PAGE, query=SMALL))
-    at = at.radio(key=W + "curve").set_value("training loss").run()
+    at = at.radio(key="compare.curve").set_value("training loss").run()
     no_problems(at)
-    result = at.session_state[RESULT_KEY].result
+    result = stored(at).result
     curves = chart(at, "compare-curves", figure_data)
     assert curves["layout"]["title"]["text"].startswith("Training loss during training")
     line = next(t for t in curves["data"] if t["xaxis"] == "x2" and t["name"] == "learning rate 0.1")

@@ -18,6 +18,23 @@ def markdown(at):
     return "\n".join(m.value for m in at.markdown)
 
 
+VIEWS = ["The numbers", "How the columns relate", "Training and test rows"]
+
+
+def view(at, name):
+    """Open one of the page's tabs (they render only when open) and rerun."""
+    at.session_state["explorer.view"] = name
+    return at.run()
+
+
+def every_chart(at, charts):
+    """{key: figure} of every tab's charts, in page order."""
+    figures = {}
+    for name in VIEWS:
+        figures |= charts(view(at, name), **CHART_KEY)
+    return figures
+
+
 @pytest.fixture(scope="module")
 def sklearn_data():
     X, y = load_diabetes(return_X_y=True)
@@ -27,18 +44,19 @@ def sklearn_data():
 def test_default_run(run_page, charts, sklearn_data):
     at = run_page(PAGE)
     assert not at.exception and not at.error
-    figures = charts(at, **CHART_KEY)
+    assert set(charts(at, **CHART_KEY)) == {"histogram"}, "a cold visit draws the first tab only"
+    text = markdown(at)
+    descriptions, stats = (frame.value for frame in at.dataframe)
+    figures = every_chart(at, charts)
     assert set(figures) == {"histogram", "corr", "feature", "split"}
     X, y, (X_train, X_test, y_train, y_test) = sklearn_data
 
     # The descriptions table and the statistics: std 0.048, unit L2 norm (ERRATA 2).
-    descriptions, stats, _ = (frame.value for frame in at.dataframe)
     assert descriptions["column"].tolist() == FEATURES
     np.testing.assert_allclose(stats.loc[FEATURES, "std"], X.std(axis=0))
     np.testing.assert_allclose(stats.loc[FEATURES, "l2_norm"], np.linalg.norm(X, axis=0))
     target_all = (np.r_[y_train, y_test] - y_train.mean()) / y_train.std()  # standardized with train statistics
     assert stats.filter(like="target", axis=0)["mean"].iloc[0] == pytest.approx(target_all.mean())
-    text = markdown(at)
     assert "mean 0 and standard deviation 1" in text  # the tutorial's claim, corrected:
     assert f"about **{X.std(axis=0).mean():.4f}**" in text and f"1/√442 = {442 ** -0.5:.4f}" in text
 
@@ -61,19 +79,19 @@ def test_default_run(run_page, charts, sklearn_data):
     target = (y_train - y_train.mean()) / y_train.std()  # the sidebar's default: standardized target
     reference = LinearRegression().fit(X_train[:, [2]], target)
     np.testing.assert_allclose(line["y"], reference.predict(np.reshape(line["x"], (-1, 1))))
-    assert f"{reference.score(X_train[:, [2]], target):.1%}" in text
+    assert f"{reference.score(X_train[:, [2]], target):.1%}" in markdown(view(at, VIEWS[1]))
 
     split = figures["split"]["data"]
     assert [t["name"] for t in split] == ["train rows", "test rows"]
-    assert [m.value for m in at.metric] == ["353", "89"]
+    assert [m.value for m in view(at, VIEWS[2]).metric] == ["353", "89"]
 
 
 def test_pick_a_feature(run_page, figure_data, sklearn_data):
-    at = run_page(PAGE, query={"target_scaling": "none"})
+    at = run_page(PAGE, query={"target_scaling": "none", "explorer.view": VIEWS[1]})  # a link opens the tab
     at.main.selectbox[0].set_value("s5").run()
     assert not at.exception
     _, _, (X_train, _, y_train, _) = sklearn_data
-    line = figure_data(at.get("plotly_chart")[2])["data"][2]
+    line = figure_data(at.get("plotly_chart")[1])["data"][2]
     reference = LinearRegression().fit(X_train[:, [8]], y_train)
     np.testing.assert_allclose(line["y"], reference.predict(np.reshape(line["x"], (-1, 1))))
     assert "× s5" in markdown(at)
@@ -93,12 +111,13 @@ def test_fewer_histograms(run_page, figure_data):
 def test_every_source(run_page, figure_data, query, features):
     at = run_page(PAGE, query=query)
     assert not at.exception and not at.error
-    assert len(at.get("plotly_chart")) == 4
+    assert len(at.get("plotly_chart")) == 1
     assert len(figure_data(at.get("plotly_chart")[0])["data"]) == features
     text = markdown(at)
     assert "standard deviation 1. Only" not in text  # the tutorial's claim is only corrected where it was made
     if features < 10:
         assert "No descriptions are known" in " ".join(c.value for c in at.caption)
+    assert sum(len(view(at, name).get("plotly_chart")) for name in VIEWS) == 4
 
 
 def test_raw_units_say_the_spread_differs(run_page):
@@ -110,16 +129,16 @@ def test_raw_units_say_the_spread_differs(run_page):
 
 def test_switching_the_sidebar_dataset(run_page, figure_data):
     at = run_page(PAGE)
-    at.sidebar.selectbox(key=ui_frame.WIDGET_PREFIX + "source").set_value("surface").run()
+    at.sidebar.selectbox(key="source").set_value("surface").run()
     assert not at.exception
     assert [t["type"] for t in figure_data(at.get("plotly_chart")[0])["data"]] == ["bar", "bar"]
-    at.sidebar.selectbox(key=ui_frame.WIDGET_PREFIX + "source").set_value("diabetes").run()
+    at.sidebar.selectbox(key="source").set_value("diabetes").run()
     assert not at.exception
     assert len(figure_data(at.get("plotly_chart")[0])["data"]) == 10
 
 
 def upload(at, content):
-    at.sidebar.selectbox(key=ui_frame.WIDGET_PREFIX + "source").set_value("csv").run()
+    at.sidebar.selectbox(key="source").set_value("csv").run()
     return at.sidebar.file_uploader[0].set_value(("mine.csv", content, "text/csv")).run()
 
 
@@ -128,7 +147,7 @@ def test_a_csv(run_page, figure_data):
     at = upload(run_page(PAGE), content)
     assert not at.exception and not at.error
     assert len(figure_data(at.get("plotly_chart")[0])["data"]) == 3
-    assert figure_data(at.get("plotly_chart")[1])["data"][0]["x"][0] == "a"  # most correlated with target
+    assert figure_data(view(at, VIEWS[1]).get("plotly_chart")[0])["data"][0]["x"][0] == "a"  # most correlated
 
 
 def test_a_wide_csv_is_capped(run_page, charts):
@@ -139,8 +158,9 @@ def test_a_wide_csv_is_capped(run_page, charts):
                + "\n".join(",".join(f"{v:.5f}" for v in row) for row in rows)).encode()
     at = upload(run_page(PAGE), content)
     assert not at.exception and not at.error
-    figures = charts(at, **CHART_KEY)
+    figures = every_chart(at, charts)
     assert len(figures["histogram"]["data"]) == 12
     heat = figures["corr"]["data"][0]
     assert len(heat["x"]) == 31 and heat["x"][0] == "f5"  # the 30 most correlated features, and the target
-    assert "Showing the 30 features most correlated with the target, of 40." in " ".join(c.value for c in at.caption)
+    assert "Showing the 30 features most correlated with the target, of 40." in \
+        " ".join(c.value for c in view(at, VIEWS[1]).caption)

@@ -36,10 +36,28 @@ def reference():
         X_TRAIN, Z_TRAIN, eval_set=(X_TEST, Z_TEST))
 
 
+VIEWS = ["Learning curves", "Layer by layer", "Inside the network at one epoch", "Can you trust these numbers?"]
+
+
+def view(at, name):
+    """Open one of the page's tabs (they render only when open) and rerun."""
+    at.session_state["deep.view"] = name
+    return at.run()
+
+
+def every_chart(at, charts):
+    """The charts of every tab, in page order."""
+    figures = {}
+    for name in VIEWS:
+        figures |= charts(view(at, name))
+    return figures
+
+
 def test_default_run_draws_every_chart(run_page, charts):
     at = run_page(PAGE)  # its speed: benchmarks/page_speed.py
     assert not at.exception and not at.error and not at.warning
-    figures = charts(at)
+    assert list(charts(at)) == ["deep-loss", "deep-r2"], "a cold visit draws the first tab only"
+    figures = every_chart(at, charts)
     assert list(figures) == ["deep-loss", "deep-r2", "deep-grad", "deep-ratio", "deep-network", "deep-predicted",
                              "deep-hist-weights", "deep-hist-weight_grads"]  # no learned function: 10 features
     counts = {key: [t["type"] for t in fig["data"]] for key, fig in figures.items()}
@@ -50,7 +68,7 @@ def test_default_run_draws_every_chart(run_page, charts):
 
 
 def test_default_charts_match_numbers_computed_by_hand(run_page, charts, reference, he_init, loss_and_gradient_norms):
-    figures = charts(run_page(PAGE))
+    figures = every_chart(run_page(PAGE), charts)
     weights = he_init([10, 64, 32, 1])
     first_loss, first_norms = loss_and_gradient_norms(weights, X_TRAIN, Z_TRAIN, *RELU)
     loss = figures["deep-loss"]["data"][0]["y"]
@@ -77,7 +95,7 @@ def test_default_charts_match_numbers_computed_by_hand(run_page, charts, referen
 
 
 def test_the_epoch_slider_shows_the_network_at_that_epoch(new_page, charts, he_init):
-    at = new_page(PAGE).run()
+    at = view(new_page(PAGE).run(), VIEWS[2])
     at.select_slider[0].set_value(0).run()
     assert not at.exception
     figures = charts(at)
@@ -110,9 +128,9 @@ def test_sine_data_draws_the_learned_function(new_page, charts):
     from nnlab import data
 
     at = new_page(PAGE).run()
-    at.sidebar.selectbox(key="_nnlab.source").set_value("sine").run()
+    at.sidebar.selectbox(key="source").set_value("sine").run()
     assert not at.exception and not at.error
-    figures = charts(at)
+    figures = charts(view(at, VIEWS[2]))
     assert "deep-function" in figures
     line = figures["deep-function"]["data"][-1]
     assert line["mode"] == "lines" and line["x"].shape == (400,)
@@ -127,7 +145,7 @@ def test_sine_data_draws_the_learned_function(new_page, charts):
 
 
 def test_surface_data_draws_a_contour_map(run_page, charts):
-    at = run_page(PAGE, query={"source": "surface"})
+    at = run_page(PAGE, query={"source": "surface", "deep.view": VIEWS[2]})  # a link opens the tab
     assert not at.exception and not at.error
     surface = charts(at)["deep-function"]
     assert [t["type"] for t in surface["data"]] == ["contour", "scatter", "scatter"]
@@ -140,7 +158,8 @@ def test_a_diverging_learning_rate_warns_and_marks_the_blow_up(new_page, charts,
     labelled_button(at, "Train").click().run()
     assert not at.exception and not at.error
     assert len(at.warning) == 1 and "diverged at epoch" in at.warning[0].value
-    figures = charts(at)
+    figures = every_chart(at, charts)
+    view(at, VIEWS[2])
     loss = figures["deep-loss"]["data"]
     assert loss[-1]["name"] == "diverged" and loss[-1]["mode"] == "markers"
     diverged_at = int(loss[-1]["x"][0])
@@ -166,7 +185,7 @@ def test_a_bad_layer_spec_shows_an_error_not_a_traceback(new_page, labelled_butt
 
 
 def test_the_checks_agree_with_finite_differences_and_scikit_learn(new_page, reference):
-    at = new_page(PAGE).run()
+    at = view(new_page(PAGE).run(), VIEWS[3])
     at.button(key="deep.check").click().run()
     assert not at.exception and not at.error
     assert len(at.success) == 2 and all("Backprop agrees" in box.value for box in at.success)

@@ -165,7 +165,7 @@ def test_initial_weights_and_epochs(run_page, charts):
 
 def test_the_bound_follows_the_sidebar_scaling(run_page):
     at = run_page(PAGE)
-    at.sidebar.selectbox(key=ui_frame.WIDGET_PREFIX + "scaling").set_value("standardized").run()
+    at.sidebar.selectbox(key="scaling").set_value("standardized").run()
     assert not at.exception
     X, y = load_diabetes(scaled=False, return_X_y=True)
     X_train, *_ = train_test_split(X, y, test_size=0.2, random_state=42)
@@ -228,7 +228,7 @@ def test_a_wide_csv(run_page, charts):
     content = (",".join([f"f{i}" for i in range(30)] + ["target"]) + "\n"
                + "\n".join(",".join(f"{v:.5f}" for v in row) for row in rows)).encode()
     at = run_page(PAGE)
-    at.sidebar.selectbox(key=ui_frame.WIDGET_PREFIX + "source").set_value("csv").run()
+    at.sidebar.selectbox(key="source").set_value("csv").run()
     at.sidebar.file_uploader[0].set_value(("wide.csv", content, "text/csv")).run()
     assert not at.exception and not at.error
     weights = charts(at, **CHART_KEY)["weights"]

@@ -2,32 +2,30 @@
 
     dataset = frame("Training", "Watch a network learn ...")   # -> nnlab.data.Dataset
 
-The sidebar's choices (a `DataChoice`) live in st.session_state under a plain key, because
-Streamlit drops a widget's own state on any page that does not draw it; they are copied into
-the widgets before drawing and back in the widgets' on_change. They are mirrored in the URL, so
-a link reproduces the view; a link is read once, when a session starts, and a bad value in it
-falls back to the default with a warning.
+The sidebar's widgets are bound to the URL (ui.state), so a link reproduces the data choice and
+the choice follows the learner from page to page; a bad value in a link falls back to the
+default with a warning.
 """
 from __future__ import annotations
 
 import hashlib
 import io
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 
 import streamlit as st
 
 from nnlab import data
 
-CHOICE_KEY = "nnlab.choice"  # the current DataChoice
-CSV_KEY = "nnlab.csv"  # the uploaded CsvFile, kept across pages
-LINK_PROBLEMS_KEY = "nnlab.link_problems"  # warnings about the first URL, shown once
-WIDGET_PREFIX = "_nnlab."  # widget keys: copies of CHOICE_KEY's fields, dropped on page switch
+from . import state
+
+CSV_KEY = "nnlab.csv"  # the uploaded CsvFile: an uploader's file is dropped on page switch
+UPLOADER_KEY = "_nnlab.csv"
 FRAME_KEY = "nnlab-frame"  # the sidebar container (CSS class st-key-nnlab-frame)
 MAX_SEED = 2**32 - 1  # what train_test_split's random_state accepts
 SCALED_SOURCES = ("diabetes", "csv")  # the synthetic sets ignore feature scaling
 
 SOURCE_LABELS = {"diabetes": "Diabetes progression", "sine": "Noisy sine wave",
-                 "surface": "2-D surface", "csv": "Your own CSV"}  # short: the sidebar is narrow
+                 "surface": "2-D surface", "csv": "Your own CSV"}  # in the help: the options show their URL names
 SCALING_LABELS = {"sklearn": "scikit-learn's (std ≈ 0.048)", "raw": "raw units",
                   "standardized": "standardized (std 1)"}
 TARGET_LABELS = {"none": "none (original units)", "standardize": "standardize (mean 0, std 1)"}
@@ -58,74 +56,23 @@ class CsvFile:
     digest: str  # sha256 of content: the cache key, so 50 MB are not re-hashed every run
 
 
-# URL parameter of each DataChoice field.
-QUERY_NAMES = {"source": "source", "scaling": "scaling", "target_scaling": "target_scaling",
-               "split_seed": "seed", "target": "target"}
-_TABLES = {"source": data.SOURCES, "scaling": data.FEATURE_SCALINGS,
-           "target_scaling": data.TARGET_SCALINGS}
-
-
-# --------------------------------------------------------------------------------------------
-# Choices <-> URL (pure functions)
-
-
-def choice_from_query(params) -> tuple[DataChoice, list[str]]:
-    """Query params {name: str | [str]} -> (DataChoice, warnings about values left at default)."""
-    default, values, problems = DataChoice(), {}, []
-    for field, name in QUERY_NAMES.items():
-        raw = params.get(name)
-        if isinstance(raw, (list, tuple)):
-            raw = raw[-1] if raw else None  # a repeated key: the last one wins, as in st.query_params
-        if raw is None:
-            continue
-        value, why = _parse_query_value(field, str(raw))
-        if why is None:
-            values[field] = value
-        else:
-            fallback = getattr(default, field)
-            problems.append(f"The link's `{name}={raw}` was ignored: {why}. "
-                            f"Using the default, `{fallback}`.")
-    return replace(default, **values), problems
-
-
-def _parse_query_value(field: str, raw: str):
-    """(value, None) if raw is valid for field, else (None, why not)."""
-    if field in _TABLES:
-        table = _TABLES[field]
-        return (raw, None) if raw in table else (None, f"choose one of {', '.join(table)}")
-    if field == "split_seed":
-        if raw.strip().isdigit() and int(raw) <= MAX_SEED:
-            return int(raw), None
-        return None, f"the seed must be a whole number from 0 to {MAX_SEED}"
-    return (raw, None) if raw.strip() else (None, "the target column name is empty")
-
-
-def choice_to_query(choice: DataChoice) -> dict[str, str]:
-    """DataChoice -> the query params that reproduce it (target only for a CSV)."""
-    params = {QUERY_NAMES[f.name]: str(getattr(choice, f.name)) for f in fields(choice)
-              if f.name != "target"}
-    if choice.source == "csv" and choice.target is not None:
-        params[QUERY_NAMES["target"]] = choice.target
-    return params
-
-
-# --------------------------------------------------------------------------------------------
-# Session state
+# The URL name (and widget key) of each DataChoice field.
+KEYS = {"source": "source", "scaling": "scaling", "target_scaling": "target_scaling",
+        "split_seed": "seed", "target": "target"}
+_DEFAULT = DataChoice()
+LINK_CHECKS = {"source": state.choice(_DEFAULT.source, data.SOURCES),
+               "scaling": state.choice(_DEFAULT.scaling, data.FEATURE_SCALINGS),
+               "target_scaling": state.choice(_DEFAULT.target_scaling, data.TARGET_SCALINGS),
+               "seed": state.whole(_DEFAULT.split_seed, 0, MAX_SEED)}
 
 
 def current_choice() -> DataChoice:
-    """The session's DataChoice; on a session's first run, read from the URL."""
-    if CHOICE_KEY not in st.session_state:
-        choice, problems = choice_from_query(st.query_params.to_dict())
-        st.session_state[CHOICE_KEY] = choice
-        st.session_state[LINK_PROBLEMS_KEY] = problems
-    return st.session_state[CHOICE_KEY]
-
-
-def set_choice(**changes) -> DataChoice:
-    """Change some of the session's choices (e.g. from a page's own button); returns the new one."""
-    st.session_state[CHOICE_KEY] = replace(current_choice(), **changes)
-    return st.session_state[CHOICE_KEY]
+    """The sidebar's choices as its widgets hold them (the defaults before they are drawn)."""
+    default = DataChoice()
+    values = {field: st.session_state.get(key, getattr(default, field)) for field, key in KEYS.items()}
+    if values["source"] != "csv":
+        values["target"] = None
+    return DataChoice(**values)
 
 
 def uploaded_csv() -> CsvFile | None:
@@ -133,31 +80,14 @@ def uploaded_csv() -> CsvFile | None:
     return st.session_state.get(CSV_KEY)
 
 
-def _store(field: str) -> None:
-    """on_change: copy a widget's value to the choice, which outlives the widget."""
-    set_choice(**{field: st.session_state[WIDGET_PREFIX + field]})
-
-
 def _store_csv() -> None:
     """on_change of the uploader: keep the new file, or forget it when the user removed it."""
-    upload = st.session_state.get(WIDGET_PREFIX + "csv")
+    upload = st.session_state.get(UPLOADER_KEY)
     if upload is None:
         st.session_state.pop(CSV_KEY, None)
         return
     content = upload.getvalue()
     st.session_state[CSV_KEY] = CsvFile(upload.name, content, hashlib.sha256(content).hexdigest())
-    # The target column is kept if the new file has it (e.g. from a link); else its last column.
-
-
-def _mirror_query(choice: DataChoice) -> None:
-    """Write the choice into the URL, touching only our own parameters, and only on change."""
-    wanted = choice_to_query(choice)
-    for name in QUERY_NAMES.values():
-        if name in wanted:
-            if st.query_params.get(name) != wanted[name]:
-                st.query_params[name] = wanted[name]
-        elif name in st.query_params:
-            del st.query_params[name]
 
 
 # --------------------------------------------------------------------------------------------
@@ -247,17 +177,17 @@ def page_intro(text: str) -> None:
                 f"{text}\n\n</div>", unsafe_allow_html=True)
 
 
-def _selectbox(field: str, label: str, options, labels=None, **kwargs):
-    key = WIDGET_PREFIX + field
-    st.session_state[key] = getattr(current_choice(), field)
-    return st.selectbox(label, list(options), key=key, on_change=_store, args=(field,),
-                        format_func=(lambda o: (labels or {}).get(o, o)), **kwargs)
+def _selectbox(field: str, label: str, options, **kwargs):
+    """A bound selectbox showing the options' own names: a bound widget's URL holds what it shows."""
+    options = list(options)
+    if "index" not in kwargs:
+        kwargs["index"] = options.index(getattr(_DEFAULT, field))
+    return st.selectbox(label, options, key=KEYS[field], **state.BOUND, **kwargs)
 
 
-def _csv_controls(choice: DataChoice) -> None:
-    """The uploader and, once a readable file is in, its target column."""
-    st.file_uploader("CSV file", type=["csv", "tsv", "txt"], key=WIDGET_PREFIX + "csv",
-                     on_change=_store_csv,
+def _csv_controls() -> None:
+    """The uploader and, once a readable file is in, its target column (the last one unless chosen)."""
+    st.file_uploader("CSV file", type=["csv", "tsv", "txt"], key=UPLOADER_KEY, on_change=_store_csv,
                      help="A header row, then one row per example; numbers only in the columns "
                           "you use (comma, semicolon or tab separated, UTF-8).")
     csv = uploaded_csv()
@@ -269,13 +199,25 @@ def _csv_controls(choice: DataChoice) -> None:
         columns = csv_columns(csv)
     except data.DataError:
         return  # the page shows the error where the dataset is built
-    if choice.target not in columns:
-        choice = set_choice(target=columns[-1])
-    _selectbox("target", "Target column (what to predict)", columns)
+    _selectbox("target", "Target column (what to predict)", columns, index=len(columns) - 1)
 
 
-def navigation() -> None:
-    """Sidebar links to every page, drawn only when config hides Streamlit's own page list.
+def data_params() -> dict[str, str]:
+    """The URL parameters of the sidebar's choices that differ from the defaults.
+
+    Page links carry them, so a lesson opened from a link (in a new tab, say) shows the same data.
+    """
+    choice, params = current_choice(), {}
+    for field, key in KEYS.items():
+        value = getattr(choice, field)
+        if value is not None and value != getattr(_DEFAULT, field):
+            params[key] = str(value)
+    return params
+
+
+def navigation(where) -> None:
+    """Links to every page in `where` (a sidebar container drawn first), drawn only when config
+    hides Streamlit's own page list; call it after the data sidebar, so the links carry its choices.
 
     Streamlit names the home page after its file ("app"); with `client.showSidebarNavigation =
     false` in .streamlit/config.toml this list replaces it and calls it "Home".
@@ -284,38 +226,36 @@ def navigation() -> None:
         return
     from .home import page_catalogue  # here: home imports the trainer, which a page may not need
 
-    with st.sidebar.container(key="nnlab-nav"):
-        st.page_link("app.py", label="Home", icon=":material/home:")
+    params = data_params()
+    with where:
+        st.page_link("app.py", label="Home", icon=":material/home:", query_params=params)
         for page in page_catalogue():
-            st.page_link(page.path, label=page.label, icon=":material/school:")
+            st.page_link(page.path, label=page.label, icon=":material/school:", query_params=params)
         st.divider()
 
 
 def data_sidebar() -> DataChoice:
-    """Draw the shared data controls in the sidebar; return the (possibly just changed) choice."""
-    choice = current_choice()
+    """Draw the shared data controls in the sidebar; return the choice they hold."""
     with st.sidebar.container(key=FRAME_KEY):
         st.subheader("Data")
-        _selectbox("source", "Dataset", data.SOURCES, SOURCE_LABELS,
-                   help=_table_help(data.SOURCES))
-        if choice.source == "csv":
-            _csv_controls(choice)
-        scaled = choice.source in SCALED_SOURCES
-        _selectbox("scaling", "Feature scaling", data.FEATURE_SCALINGS, SCALING_LABELS,
-                   disabled=not scaled, help=_table_help(data.FEATURE_SCALINGS) if scaled else
+        source = _selectbox("source", "Dataset", data.SOURCES,
+                            help=_table_help(data.SOURCES, SOURCE_LABELS))
+        if source == "csv":
+            _csv_controls()
+        scaled = source in SCALED_SOURCES
+        _selectbox("scaling", "Feature scaling", data.FEATURE_SCALINGS,
+                   disabled=not scaled, help=_table_help(data.FEATURE_SCALINGS, SCALING_LABELS) if scaled else
                    "The synthetic sets are already on a unit scale; feature scaling does not apply.")
-        _selectbox("target_scaling", "Target scaling", data.TARGET_SCALINGS, TARGET_LABELS,
-                   help=_table_help(data.TARGET_SCALINGS))
-        key = WIDGET_PREFIX + "split_seed"
-        st.session_state[key] = current_choice().split_seed
-        st.number_input("Train/test split seed", min_value=0, max_value=MAX_SEED, step=1,
-                        key=key, on_change=_store, args=("split_seed",),
+        _selectbox("target_scaling", "Target scaling", data.TARGET_SCALINGS,
+                   help=_table_help(data.TARGET_SCALINGS, TARGET_LABELS))
+        st.number_input("Train/test split seed", min_value=0, max_value=MAX_SEED, value=_DEFAULT.split_seed, step=1,
+                        key=KEYS["split_seed"], **state.BOUND,
                         help="Which 80 % of the rows are used for training. 42 is the tutorial's split.")
     return current_choice()
 
 
-def _table_help(table: dict) -> str:
-    return "\n".join(f"- **{name}**: {text}" for name, text in table.items())
+def _table_help(table: dict, labels: dict) -> str:
+    return "\n".join(f"- **{name}** ({labels[name]}): {text}" for name, text in table.items())
 
 
 def _dataset_summary(dataset: data.Dataset) -> None:
@@ -340,15 +280,17 @@ def frame(title: str, intro: str | None = None, *, icon: str | None = None,
     """
     if page_config:
         st.set_page_config(page_title=f"{title} · nnlab", page_icon=icon, layout="wide")
-    navigation()
+    nav = st.sidebar.container(key="nnlab-nav")
+    link = state.check_link(LINK_CHECKS)
+    state.carry(LINK_CHECKS)
     choice = data_sidebar()
+    state.keep(LINK_CHECKS)
+    navigation(nav)
     st.title(title)
     if intro:
         page_intro(intro)
-    for problem in st.session_state.pop(LINK_PROBLEMS_KEY, []):
-        st.warning(problem, icon="🔗")
+    state.settle_link(link)
     dataset = _dataset_or_fallback(choice)
-    _mirror_query(choice)
     with st.sidebar.container(key=FRAME_KEY + "-summary"):
         _dataset_summary(dataset)
     return dataset

@@ -103,6 +103,20 @@ def streamlit_url(chromium_path):
 
 
 @pytest.fixture
+def fresh_app_url(chromium_path):
+    """fresh_app_url(page_file or None, **query) -> that URL on an app server started for this test
+    alone, so the URL is the first request it sees (a cold deep link)."""
+    from urllib.parse import urlencode
+
+    with serve(ROOT / "app.py", "streamlit-fresh.log") as base:
+        def build(page_file: Path | None = None, **query) -> str:
+            suffix = f"?{urlencode(query, doseq=True)}" if query else ""
+            return f"{base}/{url_path(page_file)}{suffix}"
+
+        yield build
+
+
+@pytest.fixture
 def serve_script(chromium_path, tmp_path):
     """serve_script(source) -> URL of a throwaway app with that source, served from the repo
     root (so `import ui` works); for checks that need a page of their own, like Stop."""
@@ -145,7 +159,7 @@ def page_url(streamlit_url):
     def build(page_file: Path | None = None, **query) -> str:
         from urllib.parse import urlencode
 
-        suffix = f"?{urlencode(query)}" if query else ""
+        suffix = f"?{urlencode(query, doseq=True)}" if query else ""  # a list: a repeated name
         return f"{streamlit_url}/{url_path(page_file)}{suffix}"
 
     return build
@@ -173,6 +187,20 @@ def _click_button(page, label: str, timeout: float = WAIT_MS) -> None:
     page.get_by_role("button", name=label, exact=True).click(timeout=timeout)
     page.wait_for_function(RUN_SEEN, timeout=timeout)
     _wait_for_app(page, timeout)
+
+
+def _click_tab(page, label: str, timeout: float = WAIT_MS) -> None:
+    """Open the tab with this label (a lazy tab reruns the page to draw it); wait for that run."""
+    page.evaluate(WATCH_RUNS)
+    page.get_by_role("tab", name=label, exact=True).click(timeout=timeout)
+    page.wait_for_function(RUN_SEEN, timeout=timeout)
+    _wait_for_app(page, timeout)
+
+
+@pytest.fixture
+def click_tab():
+    """click_tab(page, label): open a tab by its exact label, wait for the rerun."""
+    return _click_tab
 
 
 @pytest.fixture

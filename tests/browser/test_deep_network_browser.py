@@ -38,7 +38,7 @@ def _train_and_time(page, wait_for_app, rate):
     return chart, time.perf_counter() - start
 
 
-def test_train_redraws_the_charts(page, page_url, wait_for_app, screenshot, timings):
+def test_train_redraws_the_charts(page, page_url, wait_for_app, click_tab, screenshot, timings):
     page.goto(page_url(PAGE), wait_until="domcontentloaded")
     wait_for_app(page)
     page.wait_for_selector(LOSS_CHART, state="visible")
@@ -55,6 +55,7 @@ def test_train_redraws_the_charts(page, page_url, wait_for_app, screenshot, timi
         "stored_run_to_loss_chart_seconds": round(stored[0], 3)}
     screenshot(page, "4_Deep_network_after_train")
 
+    click_tab(page, "Can you trust these numbers?")  # the tabs render when opened
     page.get_by_role("button", name="Run the checks", exact=True).click()
     page.get_by_text("test R², scikit-learn").wait_for()
     wait_for_app(page)
@@ -64,7 +65,8 @@ def test_train_redraws_the_charts(page, page_url, wait_for_app, screenshot, timi
 
 
 def test_surface_data_draws_the_learned_surface(page, page_url, wait_for_app, screenshot):
-    page.goto(page_url(PAGE, source="surface"), wait_until="domcontentloaded")
+    page.goto(page_url(PAGE, source="surface", **{"deep.view": "Inside the network at one epoch"}),
+              wait_until="domcontentloaded")  # the link opens that tab
     wait_for_app(page)
     page.wait_for_selector(".st-key-deep-function .js-plotly-plot", state="visible")
     assert page.locator(EXCEPTION).count() == 0

@@ -67,12 +67,12 @@ def test_a_bad_csv_upload_shows_its_error(page, page_url, wait_for_app):
 STOP_APP = """
 import streamlit as st
 from nnlab.data import make_dataset
-from ui.training import last_run, train
+from ui.training import last_run, train_model
 
 # Not ui.frame: its page links point at pages/, which a script outside the repo root lacks.
 dataset = make_dataset(target_scaling="standardize")
 if st.button("Train"):
-    model = train({"epochs": 20000}, dataset, restart=True)
+    model = train_model({"epochs": 20000}, dataset, restart=True)
 else:
     model = last_run()
 if model is not None:

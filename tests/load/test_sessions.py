@@ -316,10 +316,12 @@ async def interruptions(server, launch_options) -> dict:
             await no_exception(page)
             found["switch_page"]["after_return"] = await _train_short(page, Setting("16", 0.02, 120))
 
-            # 3. Reload mid-run: a new session; the old one's run ends with its tab.
+            # 3. Reload mid-run: a new session; the old one's run ends with its tab. The address bar
+            # now holds the long run's settings (the form is bound to the URL), so reloading it would
+            # train that run again: load the page's bare address, as a reload did before.
             await start_long_run(page, lr=0.012)
             began = time.monotonic()
-            await page.reload(wait_until="domcontentloaded")
+            await page.goto(f"{server.url}/{PAGE}", wait_until="domcontentloaded")
             await page_ready(page, DEFAULT_RUN)
             await wait_for_app(page)
             await no_exception(page)
