@@ -25,7 +25,8 @@ from sklearn.neural_network import MLPRegressor
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from nnlab.training import Config, train  # noqa: E402
+from nnlab.training import train
+from nnlab.config import Config
 
 HIDDEN = (64, 32)
 LR = 0.01

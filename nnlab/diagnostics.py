@@ -146,7 +146,3 @@ def trust_checks(model, X_train, y_train, X_test, y_test, rows=16):
     except ValueError as exc:
         checks["twin"] = str(exc)
     return checks
-
-
-# TEMPORARY re-exports for the merge; deleted once ui/pages/plots import the new modules
-from .linear import least_squares, lr_bound  # noqa: E402,F401

@@ -12,9 +12,6 @@ from .explain import divergence_message
 from .network import Network
 from .training import train
 
-# TEMPORARY re-exports for the merge; deleted once ui/pages/plots import the new modules
-from .explain import diverging_message  # noqa: E402,F401
-
 
 class DivergenceWarning(UserWarning):
     """Training stopped because the loss blew up; the history up to there is kept."""

@@ -18,10 +18,6 @@ from .history import History
 from .network import Layout, Network, initial_parameters
 from .optimizers import OPTIMIZERS
 
-# TEMPORARY re-exports for the merge; deleted once ui/pages/plots import the new modules
-from .config import MAX_DEPTH, MAX_EPOCHS, MAX_L2, MAX_LR, MAX_WIDTH, Config  # noqa: E402,F401
-from .divergence import DIVERGENCE_FACTOR  # noqa: E402,F401
-
 _blas = ThreadpoolController()
 
 

@@ -1,11 +1,12 @@
 """Look at the data before training on it: what each column means, how it is scaled, how the columns relate to each other and to the target, and how the rows are split.
 
-Widgets -> nnlab.explore (statistics) and nnlab.plots (figures) -> render.
+Widgets -> nnlab.data.describe (statistics) and nnlab.plots (figures) -> render.
 """
 import pandas as pd
 import streamlit as st
 
-from nnlab import explore, plots
+from nnlab import plots
+from nnlab.data import describe
 from nnlab.data import FEATURES
 from ui import state
 from ui.frame import current_choice, frame
@@ -24,10 +25,10 @@ dataset = frame(
     "chosen in the sidebar.",
 )
 names = list(dataset.feature_names)
-X, y = explore.all_rows(dataset)
-stats = explore.column_stats(X, names)
-kind = explore.scaling_kind(stats)
-value_title = explore.SCALING_NAMES[kind]
+X, y = describe.all_rows(dataset)
+stats = describe.column_stats(X, names)
+kind = describe.scaling_kind(stats)
+value_title = describe.SCALING_NAMES[kind]
 columns_key = abs(hash(tuple(names)))  # widgets listing the columns start afresh on other data
 link = state.check_link({"explorer.view": state.choice(VIEWS[0], VIEWS)})
 standardized_target = (dataset.target_mean, dataset.target_std) != (0.0, 1.0)
@@ -40,7 +41,7 @@ if numbers.open:
     with numbers:
         # -- what the columns are ---------------------------------------------------------------------
         st.header("The columns")
-        descriptions = explore.feature_descriptions(names)
+        descriptions = describe.feature_descriptions(names)
         if descriptions.empty:
             st.caption(f"No descriptions are known for these columns ({', '.join(names[:20])}"
                        f"{', …' if len(names) > 20 else ''}); the target is *{dataset.target_name}*.")
@@ -49,13 +50,13 @@ if numbers.open:
 
         # -- how they are scaled ----------------------------------------------------------------------
         st.header("How big the numbers are")
-        table = pd.concat([stats, explore.column_stats(y.reshape(-1, 1), [f"target: {dataset.target_name}"])])
+        table = pd.concat([stats, describe.column_stats(y.reshape(-1, 1), [f"target: {dataset.target_name}"])])
         left, right = st.columns([3, 2], gap="large")
         left.dataframe(table.style.format(STAT_FORMAT), width="stretch", height="content" if len(table) <= 25 else "auto",
                        column_config={"_index": st.column_config.TextColumn("column", width="medium"),
                                       "l2_norm": st.column_config.NumberColumn("L2 norm √Σx²")})
         with right:
-            st.markdown(f"Over all **{len(y)}** rows, {explore.SCALINGS[kind]}.")
+            st.markdown(f"Over all **{len(y)}** rows, {describe.SCALINGS[kind]}.")
             if kind == "unit_norm":
                 n, std = len(y), float(stats["std"].median())
                 tutorial = set(names) == set(FEATURES)
@@ -87,10 +88,10 @@ if relations.open:
     with relations:
         # -- relations --------------------------------------------------------------------------------
         st.header("How the columns relate")
-        corr = explore.correlations(X, y, names, dataset.target_name)
-        kept = explore.strongest(corr, MAX_HEATMAP)
+        corr = describe.correlations(X, y, names, dataset.target_name)
+        kept = describe.strongest(corr, MAX_HEATMAP)
         st.plotly_chart(plots.correlation_figure(corr.loc[kept, kept]), width="stretch", key="explorer.corr-chart")
-        pair = explore.strongest_pair(corr)
+        pair = describe.strongest_pair(corr)
         st.caption((f"The most correlated features are {pair[0]} and {pair[1]} (r = {pair[2]:.2f}): they carry "
                     f"much the same information, which makes the weights of a linear model hard to pin down. "
                     if pair else "")
@@ -99,7 +100,7 @@ if relations.open:
 
         chart, text = st.columns([3, 2], gap="large")
         with text:
-            best = explore.strongest(corr, 1)[0]
+            best = describe.strongest(corr, 1)[0]
             feature = st.selectbox("Feature against the target", names, index=names.index(best),
                                    key=f"explorer.feature.{columns_key}",
                                    help="Preselected: the feature most correlated with the target.")
@@ -120,7 +121,7 @@ if split_tab.open:
     with split_tab:
         # -- the split --------------------------------------------------------------------------------
         st.header("Training and test rows")
-        summary = explore.split_summary(dataset.y_train, dataset.y_test)
+        summary = describe.split_summary(dataset.y_train, dataset.y_test)
         summary = summary.round(10) + 0.0  # −1e-16 is a mean of zero; + 0.0 turns −0 into 0
         left, right = st.columns(2, gap="large")
         with left:

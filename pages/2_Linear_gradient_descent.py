@@ -1,11 +1,12 @@
 """Linear regression trained by gradient descent: why one learning rate crawls, a larger one converges and a slightly larger one still blows up, and how the data set that limit.
 
 Widgets (a form bound to the URL, so nothing trains until Train is pressed) -> nnlab (MLP with no
-hidden layer, explore, diagnostics) -> nnlab.plots -> render.
+hidden layer; linear, tutorial, explain, diagnostics) -> nnlab.plots -> render.
 """
 import streamlit as st
 
-from nnlab import MLP, explore, plots
+from nnlab import MLP, explain, linear, plots, tutorial
+from nnlab.data import describe
 from nnlab.diagnostics import gradcheck
 from ui import sentences, state
 from ui.frame import SCALED_SOURCES, current_choice, frame, show_error
@@ -33,7 +34,7 @@ def widget(name):
 def choose_problem():
     """on_change of the problem picker: a tutorial problem loads the tutorial's settings."""
     if st.session_state[widget("problem")] != "data":
-        st.session_state.update({widget("lr"): explore.TUTORIAL_LR, widget("epochs"): explore.TUTORIAL_EPOCHS,
+        st.session_state.update({widget("lr"): tutorial.TUTORIAL_LR, widget("epochs"): tutorial.TUTORIAL_EPOCHS,
                                  widget("init"): "zeros"})
 
 
@@ -59,7 +60,7 @@ def controls():
 
 @st.cache_data(max_entries=16, show_spinner="Training the comparison…")
 def compare(key, _dataset, rates, epochs, init):
-    return explore.rate_runs(_dataset.X_train, _dataset.y_train, rates, epochs, init)
+    return linear.rate_runs(_dataset.X_train, _dataset.y_train, rates, epochs, init)
 
 
 dataset = frame(
@@ -73,19 +74,19 @@ dataset = frame(
 link = state.check_link(LINK_CHECKS)
 problem = st.segmented_control("Train on", list(PROBLEMS), format_func=PROBLEMS.get, key=widget("problem"),
                                default=DEFAULTS["problem"], on_change=choose_problem, required=True, **state.BOUND)
-data = dataset if problem == "data" else explore.toy_dataset(problem)
+data = dataset if problem == "data" else tutorial.toy_dataset(problem)
 settings = controls()
 state.settle_link(link)
 if problem == "data" and current_choice().source in SCALED_SOURCES:
-    X_all, _ = explore.all_rows(data)
-    scaling = explore.SCALING_NAMES[explore.scaling_kind(explore.column_stats(X_all, data.feature_names))]
+    X_all, _ = describe.all_rows(data)
+    scaling = describe.SCALING_NAMES[describe.scaling_kind(describe.column_stats(X_all, data.feature_names))]
     st.caption(sentences.scaling_note(scaling))
 lr, epochs = settings["lr"], settings["epochs"]
-bound_info, best = explore.stability(data), explore.reference(data)
+bound_info, best = linear.stability(data), linear.reference(data)
 bound = bound_info["bound"]
-report = explore.rate_report(lr, bound_info)
+report = linear.rate_report(lr, bound_info)
 if report["regime"] == "diverges":
-    st.warning(explore.over_bound_warning(lr, report, bound_info), icon="⚠️")
+    st.warning(explain.over_bound_warning(lr, report, bound_info), icon="⚠️")
 
 params = dict(hidden=(), init=settings["init"], lr=lr, epochs=epochs,
               record_every=1 if epochs <= KEEP_EVERY_EPOCH else -(-epochs // KEEP_EVERY_EPOCH))
@@ -96,7 +97,7 @@ histories = {f"lr {lr:g}": model.history_} if model is not None else {}
 
 # -- the numbers --------------------------------------------------------------------------------
 m = st.columns(5)
-m[0].metric("Learning rate", f"{lr:g}", explore.share_of_bound(report["ratio"]), delta_color="off",
+m[0].metric("Learning rate", f"{lr:g}", explain.share_of_bound(report["ratio"]), delta_color="off",
             delta_arrow="off")
 m[1].metric("Stability bound 2/λ_max", f"{bound:.5g}", help="Gradient descent on this loss converges "
             "for every learning rate below this, and blows up above it.")
@@ -114,7 +115,7 @@ if model is not None:
         m[4].metric("Test R²", f"{history.final_val_r2:.4g}", f"least squares {best['test_r2']:.4f}",
                     delta_color="off", delta_arrow="off")
 
-st.markdown(explore.bound_story(bound_info) + "\n\n" + explore.rate_sentence(
+st.markdown(explain.bound_story(bound_info) + "\n\n" + explain.rate_sentence(
     lr, report, model.history_ if model is not None else None, best["train_mse"]))
 
 # -- the charts ---------------------------------------------------------------------------------
@@ -132,7 +133,7 @@ right.plotly_chart(plots.spectrum_figure(plots.spectrum_data(bound_info["eigenva
 
 labels = {r: f"lr {r:g}" for r in settings["rates"]}
 if settings["around_bound"]:
-    labels |= {r: f"lr {r:.4g} ({f} × bound)" for f, r in explore.threshold_rates(bound_info, (0.99, 1.01)).items()}
+    labels |= {r: f"lr {r:.4g} ({f} × bound)" for f, r in linear.threshold_rates(bound_info, (0.99, 1.01)).items()}
 try:
     runs = compare(dataset_key(data), data, tuple(labels), epochs, settings["init"]) if labels else {}
 except ValueError as exc:
@@ -154,10 +155,10 @@ if problem == "three" and model is not None:
     st.markdown(sentences.tutorial_predictions(model.predict(data.X_train), data.y_train))
 if problem == "one":
     st.subheader("The tutorial's first example: a loss that did not match its gradient")
-    bug = explore.one_example_bug()
+    bug = tutorial.one_example_bug()
     left, right = st.columns([3, 2], gap="large")
     left.plotly_chart(plots.bug_demo_figure(plots.bug_demo_data(bug)), width="stretch", key=f"{KEY}.bug")
-    right.markdown(explore.bug_story(bug))
+    right.markdown(explain.bug_story(bug))
     if model is not None:
         right.caption("nnlab's gradient on the same row, checked the same way where training starts "
                       "(at the end the gradient is 0 and there is nothing left to compare):")

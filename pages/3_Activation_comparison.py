@@ -9,12 +9,12 @@ import streamlit as st
 
 from nnlab import plots
 from nnlab.activations import ACTIVATIONS
-from nnlab.compare import activation_summary
+from nnlab.health import activation_summary
 from nnlab.initializers import INITIALIZERS
-from nnlab.mlp import divergence_message, diverging_message
+from nnlab.explain import divergence_message, diverging_message
 from nnlab.optimizers import OPTIMIZERS
 from nnlab.sweeps import sweep
-from nnlab.training import MAX_DEPTH, MAX_EPOCHS, MAX_LR, MAX_WIDTH, Config
+from nnlab.config import MAX_DEPTH, MAX_EPOCHS, MAX_LR, MAX_WIDTH, Config
 from ui import sentences, state
 from ui.frame import frame
 from ui.training import remember

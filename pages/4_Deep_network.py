@@ -1,17 +1,16 @@
 """Inside a deep network: build one layer by layer, train it, and watch each layer's gradient, updates and weights; then check the gradients and retrain it in scikit-learn.
 
 Widgets (a form, bound to the URL: nothing retrains until Train is pressed) -> ui.training.train_model
-(progress, Stop, this session's runs) -> nnlab.compare and nnlab.plots -> render. The epoch slider
+(progress, Stop, this session's runs) -> nnlab (health, learned) and nnlab.plots -> render. The epoch slider
 lives in a fragment, so moving it redraws only the charts that depend on it.
 """
 import streamlit as st
 
-from nnlab import compare, plots
+from nnlab import config, health, learned, plots
 from nnlab.activations import ACTIVATIONS
 from nnlab.initializers import INITIALIZERS
 from nnlab.optimizers import OPTIMIZERS
-from nnlab.training import MAX_DEPTH, MAX_EPOCHS, MAX_L2, MAX_LR, MAX_WIDTH
-from nnlab.training import Config
+from nnlab.config import MAX_DEPTH, MAX_EPOCHS, MAX_L2, MAX_LR, MAX_WIDTH, Config
 from ui import sentences, state
 from ui.frame import MAX_SEED, frame, show_error
 from ui.training import run_key, train_model
@@ -58,7 +57,7 @@ def deep_controls():
         seed = right.number_input("Seed of the initial weights", 0, MAX_SEED, 0, key="deep.seed", **bound)
         st.form_submit_button("Train", type="primary", icon=":material/play_arrow:")
     try:
-        hidden = compare.parse_hidden(spec)
+        hidden = config.parse_hidden(spec)
     except ValueError as exc:
         show_error(exc, "Cannot read the hidden layers")
         return None
@@ -99,11 +98,11 @@ def layer_charts(history):
 def inside(model, dataset):
     """Charts at one epoch, picked with a slider over the weight snapshots taken before any blow-up."""
     history, units = model.history_, dataset.to_original_units
-    epochs = history.snapshot_epochs[compare.healthy_snapshots(history)].tolist()
+    epochs = history.snapshot_epochs[health.healthy_snapshots(history)].tolist()
     epoch = st.select_slider("Epoch", epochs, value=epochs[-1], key=f"deep.epoch.{hash(tuple(epochs))}",
                              help="The weights were copied during training; pick a copy to look at.")
     snapshot = history.snapshot_at(epoch)
-    predicted = units(compare.predict_at(history, snapshot, dataset.X_test, model.activation))
+    predicted = units(learned.predict_at(history, snapshot, dataset.X_test, model.activation))
     rows = plots.downsample_indices(len(predicted))
     left, right = st.columns(2)
     weights = [w[snapshot] for w in history.weights]
@@ -114,9 +113,9 @@ def inside(model, dataset):
                                                title=f"Predicted vs actual on the test rows, epoch {epoch}"),
                        key="deep-predicted", **CHART)
     if len(dataset.feature_names) in (1, 2):
-        grid, _ = compare.function_grid(dataset.X_train, dataset.X_test)
+        grid, _ = learned.function_grid(dataset.X_train, dataset.X_test)
         curve, points = plots.learned_function_data(
-            grid, units(compare.predict_at(history, snapshot, grid, model.activation)), dataset.X_train,
+            grid, units(learned.predict_at(history, snapshot, grid, model.activation)), dataset.X_train,
             units(dataset.y_train), dataset.X_test, units(dataset.y_test))
         st.plotly_chart(plots.learned_function_figure(curve, points, dataset.feature_names, dataset.target_name,
                                                       title=f"The function the network computes at epoch {epoch}"),

@@ -12,8 +12,9 @@ import streamlit as st
 from streamlit.source_util import page_icon_and_name, page_sort_key
 
 from nnlab import data, plots
-from nnlab.diagnostics import least_squares, lr_bound
-from nnlab.training import Config, train
+from nnlab.linear import least_squares, lr_bound
+from nnlab.training import train
+from nnlab.config import Config
 
 ROOT = Path(__file__).resolve().parents[1]
 RATES = (0.01, 0.9)  # the tutorial's rate, and one just under the stability bound of about 1.0

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlab import compare
+from nnlab import health
 from nnlab.activations import ACTIVATIONS
 from nnlab.initializers import TUTORIAL_STD
-from nnlab.training import DIVERGENCE_FACTOR, SATURATED_SLOPE
+from nnlab.divergence import DIVERGENCE_FACTOR
+from nnlab.health import SATURATED_SLOPE
 
 
 # -- pages/2_Linear_gradient_descent.py ----------------------------------------------------------
@@ -78,9 +79,9 @@ def deep_summary(model) -> str:
     else:
         text += f"diverged at epoch {history.diverged_at}; at epoch {last}, the last before the blow-up: " \
                 f"training loss {history.final_loss:.4g}, test R² {history.final_val_r2:.3f}"
-    stall = compare.failure_mode(model.activation) if model.hidden else None
+    stall = health.failure_mode(model.activation) if model.hidden else None
     if stall:
-        share = compare.hidden_share(history, stall)[last]
+        share = health.hidden_share(history, stall)[last]
         text += f" · {'dead' if stall == 'dead_fraction' else 'saturated'} at epoch {last}: {share:.0%}"
     return text
 

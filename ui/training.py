@@ -30,8 +30,8 @@ import numpy as np
 import streamlit as st
 
 import nnlab
-from nnlab.mlp import diverging_message
-from nnlab.training import Config
+from nnlab.explain import diverging_message
+from nnlab.config import Config
 
 from .frame import show_error
 

@@ -1,10 +1,10 @@
 """Can you trust these numbers? A run's gradients checked by finite differences, and the same
-network trained in scikit-learn, side by side (nnlab.compare.trust_checks), on a button."""
+network trained in scikit-learn, side by side (nnlab.diagnostics.trust_checks), on a button."""
 from __future__ import annotations
 
 import streamlit as st
 
-from nnlab import compare, plots
+from nnlab import diagnostics, explain, plots
 
 CHECK_ROWS = 16  # rows for the gradient check: its cost grows with the parameters, not the rows
 CHECKS_KEY = "nnlab.deep.checks"  # the run whose checks the learner asked for
@@ -14,8 +14,8 @@ COLUMNS = {"param": "W or b", "checked": "entries checked", "entries": "of", "ok
 
 @st.cache_data(show_spinner="Checking the gradients and training scikit-learn's twin…", max_entries=16)
 def cached_checks(key, _model, _dataset):
-    """compare.trust_checks of a run; key (run key, epochs trained) identifies _model and _dataset."""
-    return compare.trust_checks(_model, _dataset.X_train, _dataset.y_train, _dataset.X_test, _dataset.y_test,
+    """diagnostics.trust_checks of a run; key (run key, epochs trained) identifies _model and _dataset."""
+    return diagnostics.trust_checks(_model, _dataset.X_train, _dataset.y_train, _dataset.X_test, _dataset.y_test,
                                 rows=CHECK_ROWS)
 
 
@@ -31,7 +31,7 @@ def trust_panel(model, dataset, run_key: tuple) -> None:
         return
     checks = cached_checks(key, model, dataset)
     for column, when in zip(st.columns(2), ("start", "end")):
-        passed, sentence = compare.gradcheck_verdict(checks[when])
+        passed, sentence = explain.gradcheck_verdict(checks[when])
         column.markdown(f"**Gradient check at the {when} of training** (on {CHECK_ROWS} training rows)")
         (column.success if passed else column.error)(sentence)
         table = checks[when].assign(layer=[plots.layer_name(i, len(model.coefs_)) for i in checks[when].layer])
@@ -45,6 +45,6 @@ def trust_panel(model, dataset, run_key: tuple) -> None:
     left, right = st.columns(2)
     left.metric("test R², nnlab", f"{twin['nnlab_r2']:.4f}")
     right.metric("test R², scikit-learn", f"{twin['sklearn_r2']:.4f}")
-    agrees, sentence = compare.twin_verdict(twin)
+    agrees, sentence = explain.twin_verdict(twin)
     (st.error if agrees is False else st.markdown)(sentence)
-    st.caption(f"{compare.twin_settings_note(twin['settings'])} It trained in {twin['seconds']:.2f} s.")
+    st.caption(f"{explain.twin_settings_note(twin['settings'])} It trained in {twin['seconds']:.2f} s.")

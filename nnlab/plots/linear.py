@@ -114,7 +114,7 @@ def rate_overlay_figure(data, diverged, y_title="training loss − least-squares
 
 
 def bug_demo_data(bug):
-    """Tidy (curve, epoch, value): explore.one_example_bug()'s printed and true loss, without exact zeros (log y)."""
+    """Tidy (curve, epoch, value): tutorial.one_example_bug()'s printed and true loss, without exact zeros (log y)."""
     frames = []
     for key, curve in (("printed", "loss the tutorial printed: mean((w ⊙ x + b − y)²)"),
                        ("true", "true loss of its prediction: (w·x + b − y)²")):

@@ -1,4 +1,4 @@
-"""nnlab.explore and the figures of the dataset-explorer and linear gradient-descent pages.
+"""nnlab.data.describe, nnlab.linear, nnlab.tutorial and the figures of the dataset-explorer and linear gradient-descent pages.
 
 Numbers are checked against independent computations (NumPy, scikit-learn) and against what the
 tutorial printed; figures by their data half (equality) and figure half (trace count and type).
@@ -40,7 +40,7 @@ def fit_quietly(model, *args, **kwargs):
         return model.fit(*args, **kwargs)
 
 
-# -- explore: the dataset explorer -------------------------------------------------------------
+# -- describe: the dataset explorer -------------------------------------------------------------
 
 def test_column_stats_show_scikit_learns_scaling(diabetes):
     X, y = describe.all_rows(diabetes)
@@ -97,7 +97,7 @@ def test_feature_descriptions_only_where_known():
     assert describe.feature_descriptions(["x1", "x2"]).empty
 
 
-# -- explore: the linear page ------------------------------------------------------------------
+# -- linear: the linear page ------------------------------------------------------------------
 
 def test_toy_datasets_are_the_tutorials():
     three = tutorial.toy_dataset("three")
