@@ -17,8 +17,11 @@ run: $(STAMP)
 	@echo "nnlab on http://localhost:$(PORT)  (port taken? pick another: PORT=8600 make run)"
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
+# Two workers for everything but the load tests, which measure the server's memory and CPU and so
+# run alone, after the rest.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --ignore=tests/load
+	$(BIN)/python -m pytest tests/load
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/train_speed.py
