@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import math
 import os
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import nnlab  # noqa: E402
-from nnlab import config  # noqa: E402
+import nnlab
+from nnlab import config
 
 WORST_CASE_SECONDS = 180
 CASES = [  # label, rows, features, hidden, batch_size, epochs timed

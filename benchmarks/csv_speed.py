@@ -18,8 +18,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from nnlab.data import csv_reader  # noqa: E402
+from nnlab.data import csv_reader
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "22242c8^"
 REPEATS = 3

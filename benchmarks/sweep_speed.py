@@ -24,10 +24,8 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
 from sklearn.datasets import load_diabetes
@@ -39,9 +37,8 @@ try:
 except ImportError:
     psutil = None
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from nnlab import MLP, DivergenceWarning  # noqa: E402
-from nnlab.sweeps import _plan, expand, sweep  # noqa: E402
+from nnlab import MLP, DivergenceWarning
+from nnlab.sweeps import _plan, expand, sweep
 
 LRS = [0.001, 0.01, 0.1, 0.5]
 INITS = ["zeros", "random", "xavier", "he"]
