@@ -16,11 +16,21 @@ def test_derivative_matches_finite_differences(name):
 
 
 @pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_second_derivative_matches_finite_differences_of_the_first(name):
+    activation = ACTIVATIONS[name]
+    step = 1e-6
+    numeric = (activation.derivative(Z + step) - activation.derivative(Z - step)) / (2 * step)
+    away_from_kinks = np.abs(Z) > 1e-3
+    np.testing.assert_allclose(activation.second_derivative(Z)[away_from_kinks], numeric[away_from_kinks], atol=1e-6)
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
 def test_out_buffer_gives_same_values(name):
     activation = ACTIVATIONS[name]
     out = np.empty_like(Z)
     np.testing.assert_array_equal(activation.function(Z, out=out), activation.function(Z))
     np.testing.assert_array_equal(activation.derivative(Z, out=out), activation.derivative(Z))
+    np.testing.assert_array_equal(activation.second_derivative(Z, out=out), activation.second_derivative(Z))
 
 
 @pytest.mark.parametrize("name", list(ACTIVATIONS))
@@ -43,4 +53,5 @@ def test_no_overflow_warnings_at_extremes():
     extreme = np.array([-1e300, -800.0, 800.0, 1e300])
     for activation in ACTIVATIONS.values():
         assert np.all(np.isfinite(activation.derivative(extreme)))
+        assert np.all(np.isfinite(activation.second_derivative(extreme)))
         assert not np.any(np.isnan(activation.function(extreme)))
