@@ -155,6 +155,44 @@ class Network:
             weights = slice(0, self.layout.n_weights)
             self.grad[:, weights] += 2 * self.l2 * self.theta[:, weights]
 
+    def hessian_vector(self, X, buffers, vector):
+        """H·v (runs, n_params): the objective's Hessian at theta times vector (runs, n_params).
+
+        Pearlmutter's R-operator, forward over backward: R{·} is the directional derivative along
+        v = (V, c) of each quantity of the forward and backward passes. It reads z, a, f′(z) and
+        delta from buffers, so the forward and backward passes of this batch must come first.
+        """
+        V, c = self.layout.views(vector)
+        curvature = self.activation.second_derivative
+        last = len(self.W) - 1
+        R_z, R_a = [], []
+        for layer in range(last + 1):
+            below = X if layer == 0 else buffers.a[layer - 1]
+            R_z.append(below @ V[layer] + c[layer][:, None, :])
+            if layer > 0:
+                R_z[layer] += R_a[layer - 1] @ self.W[layer]
+            if layer < last:
+                R_a.append(buffers.slope[layer] * R_z[layer])
+        out = np.empty_like(vector)
+        R_gW, R_gb = self.layout.views(out)
+        R_delta = R_z[last] * (2.0 / X.shape[0])
+        for layer in range(last, -1, -1):
+            below = X.T if layer == 0 else np.swapaxes(buffers.a[layer - 1], 1, 2)
+            R_gW[layer][...] = below @ R_delta
+            R_gb[layer][...] = R_delta.sum(axis=1)
+            if layer == 0:
+                break
+            delta = buffers.delta[layer]
+            R_gW[layer] += np.swapaxes(R_a[layer - 1], 1, 2) @ delta
+            W_T, V_T = np.swapaxes(self.W[layer], 1, 2), np.swapaxes(V[layer], 1, 2)
+            # d(f′(z)) = f″(z)·R{z}: the only place the second derivative enters.
+            R_delta = (R_delta @ W_T + delta @ V_T) * buffers.slope[layer - 1] \
+                + (delta @ W_T) * curvature(buffers.z[layer - 1]) * R_z[layer - 1]
+        if self.l2.any():
+            weights = slice(0, self.layout.n_weights)
+            out[:, weights] += 2 * self.l2 * vector[:, weights]
+        return out
+
     def penalty(self):
         """l2·Σ‖W‖² per run, the part of the objective that is not the data fit."""
         weights = self.theta[:, :self.layout.n_weights]
