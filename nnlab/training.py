@@ -6,6 +6,7 @@ was stacked with.
 """
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from . import divergence
+from .curvature import TRACKING_ITERATIONS, power_iteration
 from .health import DEAD_SLOPE, SATURATED_SLOPE
 from .history import History
 from .network import Layout, Network, initial_parameters
@@ -23,6 +25,9 @@ from .config import MAX_DEPTH, MAX_EPOCHS, MAX_L2, MAX_LR, MAX_WIDTH, Config  # 
 from .divergence import DIVERGENCE_FACTOR  # noqa: E402,F401
 
 _blas = ThreadpoolController()
+SHARPNESS_SEED = 0  # the power iteration's random start
+# The first record starts from a random vector: more iterations than the later, warm-started ones.
+FIRST_SHARPNESS_ITERATIONS = 20
 
 
 @dataclass
@@ -95,6 +100,13 @@ class _Trainer:
         self.y_variance = float(np.var(self.y.astype(np.float64)))
         self.val_variance = None if self.eval is None else float(np.var(self.eval[1].astype(np.float64)))
         self.bound = np.full(runs, np.inf)
+        every = self.shared.sharpness_every
+        self.sharpness_epochs = None if every is None else np.arange(0, epochs, every)
+        if every is not None:
+            self.sharpness = np.full((runs, len(self.sharpness_epochs)), np.nan)
+            # The same start for every run, so a run's numbers do not depend on its stack.
+            start = np.random.default_rng(SHARPNESS_SEED).standard_normal(self.layout.n_params)
+            self.sharpness_vector = np.tile(start.astype(dtype), (runs, 1))
 
     def _allocate_scratch(self):
         # The parameters before each update, to fall back on if the update blows up.
@@ -173,6 +185,8 @@ class _Trainer:
         if self.next_snapshot < len(self.snapshot_epochs) and self.snapshot_epochs[self.next_snapshot] == epoch:
             self._snapshot(self.next_snapshot)
             self.next_snapshot += 1
+        if self.sharpness_epochs is not None and epoch % self.shared.sharpness_every == 0:
+            self._record_sharpness(epoch // self.shared.sharpness_every, buffers)
         # Measured before the update, for the update ratio.
         self.weight_norms = self.layout.layer_squared_norms(self.net.theta, self.norm_scratch)[:, :self.layout.n_layers]
 
@@ -198,6 +212,14 @@ class _Trainer:
             return 1.0 - (total_slope.sum(axis=1) / entries - low) / (high - low)
         saturated = slope < SATURATED_SLOPE * activation.max_slope
         return saturated.reshape(len(slope), -1).sum(axis=1) / entries
+
+    def _record_sharpness(self, index, buffers):
+        """λ_max of the objective's Hessian, tracked by a few power iterations from the last record's vector."""
+        iterations = FIRST_SHARPNESS_ITERATIONS if index == 0 else TRACKING_ITERATIONS
+        hessian_vector = functools.partial(self.net.hessian_vector, self.X, buffers)
+        eigenvalue, self.sharpness_vector = power_iteration(hessian_vector, self.sharpness_vector, iterations,
+                                                            tolerance=None)
+        self.sharpness[self.sel, index] = eigenvalue
 
     def _record_validation(self, epoch):
         self.val_loss[self.sel, epoch] = self._validation_losses()
@@ -243,6 +265,8 @@ class _Trainer:
         self.sel = self.active
         if self.record:
             self.weight_norms = self.weight_norms[keep]
+        if self.sharpness_epochs is not None:
+            self.sharpness_vector = self.sharpness_vector[keep]
         self._allocate_scratch()
         return True
 
@@ -321,9 +345,18 @@ class _Trainer:
             stopped_at=self.stopped_at,
             seconds=seconds,
             config=self.configs[run],
+            **self._sharpness_of(run, length),
         )
         return RunResult(coefs=[c.copy() for c in coefs], intercepts=[b.copy() for b in intercepts],
                          history=history)
+
+
+    def _sharpness_of(self, run, length):
+        """History's sharpness fields for one run: the records taken before it ended."""
+        if self.sharpness_epochs is None or not self.record:
+            return {}
+        taken = self.sharpness_epochs < length
+        return {"sharpness": self.sharpness[run, taken].copy(), "sharpness_epochs": self.sharpness_epochs[taken]}
 
 
 def _r2(loss, variance):

@@ -79,3 +79,60 @@ def test_sharpness_of_a_fitted_network_is_positive_and_finite():
     model = fit(activation="tanh")
     value = sharpness(model, X_TRAIN, Z_TRAIN)
     assert np.isfinite(value) and value > 0
+
+
+def _sharpness_at_snapshot(history, epoch, activation, X, y):
+    """The standalone (converged) sharpness of the weights snapshotted at ``epoch``."""
+    from nnlab.network import Network
+    index = history.snapshot_at(epoch)
+    assert history.snapshot_epochs[index] == epoch
+    network = Network.from_layers([w[index] for w in history.weights], [b[index] for b in history.biases], activation)
+    start = np.random.default_rng(5).standard_normal(network.theta.shape)
+    eigenvalue, _ = power_iteration(lambda v: hessian_vector(network, X, y, v), start, 500, 1e-10)
+    return eigenvalue[0]
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_sharpness_every_tracks_the_converged_sharpness(activation):
+    model = fit(activation=activation, epochs=60, sharpness_every=10, record_every=10, lr=0.1)
+    history = model.history_
+    assert history.sharpness_epochs.tolist() == [0, 10, 20, 30, 40, 50]
+    for epoch, value in zip(history.sharpness_epochs, history.sharpness):
+        assert value == pytest.approx(_sharpness_at_snapshot(history, epoch, activation, X_TRAIN, Z_TRAIN), rel=1e-3)
+
+
+def test_full_batch_gd_drives_sharpness_to_the_edge_of_stability():
+    # Cohen et al. 2021: at lr 0.1 the deep default run's sharpness rises to 2/lr = 20 and stays there.
+    model = nnlab.MLP(hidden=(64, 32), lr=0.1, epochs=300, sharpness_every=10).fit(X_TRAIN, Z_TRAIN)
+    assert model.history_.sharpness[0] < 10
+    assert model.history_.sharpness[-5:] == pytest.approx(2 / 0.1, rel=0.1)
+
+
+def test_sharpness_is_off_by_default_and_survives_save_and_load(tmp_path):
+    assert fit().history_.sharpness is None and fit().history_.sharpness_epochs is None
+    history = fit(sharpness_every=7).history_
+    history.save(tmp_path / "run.npz")
+    loaded = nnlab.History.load(tmp_path / "run.npz")
+    np.testing.assert_array_equal(loaded.sharpness, history.sharpness)
+    np.testing.assert_array_equal(loaded.sharpness_epochs, [0, 7, 14, 21, 28, 35])
+    assert loaded.equals(history)
+
+
+def test_sharpness_of_a_diverged_run_stops_at_the_blow_up():
+    history = fit(lr=5.0, sharpness_every=1).history_
+    assert history.diverged_at is not None
+    assert len(history.sharpness) == history.epochs and np.all(history.sharpness_epochs < history.epochs)
+
+
+def test_stacked_runs_each_get_their_own_sharpness():
+    result = nnlab.sweep(X_TRAIN, Z_TRAIN, grid={"lr": [0.01, 0.1]}, n_jobs=1,
+                         base=dict(hidden=(8, 4), epochs=30, sharpness_every=10))
+    alone = [fit(lr=lr, epochs=30, sharpness_every=10).history_.sharpness for lr in (0.01, 0.1)]
+    for history, single in zip(result.histories, alone):
+        np.testing.assert_allclose(history.sharpness, single, rtol=1e-9)
+
+
+@pytest.mark.parametrize("value", [0, -3, 2.5, "10"])
+def test_sharpness_every_is_validated(value):
+    with pytest.raises(ValueError, match="sharpness_every must be an integer ≥ 1"):
+        nnlab.MLP(sharpness_every=value).fit(X_TRAIN[:20], Z_TRAIN[:20])
