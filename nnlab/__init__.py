@@ -5,6 +5,7 @@ from .history import History
 from .mlp import MLP, DivergenceWarning
 from .sweeps import SweepResult, load_sweep, sweep
 from .config import Config
+from .doctor import Diagnosis, Finding, diagnose
 
 __all__ = ["MLP", "History", "Config", "DivergenceWarning", "DataError", "sweep", "SweepResult", "load_sweep",
-           "sweeps"]
+           "sweeps", "diagnose", "Diagnosis", "Finding"]
