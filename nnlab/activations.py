@@ -27,6 +27,11 @@ class Activation:
     # lets the trainer count saturated units from a sum instead of a comparison per entry.
     two_slopes: tuple | None = None
 
+    @property
+    def curved(self):
+        """False when f″ is 0 wherever it exists (piecewise-linear f): Hessian-vector products skip it."""
+        return self.second_derivative is not _zero_curvature
+
 
 def _relu(z, out=None):
     """max(z, 0)"""

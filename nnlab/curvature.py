@@ -10,9 +10,11 @@ import numpy as np
 SHARPNESS_ITERATIONS = 100  # power iterations at most for a standalone estimate
 SHARPNESS_TOLERANCE = 1e-6  # ... stopped once λ changes by less than this share between two
 # During training the vector is carried from one record to the next and the sharpness moves
-# slowly, so a few iterations each time keep up with it (measured on the deep page's default run:
-# within 1% of the converged value after the first few records).
-TRACKING_ITERATIONS = 3
+# slowly, so a few iterations each time keep up with it. Measured every 10 epochs on the deep
+# page's default run, at lr 0.1, with tanh and with Adam: within 0.07% of the converged value at
+# every record (median 1e-6); one iteration a record is off by up to 27%.
+FIRST_ITERATIONS = 10  # the first record starts from a random vector
+TRACKING_ITERATIONS = 2
 
 
 def power_iteration(hessian_vector, start, iterations=SHARPNESS_ITERATIONS, tolerance=SHARPNESS_TOLERANCE):

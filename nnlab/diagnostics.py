@@ -7,7 +7,7 @@ from sklearn.base import clone
 
 from .curvature import power_iteration
 from .network import Layout, Network, initial_parameters
-from .training import _generators
+from .training import _blas, _generators
 from .twin import sklearn_twin
 
 GRADCHECK_STEP = 1e-6
@@ -108,11 +108,13 @@ def sharpness(model, X, y, seed=0):
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64).reshape(-1)
     network = network_of(model, X.shape[1])
-    buffers = network.buffers(len(X), purpose="check")
-    network.loss(network.forward(X, buffers), y, buffers)
-    network.backward(X, buffers)
     start = np.random.default_rng(seed).standard_normal(network.theta.shape)
-    eigenvalue, _ = power_iteration(lambda v: network.hessian_vector(X, buffers, v), start)
+    # One BLAS thread, as in training: these small products lose more to threading than they gain.
+    with _blas.limit(limits=1, user_api="blas"):
+        buffers = network.buffers(len(X), purpose="check")
+        network.loss(network.forward(X, buffers), y, buffers)
+        network.backward(X, buffers)
+        eigenvalue, _ = power_iteration(lambda v: network.hessian_vector(X, buffers, v), start)
     return float(eigenvalue[0])
 
 

@@ -9,6 +9,8 @@ z[l] and a[l] are (runs, rows, fan_out); the data X (rows, features) is shared b
 """
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 
 from .activations import ACTIVATIONS
@@ -68,6 +70,17 @@ class Buffers:
         self.delta_runs = [list(d) for d in self.delta]
         # Column sums as a matrix product: BLAS beats a strided reduction over the row axis.
         self.ones = np.ones((1, 1, rows), dtype)
+        self._shapes, self._dtype, self._directional = shapes, dtype, None
+
+    def directional(self):
+        """R{z}, R{a} and R{delta} for Hessian-vector products, allocated on first use (most runs never need them)."""
+        if self._directional is None:
+            new = lambda shapes: [np.empty(s, self._dtype) for s in shapes]  # noqa: E731
+            # *_term: room for the second product of a sum, so no (rows × width) array is allocated per call.
+            self._directional = SimpleNamespace(z=new(self._shapes), z_term=new(self._shapes),
+                                                a=new(self._shapes[:-1]), delta=new(self._shapes),
+                                                delta_term=new(self._shapes))
+        return self._directional
 
 
 class Network:
@@ -163,31 +176,44 @@ class Network:
         delta from buffers, so the forward and backward passes of this batch must come first.
         """
         V, c = self.layout.views(vector)
-        curvature = self.activation.second_derivative
+        R = buffers.directional()
         last = len(self.W) - 1
-        R_z, R_a = [], []
         for layer in range(last + 1):
-            below = X if layer == 0 else buffers.a[layer - 1]
-            R_z.append(below @ V[layer] + c[layer][:, None, :])
-            if layer > 0:
-                R_z[layer] += R_a[layer - 1] @ self.W[layer]
+            R_z = R.z[layer]
+            if layer == 0:
+                np.matmul(X, V[0], out=R_z)
+            else:
+                for run, (a, W, R_a) in enumerate(zip(buffers.a_runs[layer - 1], self.W_runs[layer],
+                                                      R.a[layer - 1])):
+                    np.matmul(a, V[layer][run], out=R_z[run])
+                    R_z[run] += np.matmul(R_a, W, out=R.z_term[layer][run])
+            R_z += c[layer][:, None, :]
             if layer < last:
-                R_a.append(buffers.slope[layer] * R_z[layer])
+                np.multiply(buffers.slope[layer], R_z, out=R.a[layer])
         out = np.empty_like(vector)
         R_gW, R_gb = self.layout.views(out)
-        R_delta = R_z[last] * (2.0 / X.shape[0])
+        R_delta = np.multiply(R.z[last], 2.0 / X.shape[0], out=R.delta[last])
         for layer in range(last, -1, -1):
-            below = X.T if layer == 0 else np.swapaxes(buffers.a[layer - 1], 1, 2)
-            R_gW[layer][...] = below @ R_delta
-            R_gb[layer][...] = R_delta.sum(axis=1)
+            np.matmul(buffers.ones, R_delta, out=R_gb[layer][:, None, :])
             if layer == 0:
+                np.matmul(X.T, R_delta, out=R_gW[0])
                 break
-            delta = buffers.delta[layer]
-            R_gW[layer] += np.swapaxes(R_a[layer - 1], 1, 2) @ delta
-            W_T, V_T = np.swapaxes(self.W[layer], 1, 2), np.swapaxes(V[layer], 1, 2)
-            # d(f′(z)) = f″(z)·R{z}: the only place the second derivative enters.
-            R_delta = (R_delta @ W_T + delta @ V_T) * buffers.slope[layer - 1] \
-                + (delta @ W_T) * curvature(buffers.z[layer - 1]) * R_z[layer - 1]
+            delta, R_back = buffers.delta[layer], R.delta[layer - 1]
+            # Per run, 2-D: BLAS reads the transposed operands in place (see Buffers).
+            for run, (a_T, W_T) in enumerate(zip(buffers.aT_runs[layer - 1], self.WT_runs[layer])):
+                np.matmul(a_T, R_delta[run], out=R_gW[layer][run])
+                R_gW[layer][run] += R.a[layer - 1][run].T @ delta[run]
+                np.matmul(R_delta[run], W_T, out=R_back[run])
+                R_back[run] += np.matmul(delta[run], V[layer][run].T, out=R.delta_term[layer - 1][run])
+            R_back *= buffers.slope[layer - 1]
+            if self.activation.curved:  # d(f′(z)) = f″(z)·R{z}: the only place the second derivative enters
+                error = R.delta_term[layer - 1]
+                for run, W_T in enumerate(self.WT_runs[layer]):
+                    np.matmul(delta[run], W_T, out=error[run])
+                error *= self.activation.second_derivative(buffers.z[layer - 1])
+                error *= R.z[layer - 1]
+                R_back += error
+            R_delta = R_back
         if self.l2.any():
             weights = slice(0, self.layout.n_weights)
             out[:, weights] += 2 * self.l2 * vector[:, weights]

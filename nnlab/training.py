@@ -14,7 +14,7 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from . import divergence
-from .curvature import TRACKING_ITERATIONS, power_iteration
+from .curvature import FIRST_ITERATIONS, TRACKING_ITERATIONS, power_iteration
 from .health import DEAD_SLOPE, SATURATED_SLOPE
 from .history import History
 from .network import Layout, Network, initial_parameters
@@ -26,8 +26,6 @@ from .divergence import DIVERGENCE_FACTOR  # noqa: E402,F401
 
 _blas = ThreadpoolController()
 SHARPNESS_SEED = 0  # the power iteration's random start
-# The first record starts from a random vector: more iterations than the later, warm-started ones.
-FIRST_SHARPNESS_ITERATIONS = 20
 
 
 @dataclass
@@ -215,7 +213,7 @@ class _Trainer:
 
     def _record_sharpness(self, index, buffers):
         """λ_max of the objective's Hessian, tracked by a few power iterations from the last record's vector."""
-        iterations = FIRST_SHARPNESS_ITERATIONS if index == 0 else TRACKING_ITERATIONS
+        iterations = FIRST_ITERATIONS if index == 0 else TRACKING_ITERATIONS
         hessian_vector = functools.partial(self.net.hessian_vector, self.X, buffers)
         eigenvalue, self.sharpness_vector = power_iteration(hessian_vector, self.sharpness_vector, iterations,
                                                             tolerance=None)
