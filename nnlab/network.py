@@ -59,7 +59,12 @@ class Buffers:
         shapes = [(runs, rows, width) for width in sizes[1:]]
         self.z = [np.empty(s, dtype) for s in shapes]
         self.a = [np.empty(s, dtype) for s in shapes[:-1]]
-        self.slope = [np.empty(s, dtype) for s in shapes[:-1]]
+        # Every hidden layer's slopes side by side in one array, so the trainer counts dead and
+        # saturated units of all layers in one product (slope[l] are views into its columns).
+        hidden = sizes[1:-1]
+        self.slope_all = np.empty((runs, rows, sum(hidden)), dtype)
+        self.unit_starts = np.cumsum([0, *hidden])[:-1]
+        self.slope = [self.slope_all[..., s:s + w] for s, w in zip(self.unit_starts, hidden)]
         self.delta = [np.empty(s, dtype) for s in shapes]
         self.error = np.empty((runs, rows), dtype)
         # Per-run 2-D views: BLAS multiplies transposed 2-D operands in place, while a stacked

@@ -82,6 +82,7 @@ class _Trainer:
         self.update_ratio = np.full((runs, epochs, layers), np.nan)
         self.dead_fraction = np.full((runs, epochs, layers - 1), np.nan)
         self.saturation = np.full((runs, epochs, layers - 1), np.nan)
+        self.widths = np.asarray(self.shared.hidden, dtype=np.float64)
         self.snapshot_epochs = self.shared.snapshot_epochs(self.layout.n_params)
         # Not NaN-filled: a result keeps only the snapshots that were taken (see _result).
         self.snap_theta = np.empty((runs, len(self.snapshot_epochs), self.layout.n_params), dtype)
@@ -189,27 +190,30 @@ class _Trainer:
         self.weight_norms = self.layout.layer_squared_norms(self.net.theta, self.norm_scratch)[:, :self.layout.n_layers]
 
     def _record_slopes(self, epoch, buffers):
-        """Dead and saturated units, from the slopes f′(z) the backward pass left in buffers.slope."""
+        """Dead and saturated units of every hidden layer at once, from the slopes f′(z) the backward
+        pass left side by side in buffers.slope_all (runs, rows, hidden units)."""
         activation = self.net.activation
         rows = buffers.error.shape[1]
-        dead_level = DEAD_SLOPE * activation.max_slope * rows
-        for layer, slope in enumerate(buffers.slope):
-            # A unit is dead when its slope summed over all rows is (numerically) zero; slopes are
-            # non-negative except GELU's small dip, so this means zero on every row.
-            total_slope = np.matmul(buffers.ones, slope)[:, 0, :]
-            units = total_slope.shape[1]
-            np.abs(total_slope, out=total_slope)
-            self.dead_fraction[self.sel, epoch, layer] = (total_slope <= dead_level).sum(axis=1) / units
-            self.saturation[self.sel, epoch, layer] = self._saturation(slope, total_slope, rows * units)
+        # A unit is dead when its slope summed over all rows is (numerically) zero; slopes are
+        # non-negative except GELU's small dip, so this means zero on every row.
+        total_slope = np.abs(np.matmul(buffers.ones, buffers.slope_all)[:, 0, :])
+        dead = np.add.reduceat(total_slope <= DEAD_SLOPE * activation.max_slope * rows, buffers.unit_starts, axis=1)
+        self.dead_fraction[self.sel, epoch] = dead / self.widths
+        self.saturation[self.sel, epoch] = self._saturation(buffers, total_slope, rows * self.widths)
 
-    def _saturation(self, slope, total_slope, entries):
-        """Share of (row, unit) pairs whose slope is below SATURATED_SLOPE of its maximum."""
+    def _saturation(self, buffers, total_slope, entries):
+        """Share of (row, unit) pairs per hidden layer whose slope is below SATURATED_SLOPE of its maximum."""
         activation = self.net.activation
         if activation.two_slopes:
             low, high = activation.two_slopes
-            return 1.0 - (total_slope.sum(axis=1) / entries - low) / (high - low)
-        saturated = slope < SATURATED_SLOPE * activation.max_slope
-        return saturated.reshape(len(slope), -1).sum(axis=1) / entries
+            if low == 0:  # sums of 0s and 1s are exact in any order
+                sums = np.add.reduceat(total_slope, buffers.unit_starts, axis=1)
+            else:  # leaky ReLU's 0.01s are not: summed layer by layer, in the order its values were pinned with
+                sums = np.stack([np.matmul(buffers.ones, np.ascontiguousarray(slope))[:, 0, :].sum(axis=1)
+                                 for slope in buffers.slope], axis=1)
+            return 1.0 - (sums / entries - low) / (high - low)
+        saturated = (buffers.slope_all < SATURATED_SLOPE * activation.max_slope).sum(axis=1)
+        return np.add.reduceat(saturated, buffers.unit_starts, axis=1) / entries
 
     def _record_sharpness(self, index, buffers):
         """λ_max of the objective's Hessian, tracked by a few power iterations from the last record's vector."""
