@@ -87,7 +87,7 @@ EVIDENCE = {
     "lr_over_edge": "config.lr × history_.sharpness / 2 (1 is the edge of stability, lr = 2/λ_max)",
     "first_quarter_drop": "history_.loss (fall over the first quarter, as a share of the first loss)",
     "last_quarter_drop": "history_.loss (fall over the last quarter, as a share of the first loss)",
-    "lr_over_bound": "config.lr / linear.lr_bound(X)['bound']",
+    "lr_over_bound": "config.lr / linear.lr_bound(X)['bound'] (without X: config.lr × history_.sharpness / 2)",
     "final_r2": "history_.final_r2",
     "dead_share": "history_.dead_fraction (worst layer, last good epoch)",
     "saturated_share": "history_.saturation (worst layer, last good epoch)",
@@ -230,10 +230,15 @@ def _lr_too_small(run):
     return (0, run.good - 1), (), evidence
 
 
+def _linear_bound(run):
+    """A linear model's stability bound 2/λ_max: from its data, else from its sharpness; NaN without either."""
+    if run.X is not None:
+        return lr_bound(run.X)["bound"]
+    return 2 / run.sharpness if run.sharpness > 0 else np.nan
+
+
 def _linear_crawl(run):
-    if run.X is None:
-        return None
-    ratio = run.config.lr / lr_bound(run.X)["bound"]
+    ratio = run.config.lr / _linear_bound(run)
     return ((0, run.good - 1), (), {"lr_over_bound": ratio}) if ratio < CRAWL_RATIO else None
 
 
@@ -366,7 +371,7 @@ def _lower_rate(factor):
 
 def _raise_rate(run, evidence):
     if run.config.hidden == ():
-        return {"lr": _rate(LINEAR_FIX_SHARE * lr_bound(run.X)["bound"])}
+        return {"lr": _rate(LINEAR_FIX_SHARE * _linear_bound(run))}
     if "sharpness" in evidence and evidence["sharpness"] > 0:
         return {"lr": _rate(CRAWL_FIX_SHARE * 2 / evidence["sharpness"])}
     return {"lr": _rate(run.config.lr * 10)}

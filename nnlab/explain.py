@@ -438,3 +438,17 @@ def doctor_summary(history, findings):
     if np.isfinite(history.final_val_r2):
         text += f", test R² {history.final_val_r2:.3f}"
     return text + ", with no unit stalled and no gradient lost."
+
+
+def doctor_fix_outcome(before, after, before_history, after_history):
+    """What a fix did, from the Diagnoses and Histories of the run before and after it: the findings
+    gone, kept and new, and the R² (test rows where recorded, else training) before → after."""
+    gone = [k for k in before.kinds if k not in after.kinds]
+    kept = [k for k in before.kinds if k in after.kinds]
+    new = [k for k in after.kinds if k not in before.kinds]
+    parts = [f"{label}: {', '.join(k.replace('_', ' ') for k in kinds)}." for label, kinds in
+             (("Gone", gone), ("Still there", kept), ("New", new)) if kinds]
+    which = "test" if np.isfinite(before_history.final_val_r2) and np.isfinite(after_history.final_val_r2) else "training"
+    field = "final_val_r2" if which == "test" else "final_r2"
+    parts.append(f"{which.capitalize()} R² {getattr(before_history, field):.2f} → {getattr(after_history, field):.2f}.")
+    return " ".join(parts)

@@ -253,3 +253,15 @@ def test_doctor_summary_healthy_and_not():
                                                                                           kind="overfitting"),
                 SimpleNamespace(severity="note", kind="oscillating")]
     assert explain.doctor_summary(history, findings) == "1 problem and 1 warning: dead units; overfitting."
+
+
+def test_doctor_fix_outcome_lists_what_went_what_stayed_and_the_r2():
+    before = SimpleNamespace(kinds=["dead_units", "stalled"])
+    after = SimpleNamespace(kinds=["stalled", "oscillating"])
+    old = SimpleNamespace(final_val_r2=-0.012, final_r2=0.0)
+    new = SimpleNamespace(final_val_r2=0.47, final_r2=0.52)
+    assert explain.doctor_fix_outcome(before, after, old, new) == (
+        "Gone: dead units. Still there: stalled. New: oscillating. Test R² -0.01 → 0.47.")
+    no_test = SimpleNamespace(final_val_r2=float("nan"), final_r2=0.1)
+    assert explain.doctor_fix_outcome(before, SimpleNamespace(kinds=[]), no_test, new) == (
+        "Gone: dead units, stalled. Training R² 0.10 → 0.52.")
