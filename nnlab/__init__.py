@@ -7,6 +7,7 @@ from .history import History
 from .mlp import MLP, DivergenceWarning
 from .sweeps import SweepResult, load_sweep, sweep
 from .config import Config
+from .doctor import Diagnosis, Finding, diagnose
 
-__all__ = ["__version__", "MLP", "History", "Config", "DivergenceWarning", "DataError", "sweep", "SweepResult", "load_sweep",
-           "sweeps"]
+__all__ = ["__version__", "MLP", "History", "Config", "DivergenceWarning", "DataError", "sweep", "SweepResult",
+           "load_sweep", "sweeps", "diagnose", "Diagnosis", "Finding"]

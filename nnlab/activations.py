@@ -1,4 +1,4 @@
-"""Activation functions, each stored with its derivative so one can never lose the other.
+"""Activation functions, each stored with its first and second derivatives so one can never lose the others.
 
 Every function takes the pre-activation ``z`` (any shape) and an optional ``out`` buffer, so
 the trainer can reuse memory and a page can plot f and f' on the same axes.
@@ -16,15 +16,21 @@ LEAKY_SLOPE = 0.01
 
 @dataclass(frozen=True)
 class Activation:
-    """f(z), f'(z), and the largest value f' takes (the scale for 'saturated')."""
+    """f(z), f'(z), f''(z) (for Hessian-vector products), and the largest value f' takes (the scale for 'saturated')."""
 
     function: Callable[..., np.ndarray]
     derivative: Callable[..., np.ndarray]
+    second_derivative: Callable[..., np.ndarray]
     max_slope: float
     formula: str
     # (low, high) for piecewise-linear activations whose slope takes only these two values;
     # lets the trainer count saturated units from a sum instead of a comparison per entry.
     two_slopes: tuple | None = None
+
+    @property
+    def curved(self):
+        """False when f″ is 0 wherever it exists (piecewise-linear f): Hessian-vector products skip it."""
+        return self.second_derivative is not _zero_curvature
 
 
 def _relu(z, out=None):
@@ -37,6 +43,14 @@ def _relu_derivative(z, out=None):
         return (z > 0).astype(z.dtype)
     # Writing the boolean result straight into the float buffer avoids a temporary array.
     return np.greater(z, 0, out=out, casting="unsafe")
+
+
+def _zero_curvature(z, out=None):
+    """0: piecewise-linear functions bend only at their kink, which has measure zero"""
+    if out is None:
+        return np.zeros_like(z)
+    out.fill(0)
+    return out
 
 
 def _leaky_relu(z, out=None):
@@ -60,6 +74,11 @@ def _sigmoid_derivative(z, out=None):
     return s
 
 
+def _sigmoid_second(z, out=None):
+    s = special.expit(z)
+    return _result(s * (1 - s) * (1 - 2 * s), out)
+
+
 def _tanh(z, out=None):
     """tanh z"""
     return np.tanh(z, out=out)
@@ -70,6 +89,11 @@ def _tanh_derivative(z, out=None):
     np.square(t, out=t)
     np.subtract(1, t, out=t)
     return t
+
+
+def _tanh_second(z, out=None):
+    t = np.tanh(z)
+    return _result(-2 * t * (1 - t * t), out)
 
 
 def _elu(z, out=None):
@@ -88,6 +112,10 @@ _INV_SQRT2 = 1 / np.sqrt(2)
 _INV_SQRT_2PI = 1 / np.sqrt(2 * np.pi)
 
 
+def _elu_second(z, out=None):
+    return _result(np.where(z > 0, 0.0, np.exp(np.minimum(z, 0))), out)
+
+
 def _gelu(z, out=None):
     """z Φ(z), Φ the standard normal CDF (exact form, not the tanh approximation)"""
     result = special.ndtr(z, out=out)
@@ -103,6 +131,11 @@ def _gelu_derivative(z, out=None):
     return result
 
 
+def _gelu_second(z, out=None):
+    clipped = np.clip(z, -40, 40)
+    return _result(_INV_SQRT_2PI * np.exp(-0.5 * clipped * clipped) * (2 - clipped * clipped), out)
+
+
 def _softplus(z, out=None):
     """log(1 + e^z)"""
     return np.logaddexp(0, z, out=out)
@@ -110,6 +143,11 @@ def _softplus(z, out=None):
 
 def _softplus_derivative(z, out=None):
     return special.expit(z, out=out)
+
+
+def _softplus_second(z, out=None):
+    s = special.expit(z)
+    return _result(s * (1 - s), out)
 
 
 def _linear(z, out=None):
@@ -132,14 +170,18 @@ def _fill(out, values):
     return out
 
 
+def _result(values, out):
+    return values if out is None else _fill(out, values)
+
+
 ACTIVATIONS: dict[str, Activation] = {
-    "relu": Activation(_relu, _relu_derivative, 1.0, "max(0, z)", two_slopes=(0.0, 1.0)),
-    "leaky_relu": Activation(_leaky_relu, _leaky_relu_derivative, 1.0, "max(0.01·z, z)",
+    "relu": Activation(_relu, _relu_derivative, _zero_curvature, 1.0, "max(0, z)", two_slopes=(0.0, 1.0)),
+    "leaky_relu": Activation(_leaky_relu, _leaky_relu_derivative, _zero_curvature, 1.0, "max(0.01·z, z)",
                              two_slopes=(LEAKY_SLOPE, 1.0)),
-    "sigmoid": Activation(_sigmoid, _sigmoid_derivative, 0.25, "1 / (1 + e^(−z))"),
-    "tanh": Activation(_tanh, _tanh_derivative, 1.0, "tanh(z)"),
-    "elu": Activation(_elu, _elu_derivative, 1.0, "z if z > 0, else e^z − 1"),
-    "gelu": Activation(_gelu, _gelu_derivative, 1.129, "z·Φ(z)"),
-    "softplus": Activation(_softplus, _softplus_derivative, 1.0, "log(1 + e^z)"),
-    "linear": Activation(_linear, _linear_derivative, 1.0, "z"),
+    "sigmoid": Activation(_sigmoid, _sigmoid_derivative, _sigmoid_second, 0.25, "1 / (1 + e^(−z))"),
+    "tanh": Activation(_tanh, _tanh_derivative, _tanh_second, 1.0, "tanh(z)"),
+    "elu": Activation(_elu, _elu_derivative, _elu_second, 1.0, "z if z > 0, else e^z − 1"),
+    "gelu": Activation(_gelu, _gelu_derivative, _gelu_second, 1.129, "z·Φ(z)"),
+    "softplus": Activation(_softplus, _softplus_derivative, _softplus_second, 1.0, "log(1 + e^z)"),
+    "linear": Activation(_linear, _linear_derivative, _zero_curvature, 1.0, "z"),
 }

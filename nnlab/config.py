@@ -43,6 +43,7 @@ class Config:
     random_state: int | None = 0
     record_every: int | None = None
     dtype: str = "float64"
+    sharpness_every: int | None = None  # record the loss's sharpness every this many epochs; None: never
 
     def validate(self):
         """Raise ValueError naming the first argument out of its allowed range."""
@@ -63,6 +64,8 @@ class Config:
             _check_int("batch_size", self.batch_size, 1, None)
         if self.record_every is not None:
             _check_int("record_every", self.record_every, 1, None)
+        if self.sharpness_every is not None:
+            _check_int("sharpness_every", self.sharpness_every, 1, None)
         if self.random_state is not None and not _is_int(self.random_state) \
                 and not isinstance(self.random_state, np.random.Generator):
             raise ValueError(f"random_state must be None, a non-negative integer or a numpy Generator, "
@@ -119,7 +122,7 @@ class Config:
         shuffled = self.batch_rows(rows) < rows
         seed = self.random_state if shuffled else None
         return (tuple(self.hidden), self.activation, self.epochs, self.batch_rows(rows), self.optimizer,
-                self.momentum, self.record_every, self.dtype, seed if not isinstance(seed, np.random.Generator) else id(seed))
+                self.momentum, self.record_every, self.dtype, self.sharpness_every, seed if not isinstance(seed, np.random.Generator) else id(seed))
 
     def as_dict(self):
         values = asdict(self)

@@ -1,12 +1,13 @@
-"""Checks a learner can trust: backprop against finite differences, and a run against its scikit-learn twin."""
+"""Checks a learner can trust: backprop against finite differences, the loss's sharpness, and a run against its scikit-learn twin."""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
+from .curvature import power_iteration
 from .network import Layout, Network, initial_parameters
-from .training import _generators
+from .training import _blas, _generators
 from .twin import sklearn_twin
 
 GRADCHECK_STEP = 1e-6
@@ -86,6 +87,35 @@ def _central_difference(network, X, y, index, step):
     minus, _ = objective_and_gradient(network, X, y)
     theta[index] = original
     return (plus[0] - minus[0]) / (2 * step)
+
+
+def hessian_vector(network, X, y, vector):
+    """H·v (runs, n_params) of the objective mean((ŷ − y)²) + l2·Σ‖W‖² at the network's parameters."""
+    buffers = network.buffers(len(X), purpose="check")
+    network.loss(network.forward(X, buffers), y, buffers)
+    network.backward(X, buffers)
+    return network.hessian_vector(X, buffers, vector)
+
+
+def sharpness(model, X, y, seed=0):
+    """λ_max, the largest eigenvalue of the Hessian of the trained objective at the fitted parameters.
+
+    The objective is what gradient descent minimises: mean((ŷ − y)²) + l2·Σ‖W‖², so the L2 term
+    adds 2·l2 along every weight. Full-batch gradient descent is stable only while lr < 2/λ_max;
+    for hidden=() this is `linear.lr_bound`'s lambda_max. Power iteration on exact Hessian-vector
+    products (`Network.hessian_vector`) from a random start drawn with ``seed``; float64 throughout.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64).reshape(-1)
+    network = network_of(model, X.shape[1])
+    start = np.random.default_rng(seed).standard_normal(network.theta.shape)
+    # One BLAS thread, as in training: these small products lose more to threading than they gain.
+    with _blas.limit(limits=1, user_api="blas"):
+        buffers = network.buffers(len(X), purpose="check")
+        network.loss(network.forward(X, buffers), y, buffers)
+        network.backward(X, buffers)
+        eigenvalue, _ = power_iteration(lambda v: network.hessian_vector(X, buffers, v), start)
+    return float(eigenvalue[0])
 
 
 def network_of(model, n_features):

@@ -280,3 +280,175 @@ def twin_settings_note(settings):
     return (f"scikit-learn minimises ½·MSE + α/(2·batch)·Σ‖W‖², half of nnlab's MSE + l2·Σ‖W‖² when "
             f"α = l2 · batch = {settings['alpha']:g}. Half the loss is half the gradient, so {rate}: "
             f"learning_rate_init = {settings['learning_rate_init']:g}.")
+
+
+# -- the training doctor (nnlab.doctor): message(evidence, epochs, layers, config, fix) per kind -------
+
+def _layer_list(layers):
+    """'layer 2' or 'layers 1 and 2', counted from the input side starting at 1."""
+    names = [str(layer + 1) for layer in layers]
+    if len(names) == 1:
+        return f"layer {names[0]}"
+    return "layers " + ", ".join(names[:-1]) + " and " + names[-1]
+
+
+# Sharpness within 10% of 2/lr: full-batch gradient descent has driven it up to the edge and
+# hovers there (Cohen et al. 2021, "the edge of stability").
+AT_THE_EDGE = 0.9
+
+
+def _edge_clause(evidence, config):
+    """What the sharpness says about the rate, when it is known; else ''."""
+    if "sharpness" not in evidence:
+        return ""
+    edge = 2 / evidence["sharpness"] if evidence["sharpness"] > 0 else np.inf
+    ratio = evidence["lr_over_edge"]
+    side = "above that edge" if ratio > 1 else "at that edge, where training hovers" if ratio >= AT_THE_EDGE \
+        else "below that edge"
+    return (f" The loss's sharpness (its largest curvature, λ_max) is {evidence['sharpness']:.3g}, so gradient "
+            f"descent is stable only for lr < 2/λ_max = {edge:.3g}; lr {config.lr:.3g} is {side}.")
+
+
+def doctor_diverged(evidence, epochs, layers, config, fix):
+    """The doctor's message for a run stopped because its loss blew up."""
+    loss = evidence["blowup_loss"]
+    what = "was no longer a finite number" if not np.isfinite(loss) else \
+        f"reached {loss:.3g}, past the stop bound {evidence['divergence_bound']:.3g}"
+    return (f"At epoch {evidence['diverged_at']} the loss {what}, so training was stopped there. Each step "
+            f"overshot the valley of the loss by more than it corrected, so the next gradient was larger still."
+            + _edge_clause(evidence, config) + f" Try a learning rate ten times smaller, {fix['lr']:g}.")
+
+
+def doctor_diverging(evidence, epochs, layers, config, fix):
+    """The doctor's message for a run whose loss grows geometrically without having been stopped."""
+    return (f"From epoch {evidence['diverging_from']} the loss grew about ×{evidence['growth_per_epoch']:.3g} per "
+            f"epoch: the run has not blown up yet, but more epochs would. Each step overshoots the valley of "
+            f"the loss by more than it corrects." + _edge_clause(evidence, config)
+            + f" Try a learning rate ten times smaller, {fix['lr']:g}.")
+
+
+def doctor_oscillating(evidence, epochs, layers, config, fix):
+    """The doctor's message for a loss that keeps going up and down."""
+    why = (" Each mini-batch pulls the weights toward its own rows, and at this rate the pull is large."
+           if config.batch_size is not None else "")
+    return (f"In the second half of training the loss rose in {evidence['rising_share']:.0%} of the epochs, by "
+            f"{evidence['median_rise']:.2%} each time (median): it bounces across the valley instead of "
+            f"settling into it.{why}" + _edge_clause(evidence, config)
+            + f" Try a smaller learning rate, {fix['lr']:g}.")
+
+
+def doctor_lr_too_small(evidence, epochs, layers, config, fix):
+    """The doctor's message for a loss that falls steadily but very slowly."""
+    if "lr_over_bound" in evidence:
+        return (f"Learning rate {config.lr:g} is {share_of_bound(evidence['lr_over_bound'])} for this linear "
+                f"model: every step is safe but tiny, so the loss crawls. Any rate below the bound converges; "
+                f"try half of it, {fix['lr']:g}.")
+    edge = ""
+    if "sharpness" in evidence:
+        edge = (f" The sharpness says rates up to 2/λ_max = {2 / evidence['sharpness']:.3g} are stable, and lr "
+                f"{config.lr:.3g} uses {evidence['lr_over_edge'] * 100:.2g}% of that.")
+    return (f"The loss fell in every epoch, and as fast at the end as at the start ({evidence['last_quarter_drop']:.1%} "
+            f"of its first value in the last quarter, {evidence['first_quarter_drop']:.1%} in the first): it "
+            f"has far to go and is not levelling off. The steps are simply small.{edge} Try lr {fix['lr']:g}.")
+
+
+def doctor_stalled(evidence, epochs, layers, config, fix):
+    """The doctor's message for a network that learned no more than the mean."""
+    return (f"After {epochs[1] + 1} epochs the training R² is {evidence['final_r2']:.3f}: the network predicts "
+            f"about the mean of the target for every row, the best a constant can do. Something stops the "
+            f"error from reaching the weights; the other findings say what (dead or saturated units, a "
+            f"vanishing gradient, identical units, or an initialization too small).")
+
+
+def doctor_dead(evidence, epochs, layers, config, fix):
+    """The doctor's message for ReLU-family units that stopped answering on every row."""
+    return (f"From epoch {epochs[0]}, {evidence['dead_share']:.0%} of the units in {_layer_list(layers)} are "
+            f"dead: their input is negative on every training row, so their slope, and the gradient they pass "
+            f"back, is exactly 0, and nothing can revive them. Large steps push units there; leaky ReLU keeps "
+            f"a small slope for negative inputs, so its units cannot die.")
+
+
+def doctor_saturated(evidence, epochs, layers, config, fix):
+    """The doctor's message for sigmoid or tanh units on the flat parts of their curve."""
+    when = "from the first epoch" if evidence["initial_saturated_share"] >= evidence["saturated_share"] * 0.9 \
+        else f"from epoch {epochs[0]}"
+    return (f"{evidence['saturated_share']:.0%} of the (row, unit) pairs in {_layer_list(layers)} sit on the flat "
+            f"part of {config.activation}, {when}: there the slope is nearly 0, so almost no gradient gets "
+            f"through. Inputs or weights too large push units there: scale the features, start from smaller "
+            f"weights, or take smaller steps.")
+
+
+def doctor_vanishing(evidence, epochs, layers, config, fix):
+    """The doctor's message for a gradient that fades before it reaches the first layer."""
+    return (f"At the start the first layer's gradient is {evidence['gradient_ratio']:.1e} of the output layer's: "
+            f"on its way down, each layer multiplies it by its weights and by f′(z), and here that shrinks it "
+            f"at every layer. The layers near the input hardly learn; an activation whose slope reaches 1 "
+            f"(tanh, ReLU) or an initializer scaled to the layers' widths keeps it alive.")
+
+
+def doctor_exploding(evidence, epochs, layers, config, fix):
+    """The doctor's message for a layer's gradient that grew by orders of magnitude."""
+    return (f"The gradient of {_layer_list(layers)} grew {evidence['gradient_growth']:,.0f}× over its first value "
+            f"(by epoch {epochs[1]}): the steps grew with it, each one larger than the last. This is how a "
+            f"blow-up begins; try a learning rate ten times smaller, {fix['lr']:g}.")
+
+
+def doctor_symmetric(evidence, epochs, layers, config, fix):
+    """The doctor's message for hidden units that are all alike (zero or constant initialization)."""
+    return (f"Every unit in {_layer_list(layers)} is still a copy of the others: started from identical weights "
+            f"(init {config.init!r}), they compute the same thing, get the same gradient and make the same "
+            f"update, so each layer works as if it had a single unit. Random initial weights break the "
+            f"symmetry.")
+
+
+def doctor_overfitting(evidence, epochs, layers, config, fix):
+    """The doctor's message for a validation loss that rose from its best while training went on."""
+    return (f"The test loss was lowest at epoch {evidence['best_epoch']} ({evidence['best_val_loss']:.3g}) and ended "
+            f"{evidence['val_loss_rise']:.0%} above it, while the training loss kept falling "
+            f"({evidence['train_loss_fall']:.0%} lower): from there the network learned the training rows' "
+            f"noise, not the pattern. Stop at epoch {evidence['best_epoch']}: train {evidence['best_epoch'] + 1} epochs.")
+
+
+def doctor_unscaled_features(evidence, epochs, layers, config, fix):
+    """The doctor's message for features whose sizes are far from 1 or far from each other."""
+    return (f"The feature columns are not on a common scale: their standard deviations are up to "
+            f"{evidence['feature_std_spread']:,.3g}× apart, and a typical column's size is "
+            f"{evidence['feature_scale']:.3g}. One learning rate must suit every column at once, and large "
+            f"inputs push units flat or blow the first step up. Standardize the features (the sidebar's scaling).")
+
+
+def doctor_unscaled_target(evidence, epochs, layers, config, fix):
+    """The doctor's message for a target far from the size of the network's outputs."""
+    return (f"The target's typical size is {evidence['target_scale']:.3g} (mean {evidence['target_mean']:.3g}, "
+            f"standard deviation {evidence['target_std']:.3g}), while a freshly initialized network outputs "
+            f"values near 1. The first gradients are then huge or tiny, which kills units or stalls learning. "
+            f"Standardize the target (the sidebar's target scaling).")
+
+
+def doctor_summary(history, findings):
+    """One line: a healthy run's key numbers, or how many problems and warnings the doctor found."""
+    serious = [f for f in findings if f.severity in ("problem", "warning")]
+    if serious:
+        problems = sum(f.severity == "problem" for f in serious)
+        warnings = len(serious) - problems
+        counts = [f"{n} {word}{'s' * (n != 1)}" for n, word in ((problems, "problem"), (warnings, "warning")) if n]
+        return f"{' and '.join(counts)}: " + "; ".join(f.kind.replace("_", " ") for f in serious) + "."
+    text = (f"Healthy: the training loss fell from {history.loss[0]:.3g} to {history.final_loss:.3g} in "
+            f"{history.epochs:,} epochs (training R² {history.final_r2:.3f})")
+    if np.isfinite(history.final_val_r2):
+        text += f", test R² {history.final_val_r2:.3f}"
+    return text + ", with no unit stalled and no gradient lost."
+
+
+def doctor_fix_outcome(before, after, before_history, after_history):
+    """What a fix did, from the Diagnoses and Histories of the run before and after it: the findings
+    gone, kept and new, and the R² (test rows where recorded, else training) before → after."""
+    gone = [k for k in before.kinds if k not in after.kinds]
+    kept = [k for k in before.kinds if k in after.kinds]
+    new = [k for k in after.kinds if k not in before.kinds]
+    parts = [f"{label}: {', '.join(k.replace('_', ' ') for k in kinds)}." for label, kinds in
+             (("Gone", gone), ("Still there", kept), ("New", new)) if kinds]
+    which = "test" if np.isfinite(before_history.final_val_r2) and np.isfinite(after_history.final_val_r2) else "training"
+    field = "final_val_r2" if which == "test" else "final_r2"
+    parts.append(f"{which.capitalize()} R² {getattr(before_history, field):.2f} → {getattr(after_history, field):.2f}.")
+    return " ".join(parts)

@@ -16,6 +16,8 @@ EPOCH_SERIES = ("loss", "r2", "penalty", "objective", "val_loss", "val_r2", "gra
 SCALARS = ("diverged_at", "diverging_from", "stopped_at", "seconds", "divergence_bound", "blowup_loss",
            "final_loss", "final_r2", "final_val_loss", "final_val_r2", "config")
 SNAPSHOT_SERIES = ("weights", "biases", "weight_grads")
+# Series recorded every few epochs, at the epochs of their *_epochs partner; None when not recorded.
+SPARSE_SERIES = ("sharpness", "sharpness_epochs")
 
 
 @dataclass
@@ -44,6 +46,9 @@ class History:
     diverging_from: for a run that was not stopped, the epoch where a sustained geometric growth
         of the objective began (`nnlab.divergence.diverging_from`), else None.
     stopped_at: epoch after which a callback stopped the run, else None.
+    sharpness: (k,) λ_max, the largest eigenvalue of the objective's Hessian, at the start of each
+        epoch in sharpness_epochs (k,), before its update; None unless the run had sharpness_every.
+        Full-batch gradient descent is stable while lr < 2/λ_max.
     """
 
     loss: np.ndarray
@@ -72,6 +77,8 @@ class History:
     stopped_at: int | None = None
     seconds: float = 0.0
     config: Config | None = None  # the run's settings, as the page or the caller gave them
+    sharpness: np.ndarray | None = None
+    sharpness_epochs: np.ndarray | None = None
 
     @property
     def epochs(self):
@@ -115,7 +122,7 @@ class History:
 
     def save(self, path):
         """Write to a .npz file (no pickled objects, so it loads with allow_pickle=False)."""
-        arrays = {name: getattr(self, name) for name in EPOCH_SERIES if getattr(self, name) is not None}
+        arrays = {name: getattr(self, name) for name in EPOCH_SERIES + SPARSE_SERIES if getattr(self, name) is not None}
         arrays["snapshot_epochs"] = self.snapshot_epochs
         for name in SNAPSHOT_SERIES:
             for layer, values in enumerate(getattr(self, name)):
@@ -130,7 +137,7 @@ class History:
         """Read a file written by save()."""
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
-            kwargs = {name: data[name] for name in EPOCH_SERIES if name in data.files}
+            kwargs = {name: data[name] for name in EPOCH_SERIES + SPARSE_SERIES if name in data.files}
             kwargs["snapshot_epochs"] = data["snapshot_epochs"]
             for name in SNAPSHOT_SERIES:
                 kwargs[name] = [data[f"{name}_{layer}"] for layer in range(meta["n_layers"])]

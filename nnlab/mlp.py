@@ -26,11 +26,13 @@ class MLP(RegressorMixin, BaseEstimator):
     do not divide evenly).
     After fit: coefs_ (list of (fan_in, fan_out)), intercepts_ (list of (fan_out,)), history_
     (`nnlab.History`), n_features_in_. Caps on every argument are in `nnlab.config`.
+    sharpness_every=k records the largest Hessian eigenvalue of the objective every k epochs
+    (history_.sharpness at history_.sharpness_epochs); None, the default, skips it.
     """
 
     def __init__(self, hidden=(64, 32), activation="relu", init="he", lr=0.01, epochs=1000,
                  batch_size=None, optimizer="sgd", momentum=0.9, l2=0.0, random_state=0,
-                 record_every=None, dtype="float64"):
+                 record_every=None, dtype="float64", sharpness_every=None):
         self.hidden = hidden
         self.activation = activation
         self.init = init
@@ -43,6 +45,7 @@ class MLP(RegressorMixin, BaseEstimator):
         self.random_state = random_state
         self.record_every = record_every
         self.dtype = dtype
+        self.sharpness_every = sharpness_every
 
     def config(self):
         """The hyperparameters as a validated, hashable `Config`."""

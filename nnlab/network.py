@@ -9,6 +9,8 @@ z[l] and a[l] are (runs, rows, fan_out); the data X (rows, features) is shared b
 """
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 
 from .activations import ACTIVATIONS
@@ -57,7 +59,12 @@ class Buffers:
         shapes = [(runs, rows, width) for width in sizes[1:]]
         self.z = [np.empty(s, dtype) for s in shapes]
         self.a = [np.empty(s, dtype) for s in shapes[:-1]]
-        self.slope = [np.empty(s, dtype) for s in shapes[:-1]]
+        # Every hidden layer's slopes side by side in one array, so the trainer counts dead and
+        # saturated units of all layers in one product (slope[l] are views into its columns).
+        hidden = sizes[1:-1]
+        self.slope_all = np.empty((runs, rows, sum(hidden)), dtype)
+        self.unit_starts = np.cumsum([0, *hidden])[:-1]
+        self.slope = [self.slope_all[..., s:s + w] for s, w in zip(self.unit_starts, hidden)]
         self.delta = [np.empty(s, dtype) for s in shapes]
         self.error = np.empty((runs, rows), dtype)
         # Per-run 2-D views: BLAS multiplies transposed 2-D operands in place, while a stacked
@@ -68,6 +75,17 @@ class Buffers:
         self.delta_runs = [list(d) for d in self.delta]
         # Column sums as a matrix product: BLAS beats a strided reduction over the row axis.
         self.ones = np.ones((1, 1, rows), dtype)
+        self._shapes, self._dtype, self._directional = shapes, dtype, None
+
+    def directional(self):
+        """R{z}, R{a} and R{delta} for Hessian-vector products, allocated on first use (most runs never need them)."""
+        if self._directional is None:
+            new = lambda shapes: [np.empty(s, self._dtype) for s in shapes]  # noqa: E731
+            # *_term: room for the second product of a sum, so no (rows × width) array is allocated per call.
+            self._directional = SimpleNamespace(z=new(self._shapes), z_term=new(self._shapes),
+                                                a=new(self._shapes[:-1]), delta=new(self._shapes),
+                                                delta_term=new(self._shapes))
+        return self._directional
 
 
 class Network:
@@ -154,6 +172,57 @@ class Network:
         if self.l2.any():
             weights = slice(0, self.layout.n_weights)
             self.grad[:, weights] += 2 * self.l2 * self.theta[:, weights]
+
+    def hessian_vector(self, X, buffers, vector):
+        """H·v (runs, n_params): the objective's Hessian at theta times vector (runs, n_params).
+
+        Pearlmutter's R-operator, forward over backward: R{·} is the directional derivative along
+        v = (V, c) of each quantity of the forward and backward passes. It reads z, a, f′(z) and
+        delta from buffers, so the forward and backward passes of this batch must come first.
+        """
+        V, c = self.layout.views(vector)
+        R = buffers.directional()
+        last = len(self.W) - 1
+        for layer in range(last + 1):
+            R_z = R.z[layer]
+            if layer == 0:
+                np.matmul(X, V[0], out=R_z)
+            else:
+                for run, (a, W, R_a) in enumerate(zip(buffers.a_runs[layer - 1], self.W_runs[layer],
+                                                      R.a[layer - 1])):
+                    np.matmul(a, V[layer][run], out=R_z[run])
+                    R_z[run] += np.matmul(R_a, W, out=R.z_term[layer][run])
+            R_z += c[layer][:, None, :]
+            if layer < last:
+                np.multiply(buffers.slope[layer], R_z, out=R.a[layer])
+        out = np.empty_like(vector)
+        R_gW, R_gb = self.layout.views(out)
+        R_delta = np.multiply(R.z[last], 2.0 / X.shape[0], out=R.delta[last])
+        for layer in range(last, -1, -1):
+            np.matmul(buffers.ones, R_delta, out=R_gb[layer][:, None, :])
+            if layer == 0:
+                np.matmul(X.T, R_delta, out=R_gW[0])
+                break
+            delta, R_back = buffers.delta[layer], R.delta[layer - 1]
+            # Per run, 2-D: BLAS reads the transposed operands in place (see Buffers).
+            for run, (a_T, W_T) in enumerate(zip(buffers.aT_runs[layer - 1], self.WT_runs[layer])):
+                np.matmul(a_T, R_delta[run], out=R_gW[layer][run])
+                R_gW[layer][run] += R.a[layer - 1][run].T @ delta[run]
+                np.matmul(R_delta[run], W_T, out=R_back[run])
+                R_back[run] += np.matmul(delta[run], V[layer][run].T, out=R.delta_term[layer - 1][run])
+            R_back *= buffers.slope[layer - 1]
+            if self.activation.curved:  # d(f′(z)) = f″(z)·R{z}: the only place the second derivative enters
+                error = R.delta_term[layer - 1]
+                for run, W_T in enumerate(self.WT_runs[layer]):
+                    np.matmul(delta[run], W_T, out=error[run])
+                error *= self.activation.second_derivative(buffers.z[layer - 1])
+                error *= R.z[layer - 1]
+                R_back += error
+            R_delta = R_back
+        if self.l2.any():
+            weights = slice(0, self.layout.n_weights)
+            out[:, weights] += 2 * self.l2 * vector[:, weights]
+        return out
 
     def penalty(self):
         """l2·Σ‖W‖² per run, the part of the objective that is not the data fit."""

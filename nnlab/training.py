@@ -6,6 +6,7 @@ was stacked with.
 """
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 
@@ -13,12 +14,14 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from . import divergence
+from .curvature import FIRST_ITERATIONS, TRACKING_ITERATIONS, power_iteration
 from .health import DEAD_SLOPE, SATURATED_SLOPE
 from .history import History
 from .network import Layout, Network, initial_parameters
 from .optimizers import OPTIMIZERS
 
 _blas = ThreadpoolController()
+SHARPNESS_SEED = 0  # the power iteration's random start
 
 
 @dataclass
@@ -75,6 +78,7 @@ class _Trainer:
         self.update_ratio = np.full((runs, epochs, layers), np.nan)
         self.dead_fraction = np.full((runs, epochs, layers - 1), np.nan)
         self.saturation = np.full((runs, epochs, layers - 1), np.nan)
+        self.widths = np.asarray(self.shared.hidden, dtype=np.float64)
         self.snapshot_epochs = self.shared.snapshot_epochs(self.layout.n_params)
         # Not NaN-filled: a result keeps only the snapshots that were taken (see _result).
         self.snap_theta = np.empty((runs, len(self.snapshot_epochs), self.layout.n_params), dtype)
@@ -91,6 +95,13 @@ class _Trainer:
         self.y_variance = float(np.var(self.y.astype(np.float64)))
         self.val_variance = None if self.eval is None else float(np.var(self.eval[1].astype(np.float64)))
         self.bound = np.full(runs, np.inf)
+        every = self.shared.sharpness_every
+        self.sharpness_epochs = None if every is None else np.arange(0, epochs, every)
+        if every is not None:
+            self.sharpness = np.full((runs, len(self.sharpness_epochs)), np.nan)
+            # The same start for every run, so a run's numbers do not depend on its stack.
+            start = np.random.default_rng(SHARPNESS_SEED).standard_normal(self.layout.n_params)
+            self.sharpness_vector = np.tile(start.astype(dtype), (runs, 1))
 
     def _allocate_scratch(self):
         # The parameters before each update, to fall back on if the update blows up.
@@ -169,31 +180,44 @@ class _Trainer:
         if self.next_snapshot < len(self.snapshot_epochs) and self.snapshot_epochs[self.next_snapshot] == epoch:
             self._snapshot(self.next_snapshot)
             self.next_snapshot += 1
+        if self.sharpness_epochs is not None and epoch % self.shared.sharpness_every == 0:
+            self._record_sharpness(epoch // self.shared.sharpness_every, buffers)
         # Measured before the update, for the update ratio.
         self.weight_norms = self.layout.layer_squared_norms(self.net.theta, self.norm_scratch)[:, :self.layout.n_layers]
 
     def _record_slopes(self, epoch, buffers):
-        """Dead and saturated units, from the slopes f′(z) the backward pass left in buffers.slope."""
+        """Dead and saturated units of every hidden layer at once, from the slopes f′(z) the backward
+        pass left side by side in buffers.slope_all (runs, rows, hidden units)."""
         activation = self.net.activation
         rows = buffers.error.shape[1]
-        dead_level = DEAD_SLOPE * activation.max_slope * rows
-        for layer, slope in enumerate(buffers.slope):
-            # A unit is dead when its slope summed over all rows is (numerically) zero; slopes are
-            # non-negative except GELU's small dip, so this means zero on every row.
-            total_slope = np.matmul(buffers.ones, slope)[:, 0, :]
-            units = total_slope.shape[1]
-            np.abs(total_slope, out=total_slope)
-            self.dead_fraction[self.sel, epoch, layer] = (total_slope <= dead_level).sum(axis=1) / units
-            self.saturation[self.sel, epoch, layer] = self._saturation(slope, total_slope, rows * units)
+        # A unit is dead when its slope summed over all rows is (numerically) zero; slopes are
+        # non-negative except GELU's small dip, so this means zero on every row.
+        total_slope = np.abs(np.matmul(buffers.ones, buffers.slope_all)[:, 0, :])
+        dead = np.add.reduceat(total_slope <= DEAD_SLOPE * activation.max_slope * rows, buffers.unit_starts, axis=1)
+        self.dead_fraction[self.sel, epoch] = dead / self.widths
+        self.saturation[self.sel, epoch] = self._saturation(buffers, total_slope, rows * self.widths)
 
-    def _saturation(self, slope, total_slope, entries):
-        """Share of (row, unit) pairs whose slope is below SATURATED_SLOPE of its maximum."""
+    def _saturation(self, buffers, total_slope, entries):
+        """Share of (row, unit) pairs per hidden layer whose slope is below SATURATED_SLOPE of its maximum."""
         activation = self.net.activation
         if activation.two_slopes:
             low, high = activation.two_slopes
-            return 1.0 - (total_slope.sum(axis=1) / entries - low) / (high - low)
-        saturated = slope < SATURATED_SLOPE * activation.max_slope
-        return saturated.reshape(len(slope), -1).sum(axis=1) / entries
+            if low == 0:  # sums of 0s and 1s are exact in any order
+                sums = np.add.reduceat(total_slope, buffers.unit_starts, axis=1)
+            else:  # leaky ReLU's 0.01s are not: summed layer by layer, in the order its values were pinned with
+                sums = np.stack([np.matmul(buffers.ones, np.ascontiguousarray(slope))[:, 0, :].sum(axis=1)
+                                 for slope in buffers.slope], axis=1)
+            return 1.0 - (sums / entries - low) / (high - low)
+        saturated = (buffers.slope_all < SATURATED_SLOPE * activation.max_slope).sum(axis=1)
+        return np.add.reduceat(saturated, buffers.unit_starts, axis=1) / entries
+
+    def _record_sharpness(self, index, buffers):
+        """λ_max of the objective's Hessian, tracked by a few power iterations from the last record's vector."""
+        iterations = FIRST_ITERATIONS if index == 0 else TRACKING_ITERATIONS
+        hessian_vector = functools.partial(self.net.hessian_vector, self.X, buffers)
+        eigenvalue, self.sharpness_vector = power_iteration(hessian_vector, self.sharpness_vector, iterations,
+                                                            tolerance=None)
+        self.sharpness[self.sel, index] = eigenvalue
 
     def _record_validation(self, epoch):
         self.val_loss[self.sel, epoch] = self._validation_losses()
@@ -239,6 +263,8 @@ class _Trainer:
         self.sel = self.active
         if self.record:
             self.weight_norms = self.weight_norms[keep]
+        if self.sharpness_epochs is not None:
+            self.sharpness_vector = self.sharpness_vector[keep]
         self._allocate_scratch()
         return True
 
@@ -317,9 +343,18 @@ class _Trainer:
             stopped_at=self.stopped_at,
             seconds=seconds,
             config=self.configs[run],
+            **self._sharpness_of(run, length),
         )
         return RunResult(coefs=[c.copy() for c in coefs], intercepts=[b.copy() for b in intercepts],
                          history=history)
+
+
+    def _sharpness_of(self, run, length):
+        """History's sharpness fields for one run: the records taken before it ended."""
+        if self.sharpness_epochs is None or not self.record:
+            return {}
+        taken = self.sharpness_epochs < length
+        return {"sharpness": self.sharpness[run, taken].copy(), "sharpness_epochs": self.sharpness_epochs[taken]}
 
 
 def _r2(loss, variance):

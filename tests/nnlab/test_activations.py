@@ -6,13 +6,19 @@ from nnlab.activations import ACTIVATIONS
 Z = np.linspace(-6, 6, 2001)
 
 
+# (derivative, what it differentiates, tolerance): f' against f, and f'' against f'.
+DERIVATIVES = [("derivative", "function", 1e-7), ("second_derivative", "derivative", 1e-6)]
+
+
+@pytest.mark.parametrize("derivative, of, atol", DERIVATIVES, ids=["f'", "f''"])
 @pytest.mark.parametrize("name", list(ACTIVATIONS))
-def test_derivative_matches_finite_differences(name):
+def test_derivative_matches_finite_differences(name, derivative, of, atol):
     activation = ACTIVATIONS[name]
     step = 1e-6
-    numeric = (activation.function(Z + step) - activation.function(Z - step)) / (2 * step)
+    f = getattr(activation, of)
+    numeric = (f(Z + step) - f(Z - step)) / (2 * step)
     away_from_kinks = np.abs(Z) > 1e-3
-    np.testing.assert_allclose(activation.derivative(Z)[away_from_kinks], numeric[away_from_kinks], atol=1e-7)
+    np.testing.assert_allclose(getattr(activation, derivative)(Z)[away_from_kinks], numeric[away_from_kinks], atol=atol)
 
 
 @pytest.mark.parametrize("name", list(ACTIVATIONS))
@@ -21,6 +27,7 @@ def test_out_buffer_gives_same_values(name):
     out = np.empty_like(Z)
     np.testing.assert_array_equal(activation.function(Z, out=out), activation.function(Z))
     np.testing.assert_array_equal(activation.derivative(Z, out=out), activation.derivative(Z))
+    np.testing.assert_array_equal(activation.second_derivative(Z, out=out), activation.second_derivative(Z))
 
 
 @pytest.mark.parametrize("name", list(ACTIVATIONS))
@@ -43,4 +50,5 @@ def test_no_overflow_warnings_at_extremes():
     extreme = np.array([-1e300, -800.0, 800.0, 1e300])
     for activation in ACTIVATIONS.values():
         assert np.all(np.isfinite(activation.derivative(extreme)))
+        assert np.all(np.isfinite(activation.second_derivative(extreme)))
         assert not np.any(np.isnan(activation.function(extreme)))

@@ -147,3 +147,121 @@ def test_gradient_story_when_only_the_output_layer_learns():
         "each other (symmetry); and with the weights above them at 0, no error reaches the hidden layers at all. "
         "Only the output weights move at first, all alike, so the hidden units stay copies of each other: each "
         "layer works as if it had a single unit.")
+
+
+# -- the training doctor ---------------------------------------------------------------------
+
+def test_doctor_diverged_names_the_epoch_the_bound_the_edge_and_the_fix():
+    # Sharpness 2,000 at lr 1: stable only under 2/2000 = 0.001, so lr·λ/2 = 1,000 is far above the edge.
+    evidence = {"diverged_at": 5, "blowup_loss": 9.44e4, "divergence_bound": 1e4, "sharpness": 2000.0,
+                "lr_over_edge": 1000.0}
+    assert explain.doctor_diverged(evidence, (5, 5), (), Config(lr=1.0), {"lr": 0.1}) == (
+        "At epoch 5 the loss reached 9.44e+04, past the stop bound 1e+04, so training was stopped there. Each step "
+        "overshot the valley of the loss by more than it corrected, so the next gradient was larger still. The "
+        "loss's sharpness (its largest curvature, λ_max) is 2e+03, so gradient descent is stable only for lr < "
+        "2/λ_max = 0.001; lr 1 is above that edge. Try a learning rate ten times smaller, 0.1.")
+
+
+def test_doctor_diverged_without_sharpness_or_a_finite_loss():
+    evidence = {"diverged_at": 0, "blowup_loss": float("inf"), "divergence_bound": 1e4}
+    assert explain.doctor_diverged(evidence, (0, 0), (), Config(lr=3.0), {"lr": 0.3}) == (
+        "At epoch 0 the loss was no longer a finite number, so training was stopped there. Each step overshot the "
+        "valley of the loss by more than it corrected, so the next gradient was larger still. Try a learning rate "
+        "ten times smaller, 0.3.")
+
+
+def test_doctor_diverging_gives_the_growth_per_epoch():
+    evidence = {"diverging_from": 24, "growth_per_epoch": 1.2952}
+    assert explain.doctor_diverging(evidence, (24, 59), (), Config(lr=1.1), {"lr": 0.11}) == (
+        "From epoch 24 the loss grew about ×1.3 per epoch: the run has not blown up yet, but more epochs would. "
+        "Each step overshoots the valley of the loss by more than it corrects. Try a learning rate ten times "
+        "smaller, 0.11.")
+
+
+def test_doctor_oscillating_at_the_edge_of_stability():
+    # λ_max 19 at lr 0.1: 2/λ = 0.105, lr·λ/2 = 0.95, within 10% of the edge.
+    evidence = {"rising_share": 0.43, "median_rise": 0.0026, "sharpness": 19.0, "lr_over_edge": 0.95}
+    assert explain.doctor_oscillating(evidence, (154, 299), (), Config(lr=0.1), {"lr": 0.03}) == (
+        "In the second half of training the loss rose in 43% of the epochs, by 0.26% each time (median): it "
+        "bounces across the valley instead of settling into it. The loss's sharpness (its largest curvature, "
+        "λ_max) is 19, so gradient descent is stable only for lr < 2/λ_max = 0.105; lr 0.1 is at that edge, "
+        "where training hovers. Try a smaller learning rate, 0.03.")
+
+
+def test_doctor_oscillating_with_mini_batches_blames_the_batches():
+    evidence = {"rising_share": 0.57, "median_rise": 0.41}
+    text = explain.doctor_oscillating(evidence, (50, 99), (), Config(lr=0.03, batch_size=16), {"lr": 0.009})
+    assert "Each mini-batch pulls the weights toward its own rows" in text and text.endswith("0.009.")
+
+
+def test_doctor_lr_too_small_deep_and_linear():
+    evidence = {"first_quarter_drop": 0.0032, "last_quarter_drop": 0.003, "sharpness": 4.0, "lr_over_edge": 0.0002}
+    assert explain.doctor_lr_too_small(evidence, (0, 299), (), Config(lr=1e-4), {"lr": 0.05}) == (
+        "The loss fell in every epoch, and as fast at the end as at the start (0.3% of its first value in the last "
+        "quarter, 0.3% in the first): it has far to go and is not levelling off. The steps are simply small. The "
+        "sharpness says rates up to 2/λ_max = 0.5 are stable, and lr 0.0001 uses 0.02% of that. Try lr 0.05.")
+    assert explain.doctor_lr_too_small({"lr_over_bound": 0.001}, (0, 299), (), Config(hidden=(), lr=0.001),
+                                       {"lr": 0.5}) == (
+        "Learning rate 0.001 is 0.1% of the bound for this linear model: every step is safe but tiny, so the loss "
+        "crawls. Any rate below the bound converges; try half of it, 0.5.")
+
+
+def test_doctor_unit_messages_name_the_layers_from_one():
+    assert explain.doctor_dead({"dead_share": 0.97}, (12, 299), (1,), Config(), None).startswith(
+        "From epoch 12, 97% of the units in layer 2 are dead")
+    assert explain.doctor_symmetric({"unit_spread": 0.0}, (0, 299), (0, 1), Config(init="zeros"), None).startswith(
+        "Every unit in layers 1 and 2 is still a copy of the others: started from identical weights (init 'zeros')")
+    saturated = explain.doctor_saturated({"saturated_share": 1.0, "initial_saturated_share": 0.0}, (5, 299), (1,),
+                                         Config(activation="sigmoid"), None)
+    assert saturated.startswith("100% of the (row, unit) pairs in layer 2 sit on the flat part of sigmoid, from epoch 5")
+    assert explain._layer_list((0, 2, 3)) == "layers 1, 3 and 4"
+
+
+def test_doctor_gradient_messages():
+    assert explain.doctor_vanishing({"gradient_ratio": 1.1e-4}, (0, 2), (0, 1), Config(), None).startswith(
+        "At the start the first layer's gradient is 1.1e-04 of the output layer's")
+    assert explain.doctor_exploding({"gradient_growth": 2480.7}, (5, 6), (2,), Config(lr=1.0), {"lr": 0.1}) == (
+        "The gradient of layer 3 grew 2,481× over its first value (by epoch 6): the steps grew with it, each one "
+        "larger than the last. This is how a blow-up begins; try a learning rate ten times smaller, 0.1.")
+
+
+def test_doctor_overfitting_says_where_to_stop():
+    evidence = {"best_epoch": 98, "best_val_loss": 0.4116, "val_loss_rise": 0.2625, "train_loss_fall": 0.4942}
+    assert explain.doctor_overfitting(evidence, (98, 299), (), Config(), {"epochs": 99}) == (
+        "The test loss was lowest at epoch 98 (0.412) and ended 26% above it, while the training loss kept falling "
+        "(49% lower): from there the network learned the training rows' noise, not the pattern. Stop at epoch 98: "
+        "train 99 epochs.")
+
+
+def test_doctor_scaling_messages():
+    assert explain.doctor_unscaled_features({"feature_std_spread": 69.48, "feature_scale": 50.84}, (0, 299), (0,),
+                                            Config(), None).startswith(
+        "The feature columns are not on a common scale: their standard deviations are up to 69.5× apart, and a "
+        "typical column's size is 50.8.")
+    assert explain.doctor_unscaled_target({"target_scale": 172.4, "target_mean": 153.7, "target_std": 77.95},
+                                          (0, 299), (), Config(), None).startswith(
+        "The target's typical size is 172 (mean 154, standard deviation 78)")
+
+
+def test_doctor_summary_healthy_and_not():
+    history = SimpleNamespace(loss=np.array([0.982, 0.5]), final_loss=0.471, epochs=300, final_r2=0.529,
+                              final_val_r2=0.48)
+    assert explain.doctor_summary(history, []) == (
+        "Healthy: the training loss fell from 0.982 to 0.471 in 300 epochs (training R² 0.529), test R² 0.480, "
+        "with no unit stalled and no gradient lost.")
+    findings = [SimpleNamespace(severity="problem", kind="dead_units"), SimpleNamespace(severity="warning",
+                                                                                          kind="overfitting"),
+                SimpleNamespace(severity="note", kind="oscillating")]
+    assert explain.doctor_summary(history, findings) == "1 problem and 1 warning: dead units; overfitting."
+
+
+def test_doctor_fix_outcome_lists_what_went_what_stayed_and_the_r2():
+    before = SimpleNamespace(kinds=["dead_units", "stalled"])
+    after = SimpleNamespace(kinds=["stalled", "oscillating"])
+    old = SimpleNamespace(final_val_r2=-0.012, final_r2=0.0)
+    new = SimpleNamespace(final_val_r2=0.47, final_r2=0.52)
+    assert explain.doctor_fix_outcome(before, after, old, new) == (
+        "Gone: dead units. Still there: stalled. New: oscillating. Test R² -0.01 → 0.47.")
+    no_test = SimpleNamespace(final_val_r2=float("nan"), final_r2=0.1)
+    assert explain.doctor_fix_outcome(before, SimpleNamespace(kinds=[]), no_test, new) == (
+        "Gone: dead units, stalled. Training R² 0.10 → 0.52.")

@@ -78,6 +78,7 @@ NEAR_MISSES = {
                                                                          exclude_min=True), HUGE_INTS),
     "random_state": st.one_of(st.integers(max_value=-1), st.floats()),
     "record_every": st.one_of(st.integers(max_value=0), st.floats(1, 10)),
+    "sharpness_every": st.one_of(st.integers(max_value=0), st.floats(1, 10)),
     "activation": st.one_of(st.text(max_size=8), st.lists(st.sampled_from(list(ACTIVATIONS)), max_size=1)),
     "init": st.one_of(st.text(max_size=8), st.dictionaries(st.sampled_from(list(INITIALIZERS)), st.none())),
     "optimizer": st.one_of(st.text(max_size=8), st.sets(st.sampled_from(list(OPTIMIZERS)), max_size=1)),
@@ -97,6 +98,7 @@ VALID = {
     # Not None: an unseeded run differs on every call, and hypothesis needs to replay a failure.
     "random_state": st.one_of(st.integers(0, 2**70), st.integers(0, 2**32).map(np.random.default_rng)),
     "record_every": st.one_of(st.none(), st.integers(1, 8), st.just(2**80)),
+    "sharpness_every": st.one_of(st.none(), st.integers(1, 8), st.just(2**80)),
     "dtype": st.sampled_from(list(config.DTYPES)),
 }
 

@@ -1,0 +1,91 @@
+"""What the training doctor costs: diagnose on a long history, full recording and sharpness tracking against bare training.
+
+The deep page's default run (10-64-32-1 ReLU, He init, lr 0.03, 300 epochs, full batch) on the
+diabetes split with a standardized target, its test rows as eval set. Contenders run interleaved in
+one process (A B C A B C ...), each pinned to one BLAS thread; the fastest of the rounds is the
+one least disturbed by other processes, so ratios are taken between fastest times. Prints the
+times, the ratios and whether each of the issue's targets is met.
+
+    python benchmarks/diagnosis_speed.py [--rounds 9]
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from threadpoolctl import threadpool_limits
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import nnlab  # noqa: E402
+from nnlab import data  # noqa: E402
+from nnlab.config import Config  # noqa: E402
+from nnlab.training import train  # noqa: E402
+
+DEEP = dict(hidden=(64, 32), init="he", lr=0.03, epochs=300)  # the deep page's defaults
+SHARPNESS_EVERY = 10
+DIAGNOSE_EPOCHS = 1000
+TARGETS = {"diagnose": 20.0, "recording": 0.15, "sharpness": 0.30}  # ms; overheads over bare training
+
+
+def contenders(dataset):
+    """name -> function training the deep default once."""
+    X, y, eval_set = dataset.X_train, dataset.y_train, (dataset.X_test, dataset.y_test)
+    plain, sharp = Config(**DEEP), Config(**DEEP, sharpness_every=SHARPNESS_EVERY)
+    return {
+        "bare (record=False)": lambda: train([plain], X, y, record=False),
+        "full recording + validation": lambda: train([plain], X, y, eval_set=eval_set),
+        f"... + sharpness_every={SHARPNESS_EVERY}": lambda: train([sharp], X, y, eval_set=eval_set),
+    }
+
+
+def timed(function, rounds):
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=9)
+    args = parser.parse_args()
+    dataset = data.make_dataset("diabetes", target_scaling="standardize")
+    runs = contenders(dataset)
+    times = {name: [] for name in runs}
+    with threadpool_limits(limits=1, user_api="blas"):
+        for run in runs.values():  # warm-up: allocator, BLAS kernels
+            run()
+        for _ in range(args.rounds):
+            for name, run in runs.items():
+                started = time.perf_counter()
+                run()
+                times[name].append(time.perf_counter() - started)
+        long_run = nnlab.MLP(**dict(DEEP, epochs=DIAGNOSE_EPOCHS)).fit(
+            dataset.X_train, dataset.y_train, eval_set=(dataset.X_test, dataset.y_test))
+        history_ms = timed(lambda: nnlab.diagnose(long_run.history_), args.rounds) * 1e3
+        data_ms = timed(lambda: nnlab.diagnose(long_run, dataset.X_train, dataset.y_train), args.rounds) * 1e3
+    fastest = {name: min(values) * 1e3 for name, values in times.items()}
+    print(f"{len(dataset.X_train)} rows, 10-64-32-1 ReLU, lr 0.03, full batch, {DEEP['epochs']} epochs, "
+          f"{args.rounds} rounds, 1 BLAS thread\n")
+    for name, value in fastest.items():
+        print(f"  {name:34s} {value:8.1f} ms   (median {statistics.median(times[name]) * 1e3:.1f})")
+    print(f"  {'diagnose(history), 1,000 epochs':34s} {history_ms:8.1f} ms")
+    print(f"  {'diagnose(model, X, y), 1,000 epochs':34s} {data_ms:8.1f} ms   (adds the data checks and the sharpness)")
+    bare, full, sharp = fastest.values()
+    results = [("diagnose on a 1,000-epoch history", history_ms, TARGETS["diagnose"], "ms"),
+               ("full recording over bare", full / bare - 1, TARGETS["recording"], "%"),
+               (f"sharpness_every={SHARPNESS_EVERY} over bare", sharp / bare - 1, TARGETS["sharpness"], "%"),
+               (f"sharpness_every={SHARPNESS_EVERY} over full recording", sharp / full - 1, TARGETS["sharpness"], "%")]
+    print("\nagainst the issue's targets")
+    for label, value, target, unit in results:
+        shown, bar = (f"{value:6.1f} ms", f"<= {target:g} ms") if unit == "ms" else (f"{value:+6.0%}", f"<= +{target:.0%}")
+        print(f"  {label:44s} {shown}  [{bar}]  {'met' if value <= target else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
