@@ -10,6 +10,8 @@ from scipy.special import expit
 from sklearn.datasets import load_diabetes
 from sklearn.model_selection import train_test_split
 
+from tabs import every_tab_chart, open_tab
+
 PAGE = "Activation_comparison"
 NAMES = ("relu", "tanh", "sigmoid")
 DEFAULT = {"hidden": (16, 16, 16, 16), "init": "he", "lr": 0.05, "epochs": 150}  # the page's defaults
@@ -35,16 +37,11 @@ VIEWS = ["Learning curves", "Gradients and units, layer by layer"]
 
 
 def view(at, name):
-    """Open one of the page's tabs (they render only when open) and rerun."""
-    at.session_state["act.view"] = name
-    return at.run()
+    return open_tab(at, "act.view", name)
 
 
 def every_chart(at, charts):
-    figures = {}
-    for name in VIEWS:
-        figures |= charts(view(at, name))
-    return figures
+    return every_tab_chart(at, charts, "act.view", VIEWS)
 
 
 def test_default_run_draws_every_chart(run_page, charts):

@@ -9,6 +9,8 @@ from sklearn.model_selection import train_test_split
 
 from ui import frame as ui_frame
 
+from tabs import every_tab_chart, open_tab
+
 PAGE = "Dataset_explorer"
 CHART_KEY = {"prefix": "explorer.", "suffix": "-chart"}  # "explorer.corr-chart" -> "corr"
 FEATURES = ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"]
@@ -22,17 +24,11 @@ VIEWS = ["The numbers", "How the columns relate", "Training and test rows"]
 
 
 def view(at, name):
-    """Open one of the page's tabs (they render only when open) and rerun."""
-    at.session_state["explorer.view"] = name
-    return at.run()
+    return open_tab(at, "explorer.view", name)
 
 
 def every_chart(at, charts):
-    """{key: figure} of every tab's charts, in page order."""
-    figures = {}
-    for name in VIEWS:
-        figures |= charts(view(at, name), **CHART_KEY)
-    return figures
+    return every_tab_chart(at, charts, "explorer.view", VIEWS, **CHART_KEY)
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,8 @@ from sklearn.datasets import load_diabetes
 from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
 
+from tabs import every_tab_chart, open_tab
+
 PAGE = "Deep_network"
 DEFAULT = {"hidden": (64, 32), "lr": 0.03, "epochs": 300}  # the page's defaults, as a learner sees them
 RELU = (lambda z: np.maximum(z, 0), lambda z: (z > 0).astype(float))  # f and its slope
@@ -40,17 +42,11 @@ VIEWS = ["Learning curves", "Layer by layer", "Inside the network at one epoch",
 
 
 def view(at, name):
-    """Open one of the page's tabs (they render only when open) and rerun."""
-    at.session_state["deep.view"] = name
-    return at.run()
+    return open_tab(at, "deep.view", name)
 
 
 def every_chart(at, charts):
-    """The charts of every tab, in page order."""
-    figures = {}
-    for name in VIEWS:
-        figures |= charts(view(at, name))
-    return figures
+    return every_tab_chart(at, charts, "deep.view", VIEWS)
 
 
 def test_default_run_draws_every_chart(run_page, charts):
