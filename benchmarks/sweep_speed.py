@@ -126,6 +126,12 @@ def ratio(medians, slow, fast):
     return f"{medians[slow][0] / medians[fast][0]:5.2f}× wall, {medians[slow][1] / medians[fast][1]:5.2f}× CPU path"
 
 
+def three_ways(X, y, grid, base):
+    """The same grid as a loop of MLP.fit, the default sweep and the sweep stacked in this process."""
+    return {LOOP: loop(X, y, grid, base), DEFAULT: swept(X, y, grid, base),
+            IN_PROCESS: swept(X, y, grid, base, n_jobs=1)}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
@@ -138,18 +144,12 @@ def main():
         cold = page_cold(X, y, X_test, y_test)  # first, before anything starts the worker processes
         grid = {"lr": LRS, "init": INITS}
         base = dict(hidden=(64, 32), epochs=args.epochs)
-        deep = report(f"1. 16 runs of 10-64-32-1 ReLU, {args.epochs} epochs, {args.rounds} rounds", interleave({
-            LOOP: loop(X, y, grid, base),
-            DEFAULT: swept(X, y, grid, base),
-            IN_PROCESS: swept(X, y, grid, base, n_jobs=1),
-        }, args.rounds))
+        deep = report(f"1. 16 runs of 10-64-32-1 ReLU, {args.epochs} epochs, {args.rounds} rounds", interleave(
+            three_ways(X, y, grid, base), args.rounds))
         print("  " + plan(X, grid, base))
         linear_grid, linear_base = {"lr": LINEAR_LRS}, dict(hidden=(), init="zeros", epochs=1000)
-        linear = report(f"2. 64 linear-regression runs, 1000 epochs, {args.linear_rounds} rounds", interleave({
-            LOOP: loop(X, y_raw, linear_grid, linear_base),
-            DEFAULT: swept(X, y_raw, linear_grid, linear_base),
-            IN_PROCESS: swept(X, y_raw, linear_grid, linear_base, n_jobs=1),
-        }, args.linear_rounds))
+        linear = report(f"2. 64 linear-regression runs, 1000 epochs, {args.linear_rounds} rounds", interleave(
+            three_ways(X, y_raw, linear_grid, linear_base), args.linear_rounds))
         print("  " + plan(X, linear_grid, linear_base))
         page = report(f"3. page default: 16 runs of 10-64-32-1, {PAGE_EPOCHS} epochs, eval set", interleave({
             PAGE_WARM: swept(X, y, grid, dict(epochs=PAGE_EPOCHS), eval_set=(X_test, y_test)),
