@@ -1,6 +1,7 @@
 """nnlab home: what the app is, what each page teaches, and one live chart."""
 import streamlit as st
 
+from nnlab import explain
 from ui.frame import data_params, frame
 from ui.home import RATES, learning_rate_figure, learning_rate_runs, page_catalogue
 
@@ -30,11 +31,4 @@ with chart:
     st.subheader("Try it first: how big a step?")
     runs = learning_rate_runs()
     st.plotly_chart(learning_rate_figure(runs), width="stretch", key="home-learning-rate")
-    st.markdown(
-        f"Both lines train the same linear model by gradient descent for 1,000 epochs on the "
-        f"tutorial's data (diabetes as scikit-learn ships it, 353 training rows). At the "
-        f"tutorial's learning rate of {RATES[0]:g} the loss *does* fall, just slowly: it is not "
-        f"stuck. On this data gradient descent is stable for learning rates below "
-        f"{runs['bound']:.2f}, so {RATES[1]:g} reaches the dashed line, the best any linear "
-        f"model can do, within a few hundred epochs. Above {runs['bound']:.2f} the loss blows up."
-    )
+    st.markdown(explain.home_story(*RATES, runs["bound"]))

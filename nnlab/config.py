@@ -51,7 +51,9 @@ class Config:
         check_choice("init", self.init, INITIALIZERS)
         check_choice("optimizer", self.optimizer, OPTIMIZERS)
         check_choice("dtype", self.dtype, DTYPES)
-        if not isinstance(self.hidden, (tuple, list)) or len(self.hidden) > MAX_DEPTH:
+        if not isinstance(self.hidden, tuple):  # a list would make the Config unhashable, so no cache key
+            raise ValueError(f"hidden must be a tuple of layer widths, got {self.hidden!r}")
+        if len(self.hidden) > MAX_DEPTH:
             raise ValueError(f"hidden must be a tuple of at most {MAX_DEPTH} layer widths, got {self.hidden!r}")
         for width in self.hidden:
             if not _is_int(width) or not 1 <= width <= MAX_WIDTH:

@@ -1,6 +1,6 @@
 """Every sentence a learner reads that depends on numbers, built by pure functions and tested on its strings.
 
-Pages hold only fixed text; a change of wording is made here, once, and tests/test_explain.py
+Pages hold only fixed text; a change of wording is made here, once, and tests/nnlab/test_explain.py
 pins each sentence.
 """
 from __future__ import annotations
@@ -10,6 +10,7 @@ import numpy as np
 from . import divergence
 from .activations import ACTIVATIONS
 from .data.describe import SCALINGS
+from .divergence import DIVERGENCE_FACTOR
 from .diagnostics import GRADCHECK_TOLERANCE
 from .health import SATURATED_SLOPE, failure_mode, hidden_share
 from .initializers import TUTORIAL_STD
@@ -40,6 +41,21 @@ def diverging_message(history, config):
             f"rate {config.lr:g} is too large for this model and data; try a smaller one.")
 
 
+def stopped_note(stopped_at, epochs):
+    """What a learner reads after pressing Stop: the last epoch trained (stopped_at counts from 0)."""
+    return (f"Training was stopped after epoch {stopped_at + 1:,} of {epochs:,}; the charts show the run "
+            f"up to there.")
+
+
+def run_warning(name, history, config):
+    """One run's blow-up (or geometric growth) warning, led by its name; None for a calm run."""
+    if history.diverged_at is not None:
+        return f"**{name}**: {divergence_message(history, config)} Its curves stop there, marked ✕."
+    if history.diverging_from is not None:
+        return f"**{name}**: {diverging_message(history, config)} ▲ marks it on the loss chart."
+    return None
+
+
 def run_summary(model):
     """The deep page's one-line summary of a fitted MLP: epochs, time, parameters, final (or last good) numbers."""
     history = model.history_
@@ -56,6 +72,19 @@ def run_summary(model):
         share = hidden_share(history, stall)[last]
         text += f" · {'dead' if stall == 'dead_fraction' else 'saturated'} at epoch {last}: {share:.0%}"
     return text
+
+
+def activation_formulas(names):
+    """Each activation's formula and steepest slope, on one line."""
+    return " · ".join(f"**{name}**: f(z) = {ACTIVATIONS[name].formula}; f′ at most "
+                      f"{ACTIVATIONS[name].max_slope:g}" for name in names)
+
+
+def activation_defaults(defaults, seed):
+    """Why the activation page's defaults are small, and which seed draws the weights."""
+    return (f"The defaults are small on purpose ({defaults['depth']} hidden layers of {defaults['width']} "
+            f"units, {defaults['epochs']} epochs) so the comparison answers at once; raise them for "
+            f"longer runs. Every run trains on full batches from the weights seed {seed} draws.")
 
 
 def comparison_caption(runs, hidden, epochs, seconds):
@@ -89,6 +118,108 @@ def activation_explanation(names):
         "0: the unit still answers, but passes back almost no gradient, so learning slows to a crawl. "
         "Large weights or inputs push units there; that is why initialisation and feature scaling "
         "matter.")
+
+
+# -- the deep page ---------------------------------------------------------------------------
+
+def hidden_help(max_depth, max_width):
+    """The help of the deep page's layer spec: its caps and an example."""
+    return (f"Up to {max_depth} layers of 1 to {max_width:,} units, e.g. 64, 32. Empty: no hidden layer "
+            f"(linear regression).")
+
+
+def layer_charts_caption(rule):
+    """Under the deep page's layer charts: how to read them, with the update-ratio rule of thumb."""
+    return (f"Left: a layer whose line sits far below the others learns slowly (vanishing gradient); lines "
+            f"that shoot up warn of a blow-up. Right: a common rule of thumb wants each update to move a "
+            f"layer's weights by about {rule:g} of their size: far below, the layer "
+            f"hardly changes; near 1, every epoch rewrites it.")
+
+
+# -- the compare-runs page ---------------------------------------------------------------------
+
+def compare_intro(hidden):
+    """The compare page's opening paragraph, naming its network."""
+    return (f"Does it matter how a network's weights start, and how big its steps are? Here the same "
+            f"{'-'.join(map(str, hidden))} network trains once for every pair of initializer and learning "
+            "rate you pick. Read the grid to see which pairs learn, which crawl, which never move and which "
+            "blow up (✕), then look at the curves and the very first gradients to see why.")
+
+
+def grid_waiting(grid, network, changed):
+    """Before the grid trains: how many runs the button will train, and what will appear."""
+    note = "The settings or the data changed since the last run. " if changed else ""
+    return (f"{note}Press **Train the grid** to train these {grid.runs} runs of the {network}, "
+            f"{grid.epochs:,} epochs each. Then each cell shows where its run ended; below come the loss "
+            "curves, the first gradients of each initializer, and any two runs side by side.")
+
+
+def work_note(seconds, long_seconds):
+    """' · about N min of work for one processor core' for a sweep estimated over long_seconds, else ''."""
+    return f" · about {seconds / 60:.0f} min of work for one processor core" if seconds > long_seconds else ""
+
+
+def grid_summary(result, grid, network, seconds):
+    """Markdown: how many runs of what were trained, and which healthy cell had the lowest test loss."""
+    table, summary = result.table, result.summary()
+    healthy = summary[summary.diverged == 0]
+    line = (f"**{len(table)} runs** ({len(grid.inits)} initializers × {len(grid.lrs)} learning rates × "
+            f"{grid.seeds} seed{'s' * (grid.seeds > 1)}) of the {network}, {grid.epochs:,} epochs each, "
+            f"trained in {seconds:.1f} s.")
+    if not healthy.empty:
+        best = healthy.loc[healthy.final_val_loss_mean.idxmin()]
+        line += (f" Lowest test loss: **{best.init}** at learning rate **{best.lr:g}** "
+                 f"(test R² {best.final_val_r2_mean:.2f}{', mean over seeds' * (grid.seeds > 1)}).")
+    return line
+
+
+def heatmap_notes(result, grid):
+    """The sentences under the heatmaps: colour scale, seeds, and which runs diverged or are diverging."""
+    table = result.table
+    notes = ["Bright is good on both. R² 0 means no better than always predicting the average."]
+    if (table.final_val_r2[table.diverged_at.isna()] < -1).any():  # a ✕ cell has no colour
+        notes.append("R² colours stop at −1; the numbers do not.")
+    if grid.seeds > 1:
+        notes.append(f"Each cell is the mean of its {grid.seeds} seeds; ✕ if any of them diverged.")
+    blown = table[table.diverged_at.notna()]
+    if not blown.empty:
+        per_rate = "; ".join(f"learning rate {lr:g}: {len(part)} of {len(table[table.lr == lr])} runs, "
+                             f"at epoch {_span(part.diverged_at)}" for lr, part in blown.groupby("lr"))
+        notes.append(f"✕ **diverged** ({per_rate}): each step overshot the bottom of the valley by more "
+                     f"than it corrected, so the loss grew until it passed {_power(DIVERGENCE_FACTOR)} × its "
+                     "starting size and that run was stopped. A smaller learning rate cures it.")
+    growing = [result.label(run) for run, history in enumerate(result.histories)
+               if history.diverging_from is not None]
+    if growing:
+        notes.append(f"▲ **diverging** ({'; '.join(growing)}): still growing geometrically at the end, not yet "
+                     "past the blow-up bound; more epochs would blow it up. A smaller learning rate cures it.")
+    return notes
+
+
+def _power(value):
+    """1e4 -> '10⁴' (a power of ten in superscript)."""
+    exponent = round(np.log10(value))
+    return "10" + str(int(exponent)).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
+def _span(values):
+    """'12' when every value is 12, else '12–40'."""
+    low, high = int(values.min()), int(values.max())
+    return f"{low}" if low == high else f"{low}–{high}"
+
+
+def overlapping_curves(summary, same_loss, stuck_r2):
+    """Which initializers' panels have their lines on top of each other, or None."""
+    calm = summary.query("diverged == 0")
+    same = [init for init, part in calm.groupby("init", sort=False)
+            if len(part) > 1 and np.ptp(part.final_val_loss_mean) <= same_loss * part.final_val_loss_mean.mean()]
+    if not same:
+        return None
+    stuck = calm[calm.init.isin(same)].final_val_r2_mean.max() < stuck_r2
+    return (f"In the {', '.join(f'**{init}**' for init in same)} panel{'s' * (len(same) > 1)}, the runs that "
+            f"did not diverge ended within {same_loss:.1%} of each other's test loss, so their lines lie on top of one "
+            "another" + (f": none reached a test R² of {stuck_r2:g}, so none did better than predicting "
+                         "the average." if stuck else "."))
 
 
 def gradient_story(summary, tutorial_std=TUTORIAL_STD):
@@ -140,6 +271,13 @@ def scaling_sentence(kind, rows):
     return f"Over all **{rows}** rows, {SCALINGS[kind]}."
 
 
+def no_descriptions(names, target_name, shown=20):
+    """The caption when no column has a description: the first ``shown`` names and the target."""
+    more = ", …" if len(names) > shown else ""
+    return (f"No descriptions are known for these columns ({', '.join(names[:shown])}{more}); the target "
+            f"is *{target_name}*.")
+
+
 def unit_norm_story(stats, rows, tutorial):
     """Markdown for unit-norm columns (`describe.column_stats` over ``rows`` rows): why std is 1/√n, not 1.
 
@@ -185,7 +323,56 @@ def feature_line_sentence(fit, feature, target_title):
             f"every column can only do better on these rows.")
 
 
+def split_caption(target_title, seed):
+    """Under the split table: what it describes, the split seed, and why the halves should look alike."""
+    return (f"Statistics of the target, {target_title}. Split seed {seed} (sidebar). The two distributions "
+            f"should look alike: if they did not, the test score would measure a different problem from the "
+            f"one trained on.")
+
+
+# -- the data sidebar ------------------------------------------------------------------------
+
+def dataset_summary(name, train_rows, test_rows, features, target_name):
+    """The sidebar's one-line summary of the data in use."""
+    return (f"**{name}**: {train_rows} training rows, {test_rows} test rows, {features} "
+            f"feature{'s' * (features != 1)}, predicting *{target_name}*.")
+
+
+def target_scaling_note(mean, std):
+    """How the target was standardized, with the training rows' mean and std."""
+    return f"Target standardized with the training rows' mean {mean:.4g} and std {std:.4g}."
+
+
+def csv_caption(name, size_bytes):
+    """The uploaded CSV in use, with its size."""
+    return f"Using **{name}** ({size_bytes / 1024:,.1f} KB). Upload another file to replace it."
+
+
+# -- the home page ---------------------------------------------------------------------------
+
+def home_story(slow_lr, fast_lr, bound):
+    """Under the home chart: the tutorial's slow rate, a fast one, and the bound between them and a blow-up."""
+    return (f"Both lines train the same linear model by gradient descent for 1,000 epochs on the "
+            f"tutorial's data (diabetes as scikit-learn ships it, 353 training rows). At the "
+            f"tutorial's learning rate of {slow_lr:g} the loss *does* fall, just slowly: it is not "
+            f"stuck. On this data gradient descent is stable for learning rates below "
+            f"{bound:.2f}, so {fast_lr:g} reaches the dashed line, the best any linear "
+            f"model can do, within a few hundred epochs. Above {bound:.2f} the loss blows up.")
+
+
 # -- the tutorial and the linear model -------------------------------------------------------
+
+def scaling_note(scaling):
+    """The linear page's note on which feature scaling (its display name) the sidebar chose."""
+    return (f"Feature scaling comes from the sidebar; these features are in *{scaling}*. Change it "
+            "there and watch the bound move.")
+
+
+def tutorial_predictions(predictions, targets):
+    """The three-example problem's predictions beside the targets the tutorial printed."""
+    return (f"Predictions {', '.join(f'{p:.6f}' for p in predictions)} for targets "
+            f"{', '.join(f'{t:g}' for t in targets)}: the same numbers the tutorial printed.")
+
 
 def bug_story(bug):
     """Markdown: what one_example_bug() found, in numbers."""
@@ -271,6 +458,16 @@ def twin_verdict(twin):
     steps = "the same steps" if agrees else "different steps, which they should not"
     return agrees, (f"With full batches both libraries took {steps}: their test predictions differ by at most "
                     f"{twin['max_gap']:.1e} (in the target's training units).")
+
+
+def gradcheck_heading(when, rows):
+    """The heading over one gradient check: at the start or the end, on how many rows."""
+    return f"**Gradient check at the {when} of training** (on {rows} training rows)"
+
+
+def twin_caption(twin):
+    """Under the scikit-learn comparison: how the settings were converted, and how long the twin trained."""
+    return f"{twin_settings_note(twin['settings'])} It trained in {twin['seconds']:.2f} s."
 
 
 def twin_settings_note(settings):

@@ -2,10 +2,9 @@
 
 Widgets -> nnlab.data.describe (statistics) and nnlab.plots (figures) -> render.
 """
-import pandas as pd
 import streamlit as st
 
-from nnlab import plots
+from nnlab import explain, plots
 from nnlab.data import describe
 from nnlab.data import FEATURES
 from ui import state
@@ -43,37 +42,23 @@ if numbers.open:
         st.header("The columns")
         descriptions = describe.feature_descriptions(names)
         if descriptions.empty:
-            st.caption(f"No descriptions are known for these columns ({', '.join(names[:20])}"
-                       f"{', …' if len(names) > 20 else ''}); the target is *{dataset.target_name}*.")
+            st.caption(explain.no_descriptions(names, dataset.target_name))
         else:
             st.dataframe(descriptions, hide_index=True, width="stretch")
 
         # -- how they are scaled ----------------------------------------------------------------------
         st.header("How big the numbers are")
-        table = pd.concat([stats, describe.column_stats(y.reshape(-1, 1), [f"target: {dataset.target_name}"])])
+        table = describe.table(X, y, names, dataset.target_name)
         left, right = st.columns([3, 2], gap="large")
         left.dataframe(table.style.format(STAT_FORMAT), width="stretch", height="content" if len(table) <= 25 else "auto",
                        column_config={"_index": st.column_config.TextColumn("column", width="medium"),
                                       "l2_norm": st.column_config.NumberColumn("L2 norm √Σx²")})
         with right:
-            st.markdown(f"Over all **{len(y)}** rows, {describe.SCALINGS[kind]}.")
+            st.markdown(explain.scaling_sentence(kind, len(y)))
             if kind == "unit_norm":
-                n, std = len(y), float(stats["std"].median())
-                tutorial = set(names) == set(FEATURES)
-                st.markdown(
-                    (f"The tutorial says each feature has mean 0 and standard deviation 1. Only the first "
-                     f"half is true. " if tutorial else "")
-                    + f"The means are zero (the largest is {stats['mean'].abs().max():.1e}), but the standard "
-                    f"deviations are about **{std:.4f}**: each column was rescaled so that its length "
-                    f"√Σx² over the {n} rows is {stats['l2_norm'].median():.4f}, which makes its standard "
-                    f"deviation 1/√{n} = {n ** -0.5:.4f}. Pick *standardized* scaling in the sidebar for "
-                    f"std 1, or *raw units* for the values as measured.")
-            elif kind == "other":
-                spread = stats["std"][stats["std"] > 0]
-                if len(spread) > 1 and spread.max() > 10 * spread.min():
-                    st.markdown(f"The standard deviations run from {spread.min():.3g} to {spread.max():.3g}, "
-                                f"a factor of {spread.max() / spread.min():,.0f}. One learning rate has to "
-                                f"suit every column at once, which is hard when they differ this much.")
+                st.markdown(explain.unit_norm_story(stats, len(y), tutorial=set(names) == set(FEATURES)))
+            elif kind == "other" and (story := explain.spread_story(stats)):
+                st.markdown(story)
 
         # -- distributions ----------------------------------------------------------------------------
         st.header("Distributions")
@@ -92,11 +77,7 @@ if relations.open:
         kept = describe.strongest(corr, MAX_HEATMAP)
         st.plotly_chart(plots.correlation_figure(corr.loc[kept, kept]), width="stretch", key="explorer.corr-chart")
         pair = describe.strongest_pair(corr)
-        st.caption((f"The most correlated features are {pair[0]} and {pair[1]} (r = {pair[2]:.2f}): they carry "
-                    f"much the same information, which makes the weights of a linear model hard to pin down. "
-                    if pair else "")
-                   + (f"Showing the {MAX_HEATMAP} features most correlated with the target, of {len(names)}."
-                      if len(kept) < len(corr) else "Columns are ordered by how strongly they correlate with the target."))
+        st.caption(explain.correlation_caption(pair, len(kept), len(corr), MAX_HEATMAP))
 
         chart, text = st.columns([3, 2], gap="large")
         with text:
@@ -105,13 +86,7 @@ if relations.open:
                                    key=f"explorer.feature.{columns_key}",
                                    help="Preselected: the feature most correlated with the target.")
             points, line = plots.feature_target_data(dataset, feature)
-            fit = line.attrs
-            intercept = round(fit["intercept"], 10) + 0.0  # 1e-15 is an intercept of zero
-            sign = "−" if intercept < 0 else "+"
-            st.markdown(f"On the training rows, the best straight line is {target_title} ≈ "
-                        f"{fit['slope']:.4g} × {feature} {sign} {abs(intercept):.4g}. It explains "
-                        f"**{fit['r2']:.1%}** of the target's variance (R²) on its own; a linear model using "
-                        f"every column can only do better on these rows.")
+            st.markdown(explain.feature_line_sentence(line.attrs, feature, target_title))
         x_title = f"{feature} ({value_title})"
         chart.plotly_chart(plots.feature_target_figure(points, line, x_title, target_title,
                                                        title=f"The target against {feature}"),
@@ -122,7 +97,6 @@ if split_tab.open:
         # -- the split --------------------------------------------------------------------------------
         st.header("Training and test rows")
         summary = describe.split_summary(dataset.y_train, dataset.y_test)
-        summary = summary.round(10) + 0.0  # −1e-16 is a mean of zero; + 0.0 turns −0 into 0
         left, right = st.columns(2, gap="large")
         with left:
             a, b = st.columns(2)
@@ -133,9 +107,7 @@ if split_tab.open:
             st.dataframe(summary.style.format({"rows": "{:,.0f}", "share": "{:.1%}", "mean": "{:.4g}",
                                                "std": "{:.4g}", "min": "{:.4g}", "max": "{:.4g}"}),
                          width="stretch")
-            st.caption(f"Statistics of the target, {target_title}. Split seed {current_choice().split_seed} (sidebar). "
-                       f"The two distributions should look alike: if they did not, the test score would "
-                       f"measure a different problem from the one trained on.")
+            st.caption(explain.split_caption(target_title, current_choice().split_seed))
         with right:
             st.plotly_chart(plots.split_target_figure(plots.split_target_data(dataset.y_train, dataset.y_test),
                                                       target_title), width="stretch", key="explorer.split-chart")

@@ -8,7 +8,7 @@ import streamlit as st
 from nnlab import MLP, explain, linear, plots, tutorial
 from nnlab.data import describe
 from nnlab.diagnostics import gradcheck
-from ui import sentences, state
+from ui import state
 from ui.frame import SCALED_SOURCES, current_choice, frame, show_error
 from ui.training import dataset_key, train_model
 
@@ -80,7 +80,7 @@ state.settle_link(link)
 if problem == "data" and current_choice().source in SCALED_SOURCES:
     X_all, _ = describe.all_rows(data)
     scaling = describe.SCALING_NAMES[describe.scaling_kind(describe.column_stats(X_all, data.feature_names))]
-    st.caption(sentences.scaling_note(scaling))
+    st.caption(explain.scaling_note(scaling))
 lr, epochs = settings["lr"], settings["epochs"]
 bound_info, best = linear.stability(data), linear.reference(data)
 bound = bound_info["bound"]
@@ -152,7 +152,7 @@ if problem == "three" and model is not None:
     st.subheader("The tutorial's three examples, trained here")
     st.dataframe({**{n: [w] for n, w in zip(names, model.coefs_[0][:, 0])}, "bias b": [model.intercepts_[0][0]]},
                  width="stretch", column_config={n: st.column_config.NumberColumn(format="%.8f") for n in targets})
-    st.markdown(sentences.tutorial_predictions(model.predict(data.X_train), data.y_train))
+    st.markdown(explain.tutorial_predictions(model.predict(data.X_train), data.y_train))
 if problem == "one":
     st.subheader("The tutorial's first example: a loss that did not match its gradient")
     bug = tutorial.one_example_bug()

@@ -7,15 +7,14 @@ from dataclasses import asdict, replace
 
 import streamlit as st
 
-from nnlab import plots
+from nnlab import explain, plots
 from nnlab.activations import ACTIVATIONS
 from nnlab.health import activation_summary
 from nnlab.initializers import INITIALIZERS
-from nnlab.explain import divergence_message, diverging_message
 from nnlab.optimizers import OPTIMIZERS
 from nnlab.sweeps import sweep
 from nnlab.config import MAX_DEPTH, MAX_EPOCHS, MAX_LR, MAX_WIDTH, Config
-from ui import sentences, state
+from ui import state
 from ui.frame import frame
 from ui.training import remember
 
@@ -49,7 +48,7 @@ def activation_explorer():
                            key="act.shown", **state.BOUND)
     st.plotly_chart(plots.activation_figure(shown), key="act-functions", **CHART)
     if shown:
-        st.caption(sentences.activation_formulas(shown))
+        st.caption(explain.activation_formulas(shown))
 
 
 def comparison_controls():
@@ -69,7 +68,7 @@ def comparison_controls():
         epochs = right.number_input("Epochs", 1, MAX_EPOCHS, DEFAULTS["epochs"], step=100, key="act.epochs",
                                     **state.BOUND)
         st.form_submit_button("Train", type="primary", icon=":material/play_arrow:")
-    st.caption(sentences.activation_defaults(DEFAULTS, Config().random_state))
+    st.caption(explain.activation_defaults(DEFAULTS, Config().random_state))
     base = Config(hidden=(int(width),) * int(depth), init=init, optimizer=optimizer, lr=float(lr),
                   epochs=int(epochs), record_every=int(epochs))  # weight snapshots: start and end only
     return names, base
@@ -99,12 +98,8 @@ def summary_table(histories):
 
 def warn_divergence(result, names):
     for name, history, config in zip(names, result.histories, result.configs):
-        if history.diverged_at is not None:
-            st.warning(f"**{name}**: " + divergence_message(history, config) +
-                       " Its curves stop there, marked ✕.", icon="💥")
-        elif history.diverging_from is not None:
-            st.warning(f"**{name}**: " + diverging_message(history, config) +
-                       " ▲ marks it on the loss chart.", icon="📈")
+        if warning := explain.run_warning(name, history, config):
+            st.warning(warning, icon="💥" if history.diverged_at is not None else "📈")
 
 
 def learning_curves(histories):
@@ -123,22 +118,11 @@ def gradient_charts(histories):
     right.plotly_chart(plots.unit_health_figure(plots.unit_health_data(histories)), key="act-health", **CHART)
     left.caption("Each point is the size of the gradient of one layer's weights: at the first epoch (solid) "
                  "and at the last (dotted). A line that falls towards the input side is a vanishing gradient.")
-    right.caption(sentences.unit_health_caption())
+    right.caption(explain.unit_health_caption())
     st.plotly_chart(plots.layer_comparison_figure(plots.layer_comparison_data(histories, "grad_norm"),
                                                   title="Gradient norm ‖∂L/∂W‖ of each layer during training"),
                     key="act-layers", **CHART)
-    st.markdown(sentences.vanishing_gradients(histories) + "\n\n" + EXPLANATION)
-
-
-EXPLANATION = (
-    "**Dead units** (ReLU family). Where z < 0, ReLU's slope is exactly 0. A unit whose z is "
-    "negative on every training row passes back no gradient at all, so nothing can ever change "
-    "its weights again: it is dead for good. Leaky ReLU keeps a small slope there, so its units "
-    "cannot die.\n\n"
-    "**Saturated units** (sigmoid, tanh). For large |z| these curves go flat and f′(z) is nearly "
-    "0: the unit still answers, but passes back almost no gradient, so learning slows to a crawl. "
-    "Large weights or inputs push units there; that is why initialisation and feature scaling "
-    "matter.")
+    st.markdown(explain.activation_explanation(histories))
 
 
 link = state.check_link(LINK)
@@ -153,7 +137,7 @@ run = compare_activations(dataset, names, base)
 if run is None:
     st.stop()
 histories = dict(zip(names, run.result.histories))
-st.caption(sentences.activation_runs(len(histories), base, run.seconds))
+st.caption(explain.comparison_caption(len(histories), base.hidden, base.epochs, run.seconds))
 warn_divergence(run.result, names)
 summary_table(histories)
 # Tabs that render only when open (bound, so the URL holds the open one): a cold visit draws three

@@ -6,12 +6,12 @@ lives in a fragment, so moving it redraws only the charts that depend on it.
 """
 import streamlit as st
 
-from nnlab import config, health, learned, plots
+from nnlab import config, explain, health, learned, plots
 from nnlab.activations import ACTIVATIONS
 from nnlab.initializers import INITIALIZERS
 from nnlab.optimizers import OPTIMIZERS
 from nnlab.config import MAX_DEPTH, MAX_EPOCHS, MAX_L2, MAX_LR, MAX_WIDTH, Config
-from ui import sentences, state
+from ui import state
 from ui.frame import MAX_SEED, frame, show_error
 from ui.training import run_key, train_model
 from ui.trust import trust_panel
@@ -41,8 +41,7 @@ def deep_controls():
     with st.form("deep.form"):
         left, middle, right = st.columns(3)
         spec = left.text_input("Hidden layers: units per layer, input side first", DEFAULTS["hidden"],
-                               key="deep.hidden", **bound, help=f"Up to {MAX_DEPTH} layers of 1 to "
-                               f"{MAX_WIDTH:,} units, e.g. 64, 32. Empty: no hidden layer (linear regression).")
+                               key="deep.hidden", **bound, help=explain.hidden_help(MAX_DEPTH, MAX_WIDTH))
         activation = left.selectbox("Activation of the hidden layers", list(ACTIVATIONS), key="deep.activation", **bound)
         init = left.selectbox("Initial weights", list(INITIALIZERS), key="deep.init", **bound,
                               index=list(INITIALIZERS).index(DEFAULTS["init"]))
@@ -66,7 +65,7 @@ def deep_controls():
 
 
 def summary(model):
-    st.markdown(sentences.deep_summary(model))
+    st.markdown(explain.run_summary(model))
     if model.history_.diverged_at is not None:
         st.caption("Diverging means each step overshot the valley of the loss by more than it corrected, so the "
                    "next gradient was larger still. The ✕ on the loss chart and the dotted line on the layer "
@@ -91,7 +90,7 @@ def layer_charts(history):
         plots.layer_series_data(history, "update_ratio"), "update_ratio", diverged_at=history.diverged_at,
         reference=plots.UPDATE_RATIO_RULE, reference_label=f"rule of thumb ≈ {plots.UPDATE_RATIO_RULE:g}",
         title="How far each epoch moves the weights: ‖ΔW‖ / ‖W‖ (log scale)"), key="deep-ratio", **CHART)
-    st.caption(sentences.layer_charts_caption(plots.UPDATE_RATIO_RULE))
+    st.caption(explain.layer_charts_caption(plots.UPDATE_RATIO_RULE))
 
 
 @st.fragment

@@ -7,13 +7,13 @@ visit wait. Results are kept in the session's run store, keyed by the grid and t
 """
 import streamlit as st
 
+from nnlab import explain
 from ui import grid_results as show
-from ui import sentences
 from ui.frame import frame
 from ui.grid import HIDDEN, grid_controls, latest_run, stored_run, train_grid
 from ui.training import dataset_key
 
-dataset = frame("Compare runs", sentences.compare_intro(HIDDEN))
+dataset = frame("Compare runs", explain.compare_intro(HIDDEN))
 grid, pressed = grid_controls()
 run = stored_run(grid, dataset_key(dataset))
 if pressed and run is None:

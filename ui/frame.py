@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 import streamlit as st
 
-from nnlab import data
+from nnlab import data, explain
 
 from . import state
 
@@ -193,8 +193,7 @@ def _csv_controls() -> None:
     csv = uploaded_csv()
     if csv is None:
         return
-    st.caption(f"Using **{csv.name}** ({len(csv.content) / 1024:,.1f} KB). "
-               "Upload another file to replace it.")
+    st.caption(explain.csv_caption(csv.name, len(csv.content)))
     try:
         columns = csv_columns(csv)
     except data.DataError:
@@ -259,13 +258,10 @@ def _table_help(table: dict, labels: dict) -> str:
 
 
 def _dataset_summary(dataset: data.Dataset) -> None:
-    n_features = len(dataset.feature_names)
-    st.caption(f"**{dataset.name}**: {len(dataset.y_train)} training rows, "
-               f"{len(dataset.y_test)} test rows, {n_features} feature{'s' * (n_features != 1)}, "
-               f"predicting *{dataset.target_name}*.")
+    st.caption(explain.dataset_summary(dataset.name, len(dataset.y_train), len(dataset.y_test),
+                                       len(dataset.feature_names), dataset.target_name))
     if dataset.target_std != 1.0 or dataset.target_mean != 0.0:
-        st.caption(f"Target standardized with the training rows' mean {dataset.target_mean:.4g} "
-                   f"and std {dataset.target_std:.4g}.")
+        st.caption(explain.target_scaling_note(dataset.target_mean, dataset.target_std))
     if dataset.notes:
         with st.expander("Notes on this data"):
             st.markdown("\n".join(f"- {note}" for note in dataset.notes))

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 import streamlit as st
 
-from nnlab import plots
+from nnlab import explain, plots
 from nnlab.activations import ACTIVATIONS
 from nnlab.initializers import INITIALIZERS
 from nnlab.sweeps import estimate_seconds, expand, sweep
@@ -136,7 +136,7 @@ def train_grid(grid: Grid, dataset) -> Run | None:
     except ValueError as exc:
         show_error(exc, "This grid cannot be trained")
         return None
-    note = f" · about {work / 60:.0f} min of work for one processor core" if work > LONG_SECONDS else ""
+    note = explain.work_note(work, LONG_SECONDS)
     return remember(grid, dataset, lambda progress: sweep(
         dataset.X_train, dataset.y_train, eval_set=eval_set, **plan(grid),
         on_progress=lambda done, total, row: progress.runs(done, total, row, note)),

@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import io
 
-import numpy as np
-import pandas as pd
 import streamlit as st
 
-from nnlab import health, plots
+from nnlab import explain, health, plots
 from nnlab.initializers import INITIALIZERS
 from nnlab.sweeps import LOAD_SNIPPET
 
-from . import sentences
 from .grid import Grid, network_name
 from .training import Run
 
@@ -24,7 +21,7 @@ STUCK_R2 = 0.01  # below this test R², a run learned next to nothing
 
 
 def show_summary(stored: Run, grid: Grid) -> None:
-    st.markdown(sentences.grid_summary(stored.result, grid, network_name(grid), stored.seconds))
+    st.markdown(explain.grid_summary(stored.result, grid, network_name(grid), stored.seconds))
 
 
 def show_heatmaps(stored: Run, grid: Grid) -> None:
@@ -36,7 +33,7 @@ def show_heatmaps(stored: Run, grid: Grid) -> None:
     right.plotly_chart(stored.figure("heatmap:r2", lambda: plots.grid_heatmap_figure(
         table, "final_val_r2", "Test R² after training (higher is better)", "test R²", low=-1.0)),
         width="stretch", key="compare-heatmap-r2")
-    notes = sentences.heatmap_notes(stored.result, grid)
+    notes = explain.heatmap_notes(stored.result, grid)
     st.caption(" ".join(notes))
 
 
@@ -51,7 +48,7 @@ def show_curves(stored: Run, grid: Grid) -> None:
                                                f"initializer{how}", f"{choice} (MSE)",
         diverged=plots.diverged_runs_data(result.table, result.histories, metric))),
         width="stretch", key="compare-curves")
-    caption = sentences.overlapping_curves(result.summary(), SAME_LOSS, STUCK_R2)
+    caption = explain.overlapping_curves(result.summary(), SAME_LOSS, STUCK_R2)
     if caption:
         st.caption(caption)
 
@@ -65,12 +62,12 @@ def show_gradients(stored: Run) -> None:
         data, "‖∂L/∂W‖ per layer at epoch 0, before any step", order=list(INITIALIZERS))),
         width="stretch", key="compare-gradients")
     with right:
-        st.markdown(sentences.gradient_story(summary))
+        st.markdown(explain.gradient_story(summary))
 
 
 def show_pair(result, stored: Run) -> None:
     labels = [result.label(run) for run in range(len(result))]
-    first, second = default_pair(result)
+    first, second = result.default_pair()
     tag = f"{abs(hash(stored.key)) % 10**8}"  # a new result starts from its own default pair
     left, right = st.columns(2)
     a = left.selectbox("Run A", range(len(result)), index=first, format_func=labels.__getitem__, key=f"compare.a.{tag}")
@@ -79,10 +76,9 @@ def show_pair(result, stored: Run) -> None:
         st.info("Pick two different runs to compare them.")
         return
     diff = result.diff(a, b)
-    settings = pd.DataFrame({"setting": diff.index, "run A": [plots.grid_label(v) for v in diff.iloc[:, 0]],
-                             "run B": [plots.grid_label(v) for v in diff.iloc[:, 1]]})
-    outcome = pd.DataFrame({"result": ["final test loss", "final test R²", "best epoch (test loss)", "diverged at epoch"],
-                            "run A": _outcome(result.table.iloc[a]), "run B": _outcome(result.table.iloc[b])})
+    settings = {"setting": list(diff.index), "run A": [plots.grid_label(v) for v in diff.iloc[:, 0]],
+                "run B": [plots.grid_label(v) for v in diff.iloc[:, 1]]}
+    outcome = result.outcomes(a, b)
     tables, chart = st.columns([2, 3])
     tables.markdown("**Settings that differ**")
     tables.dataframe(settings, hide_index=True, width="stretch")
@@ -91,23 +87,6 @@ def show_pair(result, stored: Run) -> None:
     histories = {f"A: {labels[a]}": result.histories[a], f"B: {labels[b]}": result.histories[b]}
     chart.plotly_chart(plots.pair_figure(histories, title="Runs A and B: training (solid) and test (dotted) loss"),
                        width="stretch", key="compare-pair")
-
-
-def default_pair(result) -> tuple[int, int]:
-    """The run with the lowest test loss, and the run that differs from it only in init and did worst."""
-    table = result.table
-    loss = table.final_val_loss.where(table.diverged_at.isna())
-    best = int(np.nanargmin(loss.to_numpy(dtype=float))) if loss.notna().any() else 0
-    same = table[(table.lr == table.lr.iloc[best]) & (table.seed == table.seed.iloc[best]) & (table.index != best)]
-    if same.empty:
-        return best, (best + 1) % len(table)
-    return best, int(same.final_val_loss.astype(float).fillna(np.inf).idxmax())
-
-
-def _outcome(row) -> list[str]:
-    diverged = "—" if pd.isna(row.diverged_at) else f"{int(row.diverged_at)}"
-    best = "—" if pd.isna(row.best_epoch) else f"{int(row.best_epoch)}"
-    return [f"{row.final_val_loss:.4g}", f"{row.final_val_r2:.3f}", best, diverged]
 
 
 def show_exports(result) -> None:
@@ -131,7 +110,7 @@ def show_exports(result) -> None:
 
 def show_waiting(grid: Grid, changed: bool) -> None:
     """Before training: the grid about to be filled, and what will appear."""
-    st.info(sentences.grid_waiting(grid, network_name(grid), changed), icon=":material/play_arrow:")
+    st.info(explain.grid_waiting(grid, network_name(grid), changed), icon=":material/play_arrow:")
     left, _ = st.columns(2)
     left.plotly_chart(plots.grid_preview_figure(grid.inits, grid.lrs, "The grid to train"),
                       width="stretch", key="compare-heatmap-empty")

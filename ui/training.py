@@ -30,7 +30,7 @@ import numpy as np
 import streamlit as st
 
 import nnlab
-from nnlab.explain import diverging_message
+from nnlab.explain import diverging_message, stopped_note
 from nnlab.config import Config
 
 from .frame import show_error
@@ -122,8 +122,6 @@ def dataset_key(dataset) -> str:
 def as_config(settings: Config | dict) -> Config:
     """A validated Config from a Config or a dict of its fields (raises TypeError, ValueError)."""
     config = settings if isinstance(settings, Config) else Config(**settings)
-    if not isinstance(config.hidden, tuple):
-        raise ValueError(f"hidden must be a tuple of layer widths, got {config.hidden!r}")
     config.validate()
     return config
 
@@ -295,8 +293,7 @@ def _report(store: RunStore, page: str, run: Run) -> nnlab.MLP:
     """Remember the page's latest run and say how it ended (stopped, diverged)."""
     store.latest[page] = run
     if run.stopped:
-        st.info(f"Training was stopped after epoch {run.model.history_.stopped_at + 1:,} of "
-                f"{run.model.epochs:,}; the charts show the run up to there.", icon="⏹️")
+        st.info(stopped_note(run.model.history_.stopped_at, run.model.epochs), icon="⏹️")
     for icon, sentence in run.notes:
         st.warning(sentence, icon=icon)
     return run.model

@@ -32,7 +32,7 @@ def trust_panel(model, dataset, run_key: tuple) -> None:
     checks = cached_checks(key, model, dataset)
     for column, when in zip(st.columns(2), ("start", "end")):
         passed, sentence = explain.gradcheck_verdict(checks[when])
-        column.markdown(f"**Gradient check at the {when} of training** (on {CHECK_ROWS} training rows)")
+        column.markdown(explain.gradcheck_heading(when, CHECK_ROWS))
         (column.success if passed else column.error)(sentence)
         table = checks[when].assign(layer=[plots.layer_name(i, len(model.coefs_)) for i in checks[when].layer])
         column.dataframe(table[["layer", "param", "checked", "entries", "relative_error", "ok"]], hide_index=True,
@@ -47,4 +47,4 @@ def trust_panel(model, dataset, run_key: tuple) -> None:
     right.metric("test R², scikit-learn", f"{twin['sklearn_r2']:.4f}")
     agrees, sentence = explain.twin_verdict(twin)
     (st.error if agrees is False else st.markdown)(sentence)
-    st.caption(f"{explain.twin_settings_note(twin['settings'])} It trained in {twin['seconds']:.2f} s.")
+    st.caption(explain.twin_caption(twin))

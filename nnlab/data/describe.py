@@ -35,6 +35,11 @@ def column_stats(X, names):
                         index=pd.Index(list(names), name="column"))
 
 
+def table(X, y, names, target_name):
+    """column_stats() of the d columns of X (n, d) and, last, of the target y (n,) as 'target: <name>'."""
+    return pd.concat([column_stats(X, names), column_stats(np.reshape(y, (-1, 1)), [f"target: {target_name}"])])
+
+
 def scaling_kind(stats, tolerance=UNIT_TOLERANCE):
     """'unit_norm', 'standardized' or 'other' (keys of SCALINGS), from column_stats()."""
     spread = max(float(stats["std"].abs().max()), 1e-300)
@@ -78,4 +83,5 @@ def split_summary(y_train, y_test):
     rows = {name: {"rows": len(y), "share": len(y) / total, "mean": np.mean(y), "std": np.std(y),
                    "min": np.min(y), "max": np.max(y)}
             for name, y in (("train", np.asarray(y_train, float)), ("test", np.asarray(y_test, float)))}
-    return pd.DataFrame.from_dict(rows, orient="index")
+    # −1e-16 is a mean of zero on standardized data; + 0.0 turns −0 into 0
+    return pd.DataFrame.from_dict(rows, orient="index").round(10) + 0.0

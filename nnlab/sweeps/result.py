@@ -113,6 +113,22 @@ class SweepResult:
                               f"run {j}": [_cell(second[k]) for k in keys]}, index=pd.Index(keys, name="key"))
         return frame
 
+    def default_pair(self):
+        """(run with the lowest test loss, the run differing from it only in init that did worst) to compare."""
+        table = self.table
+        loss = table.final_val_loss.where(table.diverged_at.isna())
+        best = int(np.nanargmin(loss.to_numpy(dtype=float))) if loss.notna().any() else 0
+        same = table[(table.lr == table.lr.iloc[best]) & (table.seed == table.seed.iloc[best]) & (table.index != best)]
+        if same.empty:
+            return best, (best + 1) % len(table)
+        return best, int(same.final_val_loss.astype(float).fillna(np.inf).idxmax())
+
+    def outcomes(self, a, b):
+        """How runs a and b ended, as text: columns 'result', 'run A', 'run B'; '—' where there is no epoch."""
+        return pd.DataFrame({"result": ["final test loss", "final test R²", "best epoch (test loss)",
+                                        "diverged at epoch"],
+                             "run A": _outcome(self.table.iloc[a]), "run B": _outcome(self.table.iloc[b])})
+
     def model(self, run):
         """A fitted `MLP` holding run's final parameters and history, ready to predict."""
         from ..mlp import MLP  # mlp imports scikit-learn's estimator machinery; only needed here
@@ -196,6 +212,13 @@ def _result(configs, results, keys, rows):
     return SweepResult(table=table, histories=[r.history for r in results], configs=list(configs),
                        coefs=[r.coefs for r in results], intercepts=[r.intercepts for r in results],
                        keys=tuple(keys))
+
+
+def _outcome(row):
+    """One table row's final test loss, R², best epoch and blow-up epoch, as text."""
+    best = "—" if pd.isna(row.best_epoch) else f"{int(row.best_epoch)}"
+    diverged = "—" if pd.isna(row.diverged_at) else f"{int(row.diverged_at)}"
+    return [f"{row.final_val_loss:.4g}", f"{row.final_val_r2:.3f}", best, diverged]
 
 
 def load_sweep(path):

@@ -1,9 +1,9 @@
-"""nnlab.config: reading a layer spec such as "64, 32"."""
+"""nnlab.config: reading a layer spec such as "64, 32", and what validate() refuses."""
 from __future__ import annotations
 
 import pytest
 
-from nnlab.config import MAX_DEPTH, MAX_WIDTH, parse_hidden
+from nnlab.config import MAX_DEPTH, MAX_WIDTH, Config, parse_hidden
 
 
 @pytest.mark.parametrize("text, hidden", [("64, 32", (64, 32)), (" 8 ", (8,)), ("", ()), ("16,16; 4", (16, 16, 4)),
@@ -21,3 +21,10 @@ def test_parse_hidden_reads_widths(text, hidden):
 def test_parse_hidden_says_what_is_wrong(text, message):
     with pytest.raises(ValueError, match=message):
         parse_hidden(text)
+
+
+def test_hidden_must_be_a_tuple_so_the_config_can_key_a_cache():
+    with pytest.raises(ValueError, match=r"hidden must be a tuple of layer widths, got \[64, 32\]"):
+        Config(hidden=[64, 32]).validate()
+    with pytest.raises(ValueError, match="at most 10 layer widths"):
+        Config(hidden=(4,) * 11).validate()

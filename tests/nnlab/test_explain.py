@@ -265,3 +265,240 @@ def test_doctor_fix_outcome_lists_what_went_what_stayed_and_the_r2():
     no_test = SimpleNamespace(final_val_r2=float("nan"), final_r2=0.1)
     assert explain.doctor_fix_outcome(before, SimpleNamespace(kinds=[]), no_test, new) == (
         "Gone: dead units, stalled. Training R² 0.10 → 0.52.")
+def test_no_descriptions_lists_at_most_twenty_columns():
+    assert explain.no_descriptions(["a", "b"], "y") == \
+        "No descriptions are known for these columns (a, b); the target is *y*."
+    names = [f"f{i}" for i in range(22)]
+    assert explain.no_descriptions(names, "y") == (
+        "No descriptions are known for these columns (f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, "
+        "f13, f14, f15, f16, f17, f18, f19, …); the target is *y*.")
+
+
+def test_split_caption_names_the_target_and_the_seed():
+    assert explain.split_caption("progression (standardized)", 42) == (
+        "Statistics of the target, progression (standardized). Split seed 42 (sidebar). The two distributions "
+        "should look alike: if they did not, the test score would measure a different problem from the one "
+        "trained on.")
+
+
+# -- the data sidebar and the home page --------------------------------------------------------
+
+def test_dataset_summary_counts_features():
+    assert explain.dataset_summary("Diabetes", 353, 89, 10, "progression") == \
+        "**Diabetes**: 353 training rows, 89 test rows, 10 features, predicting *progression*."
+    assert explain.dataset_summary("Noisy sine", 240, 60, 1, "y") == \
+        "**Noisy sine**: 240 training rows, 60 test rows, 1 feature, predicting *y*."
+
+
+def test_target_scaling_note_quotes_mean_and_std():
+    assert explain.target_scaling_note(152.13348, 77.0057) == \
+        "Target standardized with the training rows' mean 152.1 and std 77.01."
+
+
+def test_csv_caption_gives_the_size_in_kilobytes():
+    # 2,560 bytes / 1,024 = 2.5 KB
+    assert explain.csv_caption("people.csv", 2560) == \
+        "Using **people.csv** (2.5 KB). Upload another file to replace it."
+
+
+def test_home_story_quotes_the_rates_and_the_bound():
+    assert explain.home_story(0.01, 0.9, 1.0315) == (
+        "Both lines train the same linear model by gradient descent for 1,000 epochs on the tutorial's data "
+        "(diabetes as scikit-learn ships it, 353 training rows). At the tutorial's learning rate of 0.01 the "
+        "loss *does* fall, just slowly: it is not stuck. On this data gradient descent is stable for learning "
+        "rates below 1.03, so 0.9 reaches the dashed line, the best any linear model can do, within a few "
+        "hundred epochs. Above 1.03 the loss blows up.")
+
+
+# -- the linear page ---------------------------------------------------------------------------
+
+def test_scaling_note_names_the_scaling():
+    assert explain.scaling_note("original units") == (
+        "Feature scaling comes from the sidebar; these features are in *original units*. Change it there and "
+        "watch the bound move.")
+
+
+def test_tutorial_predictions_beside_the_targets():
+    assert explain.tutorial_predictions([24.9992881, 29.9999094, 35.0005292], [25.0, 30.0, 35.0]) == (
+        "Predictions 24.999288, 29.999909, 35.000529 for targets 25, 30, 35: the same numbers the tutorial "
+        "printed.")
+
+
+# -- training runs -----------------------------------------------------------------------------
+
+def test_stopped_note_counts_epochs_from_one():
+    assert explain.stopped_note(2, 3000) == \
+        "Training was stopped after epoch 3 of 3,000; the charts show the run up to there."
+
+
+def blown(diverged_at=None, diverging_from=None):
+    """A History stand-in: loss 1 → 1e6 blown up at epoch 12 (last good 11), or 1, 2, 4, 8 growing from 0."""
+    return SimpleNamespace(blowup_loss=1e6, last_good_epoch=11, diverged_at=diverged_at, divergence_bound=1e4,
+                           diverging_from=diverging_from, objective=np.array([1.0, 2.0, 4.0, 8.0]))
+
+
+def test_run_warning_leads_with_the_run_and_says_where_it_is_marked():
+    config = Config(lr=2.0)
+    assert explain.run_warning("relu", blown(diverged_at=12), config) == (
+        "**relu**: Training diverged at epoch 12: the loss reached 1e+06, over 1e+04 (10⁴ × where it started). "
+        "Learning rate 2 is too large for this model and data; try a smaller one. The run was stopped there; "
+        "its history and final numbers are those of epoch 11, the last before the blow-up. Its curves stop "
+        "there, marked ✕.")
+    # 1 → 8 over 3 epochs: ×2 per epoch.
+    assert explain.run_warning("tanh", blown(diverging_from=0), config) == (
+        "**tanh**: Training is diverging: from epoch 0 to the end the loss grew from 1 to 8, about ×2 per "
+        "epoch. It was not stopped because it had not yet passed the blow-up bound (1e+04), but more epochs "
+        "would blow it up. Learning rate 2 is too large for this model and data; try a smaller one. ▲ marks "
+        "it on the loss chart.")
+    assert explain.run_warning("sigmoid", blown(), config) is None
+
+
+# -- the activation page -----------------------------------------------------------------------
+
+def test_activation_formulas_with_their_steepest_slopes():
+    assert explain.activation_formulas(["relu", "sigmoid"]) == (
+        "**relu**: f(z) = max(0, z); f′ at most 1 · **sigmoid**: f(z) = 1 / (1 + e^(−z)); f′ at most 0.25")
+
+
+def test_activation_defaults_quote_the_sizes_and_the_seed():
+    assert explain.activation_defaults({"depth": 4, "width": 16, "epochs": 150}, 0) == (
+        "The defaults are small on purpose (4 hidden layers of 16 units, 150 epochs) so the comparison answers "
+        "at once; raise them for longer runs. Every run trains on full batches from the weights seed 0 draws.")
+
+
+def test_activation_explanation_in_full():
+    assert explain.activation_explanation(["sigmoid"]) == (
+        "**Vanishing gradients.** On its way back, the gradient is multiplied at each hidden layer by the weights "
+        "and by f′(z). A slope below 1 shrinks it every time, so the layers nearest the input hear least about "
+        "the error and learn last; in the left chart above, their points sit lowest. Here that is sigmoid (at "
+        "most 0.25, so at least 4× smaller per layer).\n\n"
+        "**Dead units** (ReLU family). Where z < 0, ReLU's slope is exactly 0. A unit whose z is negative on "
+        "every training row passes back no gradient at all, so nothing can ever change its weights again: it "
+        "is dead for good. Leaky ReLU keeps a small slope there, so its units cannot die.\n\n"
+        "**Saturated units** (sigmoid, tanh). For large |z| these curves go flat and f′(z) is nearly 0: the "
+        "unit still answers, but passes back almost no gradient, so learning slows to a crawl. Large weights "
+        "or inputs push units there; that is why initialisation and feature scaling matter.")
+
+
+# -- the deep page -----------------------------------------------------------------------------
+
+def test_hidden_help_states_the_caps():
+    assert explain.hidden_help(10, 2048) == \
+        "Up to 10 layers of 1 to 2,048 units, e.g. 64, 32. Empty: no hidden layer (linear regression)."
+
+
+def test_layer_charts_caption_quotes_the_rule_of_thumb():
+    assert explain.layer_charts_caption(1e-3) == (
+        "Left: a layer whose line sits far below the others learns slowly (vanishing gradient); lines that "
+        "shoot up warn of a blow-up. Right: a common rule of thumb wants each update to move a layer's weights "
+        "by about 0.001 of their size: far below, the layer hardly changes; near 1, every epoch rewrites it.")
+
+
+# -- checks a learner can trust ------------------------------------------------------------------
+
+def test_gradcheck_heading_says_when_and_on_how_many_rows():
+    assert explain.gradcheck_heading("start", 16) == \
+        "**Gradient check at the start of training** (on 16 training rows)"
+
+
+def test_twin_caption_adds_the_time_to_the_settings_note():
+    twin = {"settings": {"solver": "sgd", "alpha": 0.0, "learning_rate_init": 0.06}, "seconds": 0.4321}
+    assert explain.twin_caption(twin) == (
+        "scikit-learn minimises ½·MSE + α/(2·batch)·Σ‖W‖², half of nnlab's MSE + l2·Σ‖W‖² when α = l2 · batch "
+        "= 0. Half the loss is half the gradient, so its SGD needs twice the learning rate: "
+        "learning_rate_init = 0.06. It trained in 0.43 s.")
+    adam = {"solver": "adam", "alpha": 3.2, "learning_rate_init": 0.001}
+    assert "so Adam, which divides that scale out, keeps the rate (and halves its ε): learning_rate_init = " \
+           "0.001." in explain.twin_settings_note(adam) and "α = l2 · batch = 3.2." in explain.twin_settings_note(adam)
+
+
+# -- the compare-runs page -----------------------------------------------------------------------
+
+GRID = SimpleNamespace(inits=("he", "zeros"), lrs=(0.01, 2.0), seeds=1, epochs=300, runs=4)
+
+
+def sweep_result(seeds=1):
+    """A SweepResult stand-in: he and zeros × lr 0.01 and 2; both lr 2 runs blew up (epochs 7 and 9)."""
+    table = pd.DataFrame({"init": ["he", "he", "zeros", "zeros"], "lr": [0.01, 2.0, 0.01, 2.0],
+                          "final_val_r2": [0.41, np.nan, -1.5, np.nan], "diverged_at": [np.nan, 7, np.nan, 9]})
+    summary = pd.DataFrame({"init": ["he", "he", "zeros", "zeros"], "lr": [0.01, 2.0, 0.01, 2.0],
+                            "diverged": [0, seeds, 0, seeds], "final_val_loss_mean": [0.52, np.nan, 1.3, np.nan],
+                            "final_val_r2_mean": [0.41, np.nan, -1.5, np.nan]})
+    histories = [SimpleNamespace(diverging_from=None)] * 3 + [SimpleNamespace(diverging_from=5)]
+    return SimpleNamespace(table=table, summary=lambda: summary, histories=histories,
+                           label=lambda run: f"run {run}")
+
+
+def test_compare_intro_names_the_network():
+    assert explain.compare_intro((64, 32)) == (
+        "Does it matter how a network's weights start, and how big its steps are? Here the same 64-32 network "
+        "trains once for every pair of initializer and learning rate you pick. Read the grid to see which "
+        "pairs learn, which crawl, which never move and which blow up (✕), then look at the curves and the "
+        "very first gradients to see why.")
+
+
+def test_grid_waiting_before_and_after_a_change():
+    text = ("Press **Train the grid** to train these 4 runs of the 64-32 relu network, 300 epochs each. Then "
+            "each cell shows where its run ended; below come the loss curves, the first gradients of each "
+            "initializer, and any two runs side by side.")
+    assert explain.grid_waiting(GRID, "64-32 relu network", changed=False) == text
+    assert explain.grid_waiting(GRID, "64-32 relu network", changed=True) == \
+        "The settings or the data changed since the last run. " + text
+
+
+def test_work_note_only_for_long_sweeps():
+    assert explain.work_note(150, 60) == " · about 2 min of work for one processor core"  # 2.5 min rounds to 2
+    assert explain.work_note(59, 60) == ""
+
+
+def test_grid_summary_with_the_best_healthy_cell():
+    assert explain.grid_summary(sweep_result(), GRID, "64-32 relu network", 3.21) == (
+        "**4 runs** (2 initializers × 2 learning rates × 1 seed) of the 64-32 relu network, 300 epochs each, "
+        "trained in 3.2 s. Lowest test loss: **he** at learning rate **0.01** (test R² 0.41).")
+    seeds = SimpleNamespace(**{**vars(GRID), "seeds": 3})
+    assert explain.grid_summary(sweep_result(3), seeds, "net", 10.0).endswith(
+        "× 3 seeds) of the net, 300 epochs each, trained in 10.0 s. Lowest test loss: **he** at learning rate "
+        "**0.01** (test R² 0.41, mean over seeds).")
+
+
+def test_grid_summary_when_every_cell_diverged():
+    result = sweep_result()
+    summary = result.summary().assign(diverged=1)
+    result.summary = lambda: summary
+    assert explain.grid_summary(result, GRID, "net", 1.0) == (
+        "**4 runs** (2 initializers × 2 learning rates × 1 seed) of the net, 300 epochs each, trained in 1.0 s.")
+
+
+def test_heatmap_notes_for_blown_and_growing_runs():
+    assert explain.heatmap_notes(sweep_result(), GRID) == [
+        "Bright is good on both. R² 0 means no better than always predicting the average.",
+        "R² colours stop at −1; the numbers do not.",
+        "✕ **diverged** (learning rate 2: 2 of 2 runs, at epoch 7–9): each step overshot the bottom of the "
+        "valley by more than it corrected, so the loss grew until it passed 10⁴ × its starting size and that "
+        "run was stopped. A smaller learning rate cures it.",
+        "▲ **diverging** (run 3): still growing geometrically at the end, not yet past the blow-up bound; more "
+        "epochs would blow it up. A smaller learning rate cures it."]
+
+
+def test_heatmap_notes_of_a_calm_grid_with_seeds():
+    result = sweep_result()
+    result.table = result.table.assign(diverged_at=np.nan, final_val_r2=0.3)
+    result.histories = [SimpleNamespace(diverging_from=None)] * 4
+    assert explain.heatmap_notes(result, SimpleNamespace(seeds=2)) == [
+        "Bright is good on both. R² 0 means no better than always predicting the average.",
+        "Each cell is the mean of its 2 seeds; ✕ if any of them diverged."]
+
+
+def test_overlapping_curves_names_the_flat_panels():
+    summary = pd.DataFrame({"init": ["zeros", "zeros", "he", "he"], "diverged": [0, 0, 0, 0],
+                            "final_val_loss_mean": [1.0, 1.001, 0.5, 0.9], "final_val_r2_mean": [0.0, -0.001, 0.5, 0.1]})
+    # zeros: 1.0 and 1.001 are 0.1% apart, within 0.5%; its best R² 0 is under 0.01: it learned nothing.
+    assert explain.overlapping_curves(summary, 0.005, 0.01) == (
+        "In the **zeros** panel, the runs that did not diverge ended within 0.5% of each other's test loss, so "
+        "their lines lie on top of one another: none reached a test R² of 0.01, so none did better than "
+        "predicting the average.")
+    both = summary.assign(final_val_loss_mean=[1.0, 1.001, 0.5, 0.5], final_val_r2_mean=0.3)
+    assert explain.overlapping_curves(both, 0.005, 0.01) == (
+        "In the **zeros**, **he** panels, the runs that did not diverge ended within 0.5% of each other's test "
+        "loss, so their lines lie on top of one another.")
+    assert explain.overlapping_curves(summary.assign(final_val_loss_mean=[1.0, 2.0, 0.5, 0.9]), 0.005, 0.01) is None

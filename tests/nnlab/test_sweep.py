@@ -261,3 +261,31 @@ def test_a_run_becomes_a_fitted_model(mixed):
     model = mixed.model(5)
     assert model.get_params()["lr"] == mixed.configs[5].lr
     np.testing.assert_allclose(model.predict(X_TEST), fit_alone(mixed.configs[5]).predict(X_TEST), atol=1e-12)
+
+
+def table_only(**columns):
+    """A SweepResult with only a table: default_pair and outcomes read nothing else."""
+    return SweepResult(pd.DataFrame(columns), [], [], [], [])
+
+
+def test_default_pair_is_the_best_run_and_the_worst_init_at_its_rate_and_seed():
+    # Runs: he/0.1 (best, 0.2), xavier/0.1 (0.5), zeros/0.1 (0.9: worst at the best's rate), he/2 (diverged).
+    result = table_only(init=["he", "xavier", "zeros", "he"], lr=[0.1, 0.1, 0.1, 2.0], seed=[0, 0, 0, 0],
+                        final_val_loss=[0.2, 0.5, 0.9, 0.01], diverged_at=[np.nan, np.nan, np.nan, 5])
+    assert result.default_pair() == (0, 2)
+    alone = table_only(init=["he", "he"], lr=[0.1, 2.0], seed=[0, 0], final_val_loss=[0.3, 0.1],
+                       diverged_at=[np.nan, np.nan])
+    assert alone.default_pair() == (1, 0)  # nothing else at lr 2: the next run
+    blown = table_only(init=["he", "xavier"], lr=[2.0, 2.0], seed=[0, 0], final_val_loss=[np.nan, np.nan],
+                       diverged_at=[3, 4])
+    assert blown.default_pair() == (0, 1)
+
+
+def test_outcomes_of_two_runs_as_text():
+    result = table_only(final_val_loss=[0.123456, 1e6], final_val_r2=[0.4567, -3.0], best_epoch=[299, np.nan],
+                        diverged_at=[np.nan, 12])
+    outcome = result.outcomes(0, 1)
+    assert outcome["result"].tolist() == ["final test loss", "final test R²", "best epoch (test loss)",
+                                          "diverged at epoch"]
+    assert outcome["run A"].tolist() == ["0.1235", "0.457", "299", "—"]
+    assert outcome["run B"].tolist() == ["1e+06", "-3.000", "—", "12"]

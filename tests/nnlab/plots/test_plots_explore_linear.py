@@ -88,6 +88,17 @@ def test_split_summary(diabetes):
     assert summary["share"].sum() == pytest.approx(1.0)
     assert summary.loc["test", "mean"] == pytest.approx(np.mean(diabetes.y_test))
     assert summary.loc["train", "std"] == pytest.approx(np.std(diabetes.y_train))
+    standardized = describe.split_summary([-1.0, 1.0 - 1e-16], [0.5, 0.5])
+    assert standardized.loc["train", "mean"] == 0.0 and str(standardized.loc["train", "mean"]) == "0.0"
+
+
+def test_table_of_the_features_and_the_target(diabetes):
+    X, y = describe.all_rows(diabetes)
+    table = describe.table(X, y, diabetes.feature_names, "progression")
+    assert table.index.tolist() == [*diabetes.feature_names, "target: progression"]
+    pd.testing.assert_frame_equal(table.iloc[:-1], describe.column_stats(X, diabetes.feature_names))
+    assert table.loc["target: progression", "mean"] == pytest.approx(np.mean(y))
+    assert table.loc["target: progression", "max"] == np.max(y)
 
 
 def test_feature_descriptions_only_where_known():
