@@ -305,7 +305,9 @@ def _sniff_delimiter(text: str) -> str:
         key = (all(c == counts[0] for c in counts), counts[0], -rank)
         if best_key is None or key > best_key:
             best, best_key = delimiter, key
-    if (best_key is None or not best_key[0]) and _split_by_whitespace(lines):
+    # Whitespace only when no delimiter splits the header: a tab file with one ragged row must be
+    # refused as ragged, not re-read on spaces, which would shift that row's values into other columns.
+    if best_key is None and _split_by_whitespace(lines):
         return _WHITESPACE
     return best
 
@@ -457,11 +459,29 @@ def _parse_body(data: bytes, offset: int, delimiter: str, width: int, first_line
         raise DataError(_ragged_message(data[offset:], delimiter, width, first_line)
                         or f"the rows cannot be read as CSV: {str(exc).strip().splitlines()[-1][:200]}") from exc
     # pandas pads short rows with NaN and, with index_col=False, cuts long ones: count fields per line.
-    if delimiter == _WHITESPACE or data.count(delimiter.encode(), offset) != len(frame) * (width - 1):
+    if delimiter == _WHITESPACE or not _every_line_has(data, offset, delimiter, width - 1):
         message = _ragged_message(data[offset:], delimiter, width, first_line)
         if message:
             raise DataError(message)
     return frame
+
+
+def _every_line_has(data: bytes, offset: int, delimiter: str, count: int) -> bool:
+    """True when every line from byte `offset` on holds exactly `count` delimiters, so no row is ragged.
+
+    Vectorised, so a clean 20 MB file costs milliseconds; any other line (a blank one, a quoted
+    delimiter, a ragged row) sends the caller to the exact, per-record check. A total over the file
+    is not enough: a blank line's missing delimiter can hide a long row's extra one.
+    """
+    raw = np.frombuffer(data, dtype=np.uint8, offset=offset)
+    if raw.size == 0:
+        return True
+    breaks = (raw == ord("\n")) | ((raw == ord("\r")) & np.r_[raw[1:] != ord("\n"), True])
+    ends = np.flatnonzero(breaks)
+    if not breaks[-1]:  # the last line has no line break after it
+        ends = np.r_[ends, raw.size - 1]
+    per_line = np.diff(np.cumsum(raw == ord(delimiter))[ends], prepend=0)
+    return bool(np.all(per_line == count))
 
 
 def _ragged_message(body: bytes, delimiter: str, width: int, first_line: int) -> str | None:

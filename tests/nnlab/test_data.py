@@ -615,3 +615,11 @@ def test_each_source_has_one_default_scaling_used_when_none_is_given():
     np.testing.assert_allclose(d.X_train.std(axis=0), 1)
     with pytest.raises(DataError, match="unknown source"):
         default_scaling("iris")
+
+
+def test_a_ragged_row_among_blank_lines_is_refused_not_read_on_spaces():
+    # Found by the fuzz oracle: a blank line's missing tab hid the long row's extra one, and runs of
+    # whitespace then split every line in two, so the row's 1 moved into the wrong column.
+    text = "c0\tc1\n" + "".join(f"{i}\t{i + 1}\n" for i in range(10)) + "\n 5\t\t1\n"
+    with pytest.raises(DataError, match="ragged rows: line 13 has 3 fields but the header has 2"):
+        read_csv(text.encode())
