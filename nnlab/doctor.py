@@ -338,26 +338,53 @@ def _overfitting(run):
                                       "val_loss_rise": rise, "train_loss_fall": fall}
 
 
-def _unscaled_features(run):
-    if run.X is None:
-        return None
-    stats = describe.column_stats(run.X, range(run.X.shape[1]))
+def feature_scale_evidence(X):
+    """{feature_std_spread, feature_scale} when the columns of X (n, d) are not on one small scale, else None."""
+    stats = describe.column_stats(X, range(X.shape[1]))
     std = stats["std"][stats["std"] > 0]
     spread = float(std.max() / std.min()) if len(std) else 1.0
     scale = float(np.median(np.sqrt(stats["mean"] ** 2 + stats["std"] ** 2)))
     if spread <= FEATURE_SPREAD and FEATURE_SMALL <= scale <= FEATURE_LARGE:
         return None
-    return (0, run.good - 1), (0,), {"feature_std_spread": spread, "feature_scale": scale}
+    return {"feature_std_spread": spread, "feature_scale": scale}
+
+
+def target_scale_evidence(y):
+    """{target_scale, target_mean, target_std} when y (n,) is far from unit size, else None."""
+    scale = float(np.sqrt(np.mean(y ** 2)))
+    if TARGET_SMALL <= scale <= TARGET_LARGE:
+        return None
+    return {"target_scale": scale, "target_mean": float(np.mean(y)), "target_std": float(np.std(y))}
+
+
+def _unscaled_features(run):
+    evidence = None if run.X is None else feature_scale_evidence(run.X)
+    return None if evidence is None else ((0, run.good - 1), (0,), evidence)
 
 
 def _unscaled_target(run):
-    if run.y is None:
-        return None
-    scale = float(np.sqrt(np.mean(run.y ** 2)))
-    if TARGET_SMALL <= scale <= TARGET_LARGE:
-        return None
-    return (0, run.good - 1), (), {"target_scale": scale, "target_mean": float(np.mean(run.y)),
-                                   "target_std": float(np.std(run.y))}
+    evidence = None if run.y is None else target_scale_evidence(run.y)
+    return None if evidence is None else ((0, run.good - 1), (), evidence)
+
+
+def blowup_cause(model, X, y):
+    """The likely cause of a run's blow-up, most telling first: (kind, evidence).
+
+    Unscaled features, then an unscaled target (both make every rate that would suit scaled data
+    too large), else the learning rate against the edge 2/λ_max of the loss at the starting weights.
+    """
+    X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64).reshape(-1)
+    with np.errstate(over="ignore", invalid="ignore"):  # a target near the float limit is unscaled, not an error
+        for kind, evidence in (("unscaled_features", feature_scale_evidence(X)),
+                               ("unscaled_target", target_scale_evidence(y))):
+            if evidence is not None:
+                return kind, evidence
+        if model.optimizer != "sgd":  # 2/λ_max bounds plain gradient descent only; Adam's steps are ≈ lr
+            return "learning_rate", {}
+        start = type(model)(**model.get_params())  # unfitted: its network is the run's initialization
+        lam = measure(start, X, y)
+    edge = 2.0 / lam if lam > 0 else np.inf
+    return "learning_rate", {"sharpness": lam, "edge": edge, "lr_over_edge": model.lr / edge}
 
 
 # -- fixes: (_Run, evidence) -> {MLP parameter: value} or None ------------------------------------

@@ -20,14 +20,31 @@ from .twin import twin_agrees
 
 # -- training runs ------------------------------------------------------------------------------
 
-def divergence_message(history, config):
-    """A sentence a learner can act on: when the run blew up, and what to try."""
+def divergence_message(history, config, cause=None):
+    """A sentence a learner can act on: when the run blew up, its likely cause (doctor.blowup_cause), what to try."""
     loss, good = history.blowup_loss, history.last_good_epoch
     what = "was not a finite number" if not np.isfinite(loss) else \
         f"reached {loss:.3g}, over {history.divergence_bound:.3g} (10⁴ × where it started)"
-    return (f"Training diverged at epoch {history.diverged_at}: the loss {what}. Learning rate {config.lr:g} is "
-            f"too large for this model and data; try a smaller one. The run was stopped there; its history "
-            f"and final numbers are those of epoch {good}, the last before the blow-up.")
+    why = blowup_cause_sentence(*(cause or ("learning_rate", {})), config.lr)
+    return (f"Training diverged at epoch {history.diverged_at}: the loss {what}. {why} The run was stopped "
+            f"there; its history and final numbers are those of epoch {good}, the last before the blow-up.")
+
+
+def blowup_cause_sentence(kind, evidence, lr):
+    """The likely cause of a blow-up in one or two sentences, with its numbers."""
+    if kind == "unscaled_features":
+        return (f"Likely cause: the features are not scaled (their standard deviations are "
+                f"{evidence['feature_std_spread']:.3g}× apart, typical size {evidence['feature_scale']:.3g}), so "
+                f"a rate that suits scaled data is far too large here; standardize the features.")
+    if kind == "unscaled_target":
+        return (f"Likely cause: the target is not scaled (typical size {evidence['target_scale']:.3g}), so the "
+                f"first errors and gradients are huge; standardize the target.")
+    too_large = f"Learning rate {lr:g} is too large for this model and data"
+    if not evidence:
+        return f"{too_large}; try a smaller one."
+    return (f"{too_large}: at the starting weights the loss's sharpness is λ_max = {evidence['sharpness']:.3g}, so "
+            f"gradient descent is stable only for lr < 2/λ_max = {evidence['edge']:.3g}, and {lr:g} is "
+            f"{evidence['lr_over_edge']:.3g}× that. Try a smaller one.")
 
 
 def diverging_message(history, config):
@@ -346,6 +363,33 @@ def target_scaling_note(mean, std):
 def csv_caption(name, size_bytes):
     """The uploaded CSV in use, with its size."""
     return f"Using **{name}** ({size_bytes / 1024:,.1f} KB). Upload another file to replace it."
+
+
+FEATURES_IN_USE = {
+    "sklearn": "as scikit-learn ships them: each column mean-centred with unit L2 norm (std ≈ 0.048)",
+    "raw": "in their original units, as the file or the source gives them",
+    "standardized": "standardized with the training rows' mean and std (mean 0, std 1)",
+    "synthetic": "already on a unit scale (a synthetic set)",
+}
+
+
+def features_in_use(scaling_in_use):
+    """The sidebar's line on what the features the network sees are (Dataset.scaling_in_use)."""
+    return f"Features {FEATURES_IN_USE[scaling_in_use]}."
+
+
+def target_guess(target, columns):
+    """Under a CSV's target picker: the target in use, and whether it was the reader's guess."""
+    if target != columns.default_target:
+        return f"Predicting **{target}**, your choice."
+    where = "the last column" if columns.names and target == columns.names[-1] else "the last usable column"
+    return f"Predicting **{target}**, {where}: is that what you want? Pick another above."
+
+
+def no_target(name):
+    """A CSV with no column that can be predicted."""
+    return (f"**{name}** has no column that can be the target: each needs at least 10 numbers and more "
+            f"than one value.")
 
 
 # -- the home page ---------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .config import Config
+from .doctor import blowup_cause
 from .explain import divergence_message
 from .network import Network
 from .training import train
@@ -78,7 +79,8 @@ class MLP(RegressorMixin, BaseEstimator):
         result = train([config], X, y, eval_set=eval_set, on_epoch=callback)[0]
         self.coefs_, self.intercepts_, self.history_ = result.coefs, result.intercepts, result.history
         if self.history_.diverged_at is not None:
-            warnings.warn(divergence_message(self.history_, config), DivergenceWarning, stacklevel=2)
+            cause = blowup_cause(self, X, y)
+            warnings.warn(divergence_message(self.history_, config, cause), DivergenceWarning, stacklevel=2)
         return self
 
     def predict(self, X):

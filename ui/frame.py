@@ -41,10 +41,11 @@ class DataChoice:
     """
 
     source: str = "diabetes"
-    scaling: str = "sklearn"
+    scaling: str = "sklearn"  # the source's own default: data.default_scaling decides, for the sidebar too
     target_scaling: str = "standardize"
     split_seed: int = 42
-    target: str | None = None  # the CSV's target column; None is its last column
+    target: str | None = None  # the CSV's target column; None is the reader's guess (the last usable)
+    drop_missing: bool = False  # a CSV's rows with missing cells: refused (with a count) unless dropped
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class CsvFile:
 
 # The URL name (and widget key) of each DataChoice field.
 KEYS = {"source": "source", "scaling": "scaling", "target_scaling": "target_scaling",
-        "split_seed": "seed", "target": "target"}
+        "split_seed": "seed", "target": "target", "drop_missing": "drop_missing"}
 _DEFAULT = DataChoice()
 LINK_CHECKS = {"source": state.choice(_DEFAULT.source, data.SOURCES),
                "scaling": state.choice(_DEFAULT.scaling, data.FEATURE_SCALINGS),
@@ -70,9 +71,23 @@ def current_choice() -> DataChoice:
     """The sidebar's choices as its widgets hold them (the defaults before they are drawn)."""
     default = DataChoice()
     values = {field: st.session_state.get(key, getattr(default, field)) for field, key in KEYS.items()}
+    if KEYS["scaling"] not in st.session_state:
+        values["scaling"] = sidebar_scaling(values["source"])
     if values["source"] != "csv":
-        values["target"] = None
+        values["target"], values["drop_missing"] = None, False
     return DataChoice(**values)
+
+
+def sidebar_scaling(source: str) -> str:
+    """The scaling the sidebar starts a source from: nnlab.data's default for the sets it applies to."""
+    return data.default_scaling(source) if source in SCALED_SOURCES else _DEFAULT.scaling
+
+
+def _source_changed() -> None:
+    """on_change of the dataset picker: a source that can be scaled starts from its own default."""
+    source = st.session_state[KEYS["source"]]
+    if source in SCALED_SOURCES:
+        st.session_state[KEYS["scaling"]] = sidebar_scaling(source)
 
 
 def uploaded_csv() -> CsvFile | None:
@@ -107,18 +122,18 @@ def _cached_dataset(choice: DataChoice, csv_name: str | None, csv_digest: str | 
         csv.name = csv_name  # make_dataset names the dataset after the file
     try:
         return data.make_dataset(choice.source, choice.scaling, choice.target_scaling,
-                                 split_seed=choice.split_seed, csv=csv, target=choice.target), None
+                                 split_seed=choice.split_seed, csv=csv, target=choice.target,
+                                 drop_missing=choice.drop_missing), None
     except data.DataError as exc:
         return None, str(exc)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _cached_columns(csv_digest: str, _csv_content: bytes) -> tuple[list[str] | None, str | None]:
+def _cached_columns(csv_digest: str, _csv_content: bytes) -> tuple[data.CsvColumns | None, str | None]:
     try:
-        X, y = data.read_csv(_csv_content)
+        return data.csv_columns(_csv_content), None
     except data.DataError as exc:
         return None, str(exc)
-    return [*X.columns, y.name], None
 
 
 def _value_or_raise(result: tuple):
@@ -137,8 +152,8 @@ def load_dataset(choice: DataChoice, csv: CsvFile | None = None) -> data.Dataset
     return _value_or_raise(_cached_dataset(choice, csv.name, csv.digest, csv.content))
 
 
-def csv_columns(csv: CsvFile) -> list[str]:
-    """The numeric columns of an uploaded CSV, any of which can be the target (raises DataError)."""
+def csv_columns(csv: CsvFile) -> data.CsvColumns:
+    """An uploaded CSV's columns, those that can be the target and the reader's guess (raises DataError)."""
     return _value_or_raise(_cached_columns(csv.digest, csv.content))
 
 
@@ -198,7 +213,16 @@ def _csv_controls() -> None:
         columns = csv_columns(csv)
     except data.DataError:
         return  # the page shows the error where the dataset is built
-    _selectbox("target", "Target column (what to predict)", columns, index=len(columns) - 1)
+    if not columns.usable_targets:
+        st.error(explain.no_target(csv.name), icon="🚫")
+        return
+    # Shown even when the last column is unusable: the guess is only a guess, so the learner must
+    # always be able to pick another.
+    target = _selectbox("target", "Target column (what to predict)", columns.usable_targets,
+                        index=columns.usable_targets.index(columns.default_target))
+    st.caption(explain.target_guess(target, columns))
+    st.checkbox("Drop rows with missing cells", key=KEYS["drop_missing"],
+                help="Without this, a file with empty or missing cells is refused with a count of them.")
 
 
 def data_params() -> dict[str, str]:
@@ -207,9 +231,10 @@ def data_params() -> dict[str, str]:
     Page links carry them, so a lesson opened from a link (in a new tab, say) shows the same data.
     """
     choice, params = current_choice(), {}
+    defaults = replace(_DEFAULT, scaling=sidebar_scaling(choice.source))
     for field, key in KEYS.items():
         value = getattr(choice, field)
-        if value is not None and value != getattr(_DEFAULT, field):
+        if field != "drop_missing" and value is not None and value != getattr(defaults, field):
             params[key] = str(value)
     return params
 
@@ -237,13 +262,13 @@ def data_sidebar() -> DataChoice:
     """Draw the shared data controls in the sidebar; return the choice they hold."""
     with st.sidebar.container(key=FRAME_KEY):
         st.subheader("Data")
-        source = _selectbox("source", "Dataset", data.SOURCES,
+        source = _selectbox("source", "Dataset", data.SOURCES, on_change=_source_changed,
                             help=_table_help(data.SOURCES, SOURCE_LABELS))
         if source == "csv":
             _csv_controls()
         scaled = source in SCALED_SOURCES
         _selectbox("scaling", "Feature scaling", data.FEATURE_SCALINGS,
-                   disabled=not scaled, help=_table_help(data.FEATURE_SCALINGS, SCALING_LABELS) if scaled else
+                   index=list(data.FEATURE_SCALINGS).index(sidebar_scaling(source)), disabled=not scaled, help=_table_help(data.FEATURE_SCALINGS, SCALING_LABELS) if scaled else
                    "The synthetic sets are already on a unit scale; feature scaling does not apply.")
         _selectbox("target_scaling", "Target scaling", data.TARGET_SCALINGS,
                    help=_table_help(data.TARGET_SCALINGS, TARGET_LABELS))
@@ -260,6 +285,7 @@ def _table_help(table: dict, labels: dict) -> str:
 def _dataset_summary(dataset: data.Dataset) -> None:
     st.caption(explain.dataset_summary(dataset.name, len(dataset.y_train), len(dataset.y_test),
                                        len(dataset.feature_names), dataset.target_name))
+    st.caption(explain.features_in_use(dataset.scaling_in_use))
     if dataset.target_std != 1.0 or dataset.target_mean != 0.0:
         st.caption(explain.target_scaling_note(dataset.target_mean, dataset.target_std))
     if dataset.notes:

@@ -42,6 +42,7 @@ class Dataset:
     target_mean: float
     target_std: float
     notes: tuple[str, ...] = ()
+    scaling_in_use: str = "raw"  # what the features are: "sklearn", "raw", "standardized" or "synthetic"
 
     def to_original_units(self, y_scaled) -> np.ndarray:
         """Undo the target scaling: y (n,) -> y · target_std + target_mean."""
@@ -140,7 +141,17 @@ def make_dataset(
         target_mean=target_mean,
         target_std=target_std,
         notes=notes,
+        scaling_in_use=_scaling_in_use(source, scaling),
     )
+
+
+def _scaling_in_use(source: str, scaling: str) -> str:
+    """What the chosen scaling did to this source's features (scikit-learn's applies to diabetes only)."""
+    if source not in _STANDARDIZABLE:
+        return "synthetic"
+    if scaling == "sklearn" and source != "diabetes":
+        return "raw"
+    return scaling
 
 
 def _split(X: np.ndarray, y: np.ndarray, test_size, seed) -> tuple[np.ndarray, ...]:

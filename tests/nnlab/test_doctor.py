@@ -220,3 +220,20 @@ def test_config_default_for_a_history_without_one():
     assert nnlab.diagnose(bare).kinds == nnlab.diagnose(model.history_).kinds
     # The fixes of a history without its config are relative to the default one.
     assert nnlab.diagnose(bare).get("exploding_gradient").fix == {"lr": Config().lr / 10}
+
+
+def test_blowup_cause_names_unscaled_features_then_target_then_the_rate():
+    from sklearn.datasets import load_diabetes
+
+    from nnlab.doctor import blowup_cause
+
+    X, y = load_diabetes(return_X_y=True)
+    model = nnlab.MLP(hidden=(), init="zeros", lr=2.0)
+    raw = X * 1000.0 + np.arange(X.shape[1]) * 100.0
+    assert blowup_cause(model, raw, y / y.std())[0] == "unscaled_features"
+    assert blowup_cause(model, X, y)[0] == "unscaled_target"
+    kind, evidence = blowup_cause(model, X, (y - y.mean()) / y.std())
+    # For a linear model the sharpness at the start is the exact Hessian's λ_max, whatever the weights.
+    assert kind == "learning_rate"
+    assert evidence["sharpness"] == pytest.approx(lr_bound(X)["lambda_max"], rel=1e-6)
+    assert evidence["lr_over_edge"] == pytest.approx(2.0 * evidence["sharpness"] / 2.0)

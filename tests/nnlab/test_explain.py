@@ -502,3 +502,34 @@ def test_overlapping_curves_names_the_flat_panels():
         "In the **zeros**, **he** panels, the runs that did not diverge ended within 0.5% of each other's test "
         "loss, so their lines lie on top of one another.")
     assert explain.overlapping_curves(summary.assign(final_val_loss_mean=[1.0, 2.0, 0.5, 0.9]), 0.005, 0.01) is None
+
+
+# -- the likely cause of a blow-up -------------------------------------------------------------
+
+def test_blowup_cause_sentences_name_the_cause_and_its_numbers():
+    assert explain.blowup_cause_sentence("unscaled_features", {"feature_std_spread": 2360.0,
+                                                               "feature_scale": 2.63}, 0.03) == (
+        "Likely cause: the features are not scaled (their standard deviations are 2.36e+03× apart, typical "
+        "size 2.63), so a rate that suits scaled data is far too large here; standardize the features.")
+    assert explain.blowup_cause_sentence("unscaled_target", {"target_scale": 162.0}, 0.03) == (
+        "Likely cause: the target is not scaled (typical size 162), so the first errors and gradients are "
+        "huge; standardize the target.")
+    # λ_max 2 (the diabetes linear model's, ERRATA 3): the edge is 2/2 = 1, and lr 2 is twice it.
+    assert explain.blowup_cause_sentence("learning_rate", {"sharpness": 2.0, "edge": 1.0, "lr_over_edge": 2.0},
+                                         2.0) == (
+        "Learning rate 2 is too large for this model and data: at the starting weights the loss's sharpness is "
+        "λ_max = 2, so gradient descent is stable only for lr < 2/λ_max = 1, and 2 is 2× that. Try a smaller one.")
+    assert explain.blowup_cause_sentence("learning_rate", {}, 0.5) == \
+        "Learning rate 0.5 is too large for this model and data; try a smaller one."
+
+
+def test_features_in_use_and_the_target_guess_say_what_the_sidebar_chose():
+    assert explain.features_in_use("standardized") == \
+        "Features standardized with the training rows' mean and std (mean 0, std 1)."
+    columns = SimpleNamespace(names=("a", "b", "empty"), default_target="b")
+    assert explain.target_guess("b", columns) == \
+        "Predicting **b**, the last usable column: is that what you want? Pick another above."
+    assert explain.target_guess("a", columns) == "Predicting **a**, your choice."
+    last = SimpleNamespace(names=("a", "b"), default_target="b")
+    assert explain.target_guess("b", last) == \
+        "Predicting **b**, the last column: is that what you want? Pick another above."
