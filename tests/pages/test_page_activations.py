@@ -131,6 +131,8 @@ def test_settings_over_the_caps_show_an_error_not_a_traceback(new_page, labelled
     assert not at.exception
     assert len(at.error) == 1 and "over the cap" in at.error[0].value
     assert len(at.get("plotly_chart")) == 1  # only the activation explorer
+    assert not at.get("progress") and not [b for b in at.button if b.label == "Stop"], \
+        "no progress bar or Stop button stays after a run that ended in an error"
 
 
 def test_no_activation_chosen_says_so(new_page, charts, labelled_button):
