@@ -68,15 +68,39 @@ def legend_below(fig):
     return place_legend(fig, "below")
 
 
+# A half-width chart at 1,024 px is ~330 px wide: about 42 characters of a 16 px title fit.
+TITLE_CHARS = 42
+TITLE_LINE_PX = 20  # each extra title line takes this much more top margin (and height)
+
 def layout(fig, title, x_title=None, y_title=None, legend="auto", hover="x unified", log_y=False,
            height=HEIGHT, top=MARGIN["t"]):
     """Title, axis titles, legend placement (see LEGENDS), hover mode, linear or log y; returns fig."""
     # No plotly template: st.plotly_chart draws with Streamlit's theme, and validating a template
     # cost 15-40 ms per figure, the largest part of a page's redraw.
-    fig.update_layout(title=title, height=height, margin=dict(MARGIN, t=top), hovermode=hover)
+    title, extra_lines = wrap_title(title)
+    fig.update_layout(title=title, height=height + TITLE_LINE_PX * extra_lines,
+                      margin=dict(MARGIN, t=top + TITLE_LINE_PX * extra_lines), hovermode=hover)
     fig.update_xaxes(title_text=x_title)
     fig.update_yaxes(title_text=y_title, type="log" if log_y else "linear", exponentformat="power")
     return place_legend(fig, legend)
+
+
+def wrap_title(title, width=TITLE_CHARS):
+    """(title with <br> between lines of at most `width` characters, number of added lines).
+
+    Plotly never wraps a title: on a half-width chart of a 1,024 px screen a long one is cut.
+    """
+    if not title or len(title) <= width or "<br>" in title:
+        return title, 0
+    lines, line = [], ""
+    for word in title.split(" "):
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    lines.append(line)
+    return "<br>".join(lines), len(lines) - 1
 
 
 def empty_figure(title, message="Nothing to show yet."):
