@@ -68,6 +68,8 @@ def sharpness_figure(data, title="Sharpness λ_max against the edge of stability
 def verdict_map_data(table, verdicts, x="lr", y="init"):
     """One row per grid cell (y, x): its verdict (the one most seeds got; a tie goes to the more
     serious, VERDICT_ORDER), count (seeds with it), seeds, and text ('2/3 seeds diverged')."""
+    if table.empty:
+        return pd.DataFrame(columns=[y, x, "verdict", "count", "seeds", "text"])
     runs = table.assign(verdict=list(verdicts), **{x: table[x].map(grid_label), y: table[y].map(grid_label)})
     rows = []
     for (row, column), cell in runs.groupby([y, x], sort=False):

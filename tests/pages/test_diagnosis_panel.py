@@ -1,0 +1,95 @@
+"""The training doctor in the app (AppTest): the Diagnosis panel on each page, Try this fix, the compare
+page's verdict map, and the presets a teacher hands out as links to the deep page."""
+from __future__ import annotations
+
+import pytest
+
+from nnlab import doctor
+from ui.diagnosis import preset_link, preset_query
+
+DEEP = "Deep_network"
+
+
+def cards(at):
+    """The titles of the finding cards on the page, in order ('**Dead units**' -> 'Dead units')."""
+    return [m.value.split("**")[1] for m in at.markdown if "-badge[" in m.value and "healthy]" not in m.value]
+
+
+def healthy_lines(at):
+    return [m.value for m in at.markdown if "healthy]" in m.value]
+
+
+def fix_button(at, kind, panel="deep-diagnosis"):
+    return at.button(key=f"{panel}.fix.{kind}")
+
+
+def test_deep_default_run_is_healthy_in_one_line(run_page):
+    at = run_page(DEEP)
+    assert not at.exception
+    assert cards(at) == []
+    [line] = healthy_lines(at)
+    assert "Healthy: the training loss fell from" in line and "test R²" in line
+
+
+@pytest.mark.parametrize("name", list(doctor.PRESETS))
+def test_each_preset_link_opens_the_deep_page_with_its_config_and_shows_its_finding(run_page, name):
+    preset = doctor.PRESETS[name]
+    at = run_page(DEEP, query=preset_query(name))
+    assert not at.exception
+    params = preset.params
+    assert at.text_input(key="deep.hidden").value == ", ".join(map(str, params["hidden"]))
+    assert at.selectbox(key="deep.activation").value == params["activation"]
+    assert at.selectbox(key="deep.init").value == params["init"]
+    assert at.selectbox(key="deep.optimizer").value == params["optimizer"]
+    assert at.number_input(key="deep.lr").value == params["lr"]
+    assert at.number_input(key="deep.epochs").value == params["epochs"]
+    assert doctor.RULES[preset.shows].title in cards(at)
+    assert preset_link(name).startswith(f"{DEEP}?deep.hidden=")
+    assert any(preset_link(name) in m.value for m in at.markdown), "the presets expander links to it"
+
+
+def test_try_this_fix_overlays_before_and_after_and_says_what_changed(run_page, charts):
+    at = run_page(DEEP, query=preset_query("kill the ReLUs"))
+    assert "Dead units" in cards(at)
+    at = fix_button(at, "dead_units").click().run()
+    assert not at.exception
+    figures = charts(at)
+    assert {"deep-diagnosis-fix-loss", "deep-diagnosis-fix-r2"} <= set(figures)
+    names = {t["name"] for t in figures["deep-diagnosis-fix-loss"]["data"]}
+    assert {"before", "after"} <= {n.split(" ")[0] for n in names}
+    [outcome] = [m.value for m in at.markdown if m.value.startswith("Gone:")]
+    assert "dead units" in outcome and "Test R²" in outcome
+    assert any("Tried: activation relu → leaky_relu" in m.value for m in at.markdown)
+    [after] = [c.value for c in at.caption if c.value.startswith("After the fix:")]
+    assert "dead units" not in after
+    at = at.run()  # the open fix survives a rerun
+    assert "deep-diagnosis-fix-loss" in charts(at)
+    at = at.button(key="deep-diagnosis.fix.close").click().run()
+    assert "deep-diagnosis-fix-loss" not in charts(at)
+
+
+def test_a_fix_that_cures_the_run(run_page):
+    at = run_page(DEEP, query=preset_query("zero init symmetry"))
+    at = fix_button(at, "symmetric_units").click().run()
+    assert not at.exception
+    [after] = [c.value for c in at.caption if c.value.startswith("After the fix:")]
+    assert after.startswith("After the fix: Healthy")
+    [outcome] = [m.value for m in at.markdown if m.value.startswith("Gone:")]
+    assert "symmetric units" in outcome and "Still there" not in outcome
+
+
+def test_the_evidence_is_marked_on_the_charts(run_page, charts):
+    at = run_page(DEEP, query=preset_query("overfit"))
+    loss = charts(at)["deep-loss"]
+    assert [s["type"] for s in loss["layout"]["shapes"]] == ["rect"]  # overfitting: from the best epoch on
+    at = run_page(DEEP, query=preset_query("kill the ReLUs"))
+    assert "deep-diagnosis-evidence-dead_units" in charts(at)  # the dead share, drawn in its card
+
+
+def test_deep_page_sharpness_against_the_edge(new_page, charts):
+    at = new_page(DEEP).run()
+    at.session_state["deep.view"] = "Layer by layer"
+    at = at.run()
+    fig = charts(at)["deep-sharpness"]
+    assert [t["name"] for t in fig["data"]] == ["sharpness λ_max", "edge 2/lr"]
+    assert len(fig["data"][0]["x"]) == 30  # every 10 epochs of 300
