@@ -93,3 +93,34 @@ def test_deep_page_sharpness_against_the_edge(new_page, charts):
     fig = charts(at)["deep-sharpness"]
     assert [t["name"] for t in fig["data"]] == ["sharpness λ_max", "edge 2/lr"]
     assert len(fig["data"][0]["x"]) == 30  # every 10 epochs of 300
+
+
+# -- linear gradient descent ------------------------------------------------------------------------
+
+LINEAR = "Linear_gradient_descent"
+
+
+def test_linear_healthy_rate_says_healthy(run_page):
+    at = run_page(LINEAR, query={"linear-gd.lr": "0.5"})
+    assert not at.exception and cards(at) == []
+    assert len(healthy_lines(at)) == 1
+
+
+def test_linear_default_crawls_and_the_fix_raises_the_rate(run_page, charts):
+    at = run_page(LINEAR)  # lr 0.01, a hundredth of this data's bound: the page's first lesson
+    assert cards(at) == ["The learning rate is too small"]
+    loss = charts(at)["linear-gd.loss"]
+    assert [s["type"] for s in loss["layout"]["shapes"]] == ["rect"]  # the crawl, shaded on the loss chart
+    at = fix_button(at, "lr_too_small", "linear-gd-diagnosis").click().run()
+    assert not at.exception
+    assert {"linear-gd-diagnosis-fix-loss", "linear-gd-diagnosis-fix-r2"} <= set(charts(at))
+    [outcome] = [m.value for m in at.markdown if m.value.startswith("Gone:")]
+    assert "lr too small" in outcome
+    [after] = [c.value for c in at.caption if c.value.startswith("After the fix:")]
+    assert "Healthy" in after
+
+
+def test_linear_blow_up_is_a_problem_marked_at_its_epoch(run_page, charts):
+    at = run_page(LINEAR, query={"linear-gd.lr": "2.0"})
+    assert cards(at) == ["Training diverged"]
+    assert [s["type"] for s in charts(at)["linear-gd.loss"]["layout"]["shapes"]] == ["line"]
