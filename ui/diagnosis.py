@@ -109,9 +109,17 @@ def _close_fix(state_key):
 def diagnosis_panel(model_or_history, dataset, config, page, eval=True, key=None, title="Diagnosis",
                     compact=False, X=True):
     """The Diagnosis panel of one run: its summary, a card per finding, the open fix; returns the Diagnosis."""
+    key = key or f"{page}-diagnosis"
+    diagnosis, fix = _cards(model_or_history, dataset, config, eval, key, title, compact, X)
+    if fix is not None:
+        _show_fix(model_or_history, diagnosis, *fix, dataset, page, eval, key, X)
+    return diagnosis
+
+
+def _cards(model_or_history, dataset, config, eval, key, title, compact, X):
+    """The summary line or the finding cards; returns (Diagnosis, (open finding, config, state key) or None)."""
     config = as_config(config)
     state_key = run_key(config, dataset, eval)
-    key = key or f"{page}-diagnosis"
     diagnosis = diagnosis_of(model_or_history, dataset, (state_key, "run"), X)
     with st.container(key=key):
         if title:
@@ -121,18 +129,32 @@ def diagnosis_panel(model_or_history, dataset, config, page, eval=True, key=None
                 st.markdown(f":green-badge[:material/check_circle: healthy] {diagnosis.summary}")
         for finding in diagnosis:
             _card(finding, config, state_key, key, compact, getattr(model_or_history, "history_", model_or_history))
-        kind = st.session_state.get(FIX_KEY, {}).get(state_key)
-        finding = diagnosis.get(kind) if kind else None
-        if finding is not None and finding.fix is not None:
-            _show_fix(model_or_history, diagnosis, finding, config, dataset, page, eval, state_key, key, X)
-    return diagnosis
+    kind = st.session_state.get(FIX_KEY, {}).get(state_key)
+    finding = diagnosis.get(kind) if kind else None
+    return diagnosis, (finding, config, state_key) if finding is not None and finding.fix is not None else None
 
 
-def _show_fix(before, diagnosis, finding, config, dataset, page, eval, state_key, key, X):
+def activation_panels(histories, configs, dataset, page="act"):
+    """One compact Diagnosis per activation run, side by side; an open fix below them, full width."""
+    st.markdown("**Diagnosis of each run**")
+    columns = st.columns(min(len(histories), 3))
+    opened = []
+    for i, ((name, history), config) in enumerate(zip(histories.items(), configs)):
+        with columns[i % len(columns)]:
+            key = f"{page}-diagnosis-{name}"
+            diagnosis, fix = _cards(history, dataset, config, True, key, name, True, True)
+        if fix is not None:
+            opened.append((history, diagnosis, fix, key, name))
+    for history, diagnosis, fix, key, name in opened:
+        _show_fix(history, diagnosis, *fix, dataset, page, True, key, True, name)
+
+
+def _show_fix(before, diagnosis, finding, config, state_key, dataset, page, eval, key, X, run_name=None):
     """Train the fixed config (the run store: cached, Stop works) and overlay before and after."""
     fixed = doctor.apply_fix(config, finding)
     with st.container(border=True, key=f"{key}-fix"):
-        st.markdown(f"**Tried: {explain.doctor_fix_change(config, finding.fix)}** — same seed, same data")
+        which = f"{run_name}: " if run_name else ""
+        st.markdown(f"**{which}Tried: {explain.doctor_fix_change(config, finding.fix)}** — same seed, same data")
         model = train_model(fixed, dataset, eval=eval, page=f"{page}-fix")
         if model is None:
             return

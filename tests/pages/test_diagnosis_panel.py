@@ -124,3 +124,28 @@ def test_linear_blow_up_is_a_problem_marked_at_its_epoch(run_page, charts):
     at = run_page(LINEAR, query={"linear-gd.lr": "2.0"})
     assert cards(at) == ["Training diverged"]
     assert [s["type"] for s in charts(at)["linear-gd.loss"]["layout"]["shapes"]] == ["line"]
+
+
+# -- activation comparison ------------------------------------------------------------------------
+
+ACT = "Activation_comparison"
+
+
+def test_activation_page_a_healthy_line_per_healthy_run(run_page):
+    # lr 0.02: under the edge of stability (at the default 0.05, lr·λ_max/2 ≈ 1.02: relu and tanh oscillate)
+    at = run_page(ACT, query={"act.train": ["relu", "tanh"], "act.lr": "0.02"})
+    assert not at.exception and cards(at) == []
+    assert len(healthy_lines(at)) == 2
+
+
+def test_activation_page_one_diagnosis_per_run_and_its_fix(run_page, charts):
+    at = run_page(ACT)
+    titles = [m.value for m in at.markdown if m.value in ("**relu**", "**tanh**", "**sigmoid**")]
+    assert titles == ["**relu**", "**tanh**", "**sigmoid**"]
+    assert "The gradient vanishes on its way down" in cards(at)  # sigmoid's, 4 layers deep
+    at = at.button(key="act-diagnosis-sigmoid.fix.vanishing_gradient").click().run()
+    assert not at.exception
+    assert {"act-diagnosis-sigmoid-fix-loss", "act-diagnosis-sigmoid-fix-r2"} <= set(charts(at))
+    assert any(m.value.startswith("**sigmoid: Tried: activation sigmoid → tanh**") for m in at.markdown)
+    [outcome] = [m.value for m in at.markdown if m.value.startswith("Gone:")]
+    assert "vanishing gradient" in outcome
