@@ -149,3 +149,30 @@ def test_activation_page_one_diagnosis_per_run_and_its_fix(run_page, charts):
     assert any(m.value.startswith("**sigmoid: Tried: activation sigmoid → tanh**") for m in at.markdown)
     [outcome] = [m.value for m in at.markdown if m.value.startswith("Gone:")]
     assert "vanishing gradient" in outcome
+
+
+# -- compare runs: the verdict map ------------------------------------------------------------------
+
+COMPARE = "compare_runs"
+SUBMIT = "FormSubmitter:compare-grid-Train the grid"
+
+
+def test_compare_page_verdict_map_of_every_cell(run_page, charts):
+    import nnlab
+    from nnlab import plots
+
+    at = run_page(COMPARE, query={"inits": ["zeros", "he"], "lrs": ["0.01", "2"], "epochs": "50", "seeds": "2"})
+    at = at.button(key=SUBMIT).click().run()
+    assert not at.exception
+    fig = charts(at)["compare-verdicts"]
+    run = at.session_state["nnlab.training"].latest["compare"]
+    expected = plots.verdict_map_data(run.result.table,
+                                      [doctor.verdict(nnlab.diagnose(h)) for h in run.result.histories])
+    assert len(expected) == 4 and set(expected.seeds) == {2}
+    shown = {(r, c): t for trace in fig["data"] if trace["type"] == "heatmap"
+             for r, row in zip(trace["y"], trace["text"]) for c, t in zip(trace["x"], row) if t}
+    assert shown == {(r.init, r.lr): r.text for r in expected.itertuples()}
+    assert shown[("he", "2")].endswith("diverged")  # lr 2 blows up
+    assert "(2 seeds)" in fig["layout"]["title"]["text"]
+    legend = [t["name"] for t in fig["data"] if t["type"] == "scatter"]
+    assert legend == [v for v in doctor.VERDICT_ORDER if v in set(expected.verdict)]
