@@ -176,3 +176,10 @@ def test_compare_page_verdict_map_of_every_cell(run_page, charts):
     assert "(2 seeds)" in fig["layout"]["title"]["text"]
     legend = [t["name"] for t in fig["data"] if t["type"] == "scatter"]
     assert legend == [v for v in doctor.VERDICT_ORDER if v in set(expected.verdict)]
+
+
+def test_home_page_lists_the_presets(run_page):
+    at = run_page()
+    assert not at.exception
+    for name in doctor.PRESETS:
+        assert any(f"[{name}]({preset_link(name)})" in m.value for m in at.markdown)
