@@ -69,33 +69,45 @@ def _where(finding):
 
 
 # Evidence a page does not chart itself: the card draws it, the finding's span marked.
-CARD_CHARTS = {"dead_fraction": "Share of dead units in each layer", "saturation": "Share of saturated slopes in each layer"}
+CARD_CHARTS = {"dead_fraction": "Share of dead units in each layer", "saturation": "Share of saturated slopes in each layer",
+               "grad_norm": "Gradient norm ‖∂L/∂W‖ of each layer (log scale)"}
 
 
 def _evidence_chart(history, finding, key):
     metric = plots.EVIDENCE_CHART.get(finding.kind)
     if metric not in CARD_CHARTS or getattr(history, metric, None) is None:
         return
-    fig = plots.layer_lines_figure(plots.layer_series_data(history, metric), metric, log_y=False,
+    fig = plots.layer_lines_figure(plots.layer_series_data(history, metric), metric, log_y=metric == "grad_norm",
                                    diverged_at=history.diverged_at, title=CARD_CHARTS[metric])
-    fig.update_layout(height=260)
+    plots.place_legend(fig, "right", height=280)
     st.plotly_chart(plots.add_evidence_marks(fig, marks([finding]), metric), key=f"{key}-evidence-{finding.kind}",
                     **CHART)
 
 
-def _card(finding, config, fix_state, key, compact, history=None):
+def _card(finding, config, fix_state, key, compact, history=None, repeated=False):
     with st.container(border=True, key=f"{key}-card-{finding.kind}"):
         st.markdown(f":{BADGE[finding.severity]}-badge[{finding.severity}] **{finding.title}** "
                     f":gray[· {_where(finding)}]")
         (st.caption if compact else st.markdown)(finding.message)
         if not compact and history is not None:
             _evidence_chart(history, finding, key)
-        if finding.fix is not None:
+        if finding.fix is not None and repeated:
+            st.caption("The fix above is the one change for this too: "
+                       + explain.doctor_fix_change(config, finding.fix) + ".")
+        elif finding.fix is not None:
             left, right = st.columns([1, 3], vertical_alignment="center")
             left.button("Try this fix", key=f"{key}.fix.{finding.kind}", icon=":material/healing:",
                         on_click=_open_fix, args=(fix_state, finding.kind),
                         help="Train the same network again, same seed and data, with this one change.")
             right.caption("The change: " + explain.doctor_fix_change(config, finding.fix))
+
+
+def _test_rows(fig):
+    """The legend names the validation rows as the pages call them: the test rows."""
+    for trace in fig.data:
+        if trace.name:
+            trace.name = trace.name.replace("(validation)", "(test)")
+    return fig
 
 
 def _open_fix(state_key, kind):
@@ -127,8 +139,11 @@ def _cards(model_or_history, dataset, config, eval, key, title, compact, X):
         if diagnosis.healthy:
             with st.container(border=True, key=f"{key}-healthy"):
                 st.markdown(f":green-badge[:material/check_circle: healthy] {diagnosis.summary}")
+        fixes = []
         for finding in diagnosis:
-            _card(finding, config, state_key, key, compact, getattr(model_or_history, "history_", model_or_history))
+            _card(finding, config, state_key, key, compact, getattr(model_or_history, "history_", model_or_history),
+                  repeated=finding.fix is not None and finding.fix in fixes)
+            fixes.append(finding.fix)
     kind = st.session_state.get(FIX_KEY, {}).get(state_key)
     finding = diagnosis.get(kind) if kind else None
     return diagnosis, (finding, config, state_key) if finding is not None and finding.fix is not None else None
@@ -166,7 +181,8 @@ def _show_fix(before, diagnosis, finding, config, state_key, dataset, page, eval
         left, right = st.columns(2)
         left.plotly_chart(plots.pair_figure(runs, title="Before and after the fix: training (solid) and test "
                                             "(dotted) loss"), key=f"{key}-fix-loss", **CHART)
-        right.plotly_chart(plots.legend_below(plots.r2_figure(runs, title="Before and after the fix: R²")),
+        right.plotly_chart(_test_rows(plots.legend_below(plots.r2_figure(runs, title="Before and after the fix: "
+                                                                          "R², training (solid) and test (dotted)"))),
                            key=f"{key}-fix-r2", **CHART)
         st.button("Close the fix", key=f"{key}.fix.close", on_click=_close_fix, args=(state_key,),
                   icon=":material/close:")
