@@ -19,8 +19,9 @@ EVIDENCE_CHART = {
 SEVERITY_COLORS = {"problem": "#d62728", "warning": "#ff7f0e", "note": "#1f77b4"}
 SPAN_OPACITY = 0.12
 # One colour per verdict: green learned, blues slow, warm colours for growth, greys for stuck.
-VERDICT_COLORS = {"converged": "#2ca02c", "slow": "#9ecae1", "overfitting": "#9467bd", "oscillating": "#ff7f0e",
+VERDICT_COLORS = {"converged": "#2ca02c", "slow": "#5b9bd5", "overfitting": "#9467bd", "oscillating": "#ff7f0e",
                   "stalled": "#7f7f7f", "dead": "#8c564b", "diverging": "#e377c2", "diverged": "#d62728"}
+LIGHT_VERDICTS = set()  # verdicts whose colour needs dark text (none at present; white reads on every one)
 
 
 def evidence_marks_data(diagnosis):
@@ -67,17 +68,19 @@ def sharpness_figure(data, title="Sharpness λ_max against the edge of stability
 
 def verdict_map_data(table, verdicts, x="lr", y="init"):
     """One row per grid cell (y, x): its verdict (the one most seeds got; a tie goes to the more
-    serious, VERDICT_ORDER), count (seeds with it), seeds, and text ('2/3 seeds diverged')."""
+    serious, VERDICT_ORDER), count (seeds with it), seeds, text ('2/3 seeds diverged') and detail
+    (every verdict its seeds got, most serious first: '2 diverged, 1 converged')."""
     if table.empty:
-        return pd.DataFrame(columns=[y, x, "verdict", "count", "seeds", "text"])
+        return pd.DataFrame(columns=[y, x, "verdict", "count", "seeds", "text", "detail"])
     runs = table.assign(verdict=list(verdicts), **{x: table[x].map(grid_label), y: table[y].map(grid_label)})
     rows = []
     for (row, column), cell in runs.groupby([y, x], sort=False):
         counts = cell.verdict.value_counts()
         top = min(counts[counts == counts.max()].index, key=VERDICT_ORDER.index)
         rows.append({y: row, x: column, "verdict": top, "count": int(counts[top]), "seeds": len(cell),
-                     "text": verdict_spread(top, int(counts[top]), len(cell))})
-    return pd.DataFrame(rows, columns=[y, x, "verdict", "count", "seeds", "text"])
+                     "text": verdict_spread(top, int(counts[top]), len(cell)),
+                     "detail": ", ".join(f"{counts[v]} {v}" for v in VERDICT_ORDER if v in counts)})
+    return pd.DataFrame(rows, columns=[y, x, "verdict", "count", "seeds", "text", "detail"])
 
 
 def verdict_map_figure(data, title="What each run did", x="lr", y="init"):
@@ -89,12 +92,16 @@ def verdict_map_figure(data, title="What each run did", x="lr", y="init"):
     for verdict in [v for v in VERDICT_ORDER if v in set(data.verdict)]:
         cells = data[data.verdict == verdict].set_index([y, x])
         z = [[1.0 if (r, c) in cells.index else np.nan for c in columns] for r in rows]
-        text = [[cells.text.get((r, c), "") for c in columns] for r in rows]
+        label = [[cells.text.get((r, c), "").replace(" seeds ", " seeds<br>") for c in columns]  # two short
+                 for r in rows]  # lines fit a cell
+        detail = [[cells.detail.get((r, c), "") for c in columns] for r in rows]
         tint = VERDICT_COLORS[verdict]
-        fig.add_trace(go.Heatmap(z=z, x=columns, y=rows, text=text, texttemplate="%{text}", showscale=False,
+        fig.add_trace(go.Heatmap(z=z, x=columns, y=rows, text=label, texttemplate="%{text}", customdata=detail,
+                                 showscale=False,
                                  colorscale=[[0, tint], [1, tint]], xgap=2, ygap=2, name=verdict,
+                                 textfont=dict(size=12, color="#222" if verdict in LIGHT_VERDICTS else "white"),
                                  hovertemplate=f"{grid_title(y)} %{{y}}, {grid_title(x)} %{{x}}<br>%{{text}}"
-                                               "<extra></extra>"))
+                                               "<br>seeds: %{customdata}<extra></extra>"))
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=verdict, showlegend=True,
                                  marker=dict(symbol="square", size=12, color=tint), hoverinfo="skip"))
     fig = layout(fig, title, grid_title(x), grid_title(y), legend="below", hover="closest")

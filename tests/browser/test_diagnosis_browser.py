@@ -62,3 +62,24 @@ def test_a_preset_link_on_the_home_page_opens_the_deep_page(page, page_url, wait
     tab.locator(f"{PANEL}-card-diverged").wait_for(state="visible")
     assert "/Deep_network" in tab.url
     tab.close()
+
+
+PAGES = Path(__file__).resolve().parents[2] / "pages"
+
+
+def test_the_other_pages_diagnosis(page, page_url, wait_for_app, click_button, screenshot):
+    """The linear page's crawl, the activation page's runs and the compare page's verdict map, drawn."""
+    page.goto(page_url(PAGES / "2_Linear_gradient_descent.py"), wait_until="domcontentloaded")
+    wait_for_app(page)
+    page.locator(".st-key-linear-gd-diagnosis-card-lr_too_small").wait_for(state="visible")
+    screenshot(page, "diagnosis_linear_gd")
+    page.goto(page_url(PAGES / "3_Activation_comparison.py"), wait_until="domcontentloaded")
+    wait_for_app(page)
+    page.locator(".st-key-act-diagnosis-sigmoid-card-vanishing_gradient").wait_for(state="visible")
+    screenshot(page, "diagnosis_activations")
+    page.goto(page_url(PAGES / "5_Compare_runs.py", seeds="2"), wait_until="domcontentloaded")
+    wait_for_app(page)
+    click_button(page, "Train the grid")
+    page.wait_for_selector(".st-key-compare-verdicts .js-plotly-plot", state="visible")
+    assert page.locator(EXCEPTION).count() == 0
+    screenshot(page, "diagnosis_compare_runs")

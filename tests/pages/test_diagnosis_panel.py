@@ -171,7 +171,7 @@ def test_compare_page_verdict_map_of_every_cell(run_page, charts):
     assert len(expected) == 4 and set(expected.seeds) == {2}
     shown = {(r, c): t for trace in fig["data"] if trace["type"] == "heatmap"
              for r, row in zip(trace["y"], trace["text"]) for c, t in zip(trace["x"], row) if t}
-    assert shown == {(r.init, r.lr): r.text for r in expected.itertuples()}
+    assert shown == {(r.init, r.lr): r.text.replace(" seeds ", " seeds<br>") for r in expected.itertuples()}
     assert shown[("he", "2")].endswith("diverged")  # lr 2 blows up
     assert "(2 seeds)" in fig["layout"]["title"]["text"]
     legend = [t["name"] for t in fig["data"] if t["type"] == "scatter"]

@@ -60,7 +60,8 @@ def test_verdict_map_data_one_seed_is_its_verdict():
     data = plots.verdict_map_data(table, ["converged", "diverged", "stalled", "diverged"])
     expected = pd.DataFrame({"init": ["he", "he", "zeros", "zeros"], "lr": ["0.01", "1", "0.01", "1"],
                              "verdict": ["converged", "diverged", "stalled", "diverged"], "count": [1] * 4,
-                             "seeds": [1] * 4, "text": ["converged", "diverged", "stalled", "diverged"]})
+                             "seeds": [1] * 4, "text": ["converged", "diverged", "stalled", "diverged"],
+                             "detail": ["1 converged", "1 diverged", "1 stalled", "1 diverged"]})
     pd.testing.assert_frame_equal(data, expected)
 
 
@@ -71,6 +72,7 @@ def test_verdict_map_data_spread_over_seeds():
     assert data.verdict.tolist() == ["diverged", "oscillating"]  # a tie goes to the more serious
     assert data["count"].tolist() == [2, 1] and data.seeds.tolist() == [3, 3]
     assert data.text.tolist() == ["2/3 seeds diverged", "1/3 seeds oscillating"]
+    assert data.detail.tolist() == ["2 diverged, 1 converged", "1 oscillating, 1 slow, 1 converged"]
 
 
 def test_verdict_map_figure_a_colour_and_a_legend_entry_per_verdict():
@@ -85,8 +87,16 @@ def test_verdict_map_figure_a_colour_and_a_legend_entry_per_verdict():
     np.testing.assert_array_equal(np.isfinite(diverged), [[False, True], [False, True]])
     assert [t.name for t in fig.data if t.type == "scatter" and t.showlegend] == ["diverged", "stalled", "converged"]
     assert set(plots.VERDICT_COLORS) == set(doctor.VERDICT_ORDER)
+    assert [row[1] for row in heatmaps[0].customdata] == ["1 diverged", "1 diverged"]  # column lr 1: the hover
+    assert [row[1] for row in heatmaps[0].text] == ["diverged", "diverged"]
 
 
 def test_verdict_map_figure_empty():
     fig = plots.verdict_map_figure(plots.verdict_map_data(pd.DataFrame(columns=["init", "lr", "seed"]), []))
     assert not fig.data and "What each run did" in fig.layout.title.text
+
+
+def test_verdict_map_figure_spread_in_two_lines():
+    table = _grid_table(["he"], [0.1], 3)
+    fig = plots.verdict_map_figure(plots.verdict_map_data(table, ["diverged", "converged", "diverged"]))
+    assert fig.data[0].text[0][0] == "2/3 seeds<br>diverged" and fig.data[0].customdata[0][0] == "2 diverged, 1 converged"
