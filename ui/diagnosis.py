@@ -95,7 +95,7 @@ def _card(finding, config, fix_state, key, compact, history=None, repeated=False
             st.caption("The fix above is the one change for this too: "
                        + explain.doctor_fix_change(config, finding.fix) + ".")
         elif finding.fix is not None:
-            left, right = st.columns([1, 3], vertical_alignment="center")
+            left, right = (st, st) if compact else st.columns([1, 3], vertical_alignment="center")
             left.button("Try this fix", key=f"{key}.fix.{finding.kind}", icon=":material/healing:",
                         on_click=_open_fix, args=(fix_state, finding.kind),
                         help="Train the same network again, same seed and data, with this one change.")
