@@ -18,6 +18,7 @@ import streamlit as st
 import nnlab
 from nnlab import doctor, explain, plots
 
+from .frame import show_error
 from .training import as_config, run_key, train_model
 
 FIX_KEY = "nnlab.diagnosis.fix"  # {run key: the kind of the finding whose fix is open}
@@ -136,7 +137,11 @@ def _cards(model_or_history, dataset, config, eval, key, title, compact, X):
     """The summary line or the finding cards; returns (Diagnosis, (open finding, config, state key) or None)."""
     config = as_config(config)
     state_key = run_key(config, dataset, eval)
-    diagnosis = diagnosis_of(model_or_history, dataset, (state_key, "run"), X)
+    try:
+        diagnosis = diagnosis_of(model_or_history, dataset, (state_key, "run"), X)
+    except Exception as exc:  # noqa: BLE001 - the page's charts stay usable, and no traceback is shown
+        show_error(exc, "The training doctor could not read this run")
+        return doctor.Diagnosis([], ""), None
     with st.container(key=key):
         if title:
             st.markdown(f"**{title}**")

@@ -183,3 +183,16 @@ def test_home_page_lists_the_presets(run_page):
     assert not at.exception
     for name in doctor.PRESETS:
         assert any(f"[{name}]({preset_link(name)})" in m.value for m in at.markdown)
+
+
+def test_a_doctor_that_fails_says_so_without_a_traceback(run_page, monkeypatch):
+    import nnlab
+
+    def broken(*args, **kwargs):
+        raise ValueError("no history to read")
+
+    monkeypatch.setattr(nnlab, "diagnose", broken)
+    at = run_page(DEEP)
+    assert not at.exception
+    assert any("The training doctor could not read this run" in e.value for e in at.error)
+    assert "deep-loss" in [c.key for c in at.get("plotly_chart")]  # the rest of the page is drawn
