@@ -79,9 +79,9 @@ def summary(model):
 def learning_curves(history, found=None):
     left, right = st.columns(2)
     left.plotly_chart(marked(plots.loss_figure({"network": history}, title="Loss: training rows (solid), test rows "
-                                        "(dotted)"), found, "loss", "val_loss"), key="deep-loss", **CHART)
-    right.plotly_chart(marked(plots.r2_figure({"network": history}, title="R²: training rows (solid), test rows (dotted)"),
-                       found, "r2"), key="deep-r2", **CHART)
+                                               "(dotted)"), found, "loss", "val_loss"), key="deep-loss", **CHART)
+    right.plotly_chart(marked(plots.r2_figure({"network": history}, title="R²: training rows (solid), test rows "
+                                              "(dotted)"), found, "r2"), key="deep-r2", **CHART)
     st.caption("'validation' in the legends means the test rows, which training never sees.")
 
 
