@@ -3,6 +3,7 @@ import streamlit as st
 
 from nnlab import explain
 from ui.frame import data_params, frame
+from ui.diagnosis import presets
 from ui.home import RATES, learning_rate_figure, learning_rate_runs, page_catalogue
 
 st.set_page_config(page_title="nnlab", page_icon="🧠", layout="wide")
@@ -26,6 +27,7 @@ with lessons:
             st.caption(page.teaches)
     if not pages:
         st.caption("No lesson pages yet: add a file to pages/ and it appears here.")
+    presets()
 
 with chart:
     st.subheader("Try it first: how big a step?")

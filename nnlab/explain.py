@@ -693,3 +693,18 @@ def doctor_fix_outcome(before, after, before_history, after_history):
     field = "final_val_r2" if which == "test" else "final_r2"
     parts.append(f"{which.capitalize()} R² {getattr(before_history, field):.2f} → {getattr(after_history, field):.2f}.")
     return " ".join(parts)
+
+
+def doctor_fix_change(config, fix):
+    """The single change a fix makes, as a learner reads it: 'learning rate 1 → 0.1'."""
+    names = {"lr": "learning rate", "init": "initial weights", "activation": "activation", "epochs": "epochs"}
+    return ", ".join(f"{names.get(k, k)} {_setting(getattr(config, k))} → {_setting(v)}" for k, v in fix.items())
+
+
+def _setting(value):
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def verdict_spread(verdict, count, seeds):
+    """A grid cell's verdict over its seeds: 'diverged', or '2/3 seeds diverged' when they disagree."""
+    return verdict if count == seeds else f"{count}/{seeds} seeds {verdict}"

@@ -11,6 +11,7 @@ from nnlab.diagnostics import gradcheck
 from ui import state
 from ui.frame import SCALED_SOURCES, current_choice, frame, show_error
 from ui.training import dataset_key, train_model
+from ui.diagnosis import diagnosis_panel, marked
 
 KEY = "linear-gd"
 RATES = (1e-6, 3e-6, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.011, 0.02, 0.03, 0.1, 0.2, 0.25, 0.3,
@@ -117,12 +118,15 @@ if model is not None:
 
 st.markdown(explain.bound_story(bound_info) + "\n\n" + explain.rate_sentence(
     lr, report, model.history_ if model is not None else None, best["train_mse"]))
+found = diagnosis_panel(model, data, params, page=KEY, eval=len(data.y_test) > 0) if model is not None else None
 
 # -- the charts ---------------------------------------------------------------------------------
 left, right = st.columns(2, gap="large")
-left.plotly_chart(plots.linear_loss_figure(histories, best["train_mse"], best["test_mse"], loss_title),
+left.plotly_chart(marked(plots.linear_loss_figure(histories, best["train_mse"], best["test_mse"], loss_title), found,
+                         "loss", "val_loss"),
                   width="stretch", key=f"{KEY}.loss")
-right.plotly_chart(plots.linear_r2_figure(histories, best["test_r2"]), width="stretch", key=f"{KEY}.r2")
+right.plotly_chart(marked(plots.linear_r2_figure(histories, best["test_r2"]), found, "r2"), width="stretch",
+                   key=f"{KEY}.r2")
 left, right = st.columns(2, gap="large")
 names = list(data.feature_names)
 targets = dict(zip([*names, "bias b"], [*best["coef"], best["intercept"]]))

@@ -17,6 +17,7 @@ from nnlab.config import MAX_DEPTH, MAX_EPOCHS, MAX_LR, MAX_WIDTH, Config
 from ui import state
 from ui.frame import frame
 from ui.training import remember
+from ui.diagnosis import activation_panels
 
 # Small on purpose: three networks of 4 × 16 units for 150 epochs train in about half a second.
 DEFAULTS = {"activations": ["relu", "tanh", "sigmoid"], "depth": 4, "width": 16, "init": "he",
@@ -140,6 +141,7 @@ histories = dict(zip(names, run.result.histories))
 st.caption(explain.comparison_caption(len(histories), base.hidden, base.epochs, run.seconds))
 warn_divergence(run.result, names)
 summary_table(histories)
+activation_panels(histories, run.result.configs, dataset)
 # Tabs that render only when open (bound, so the URL holds the open one): a cold visit draws three
 # charts, not six.
 curves, gradients = st.tabs(VIEWS, key="act.view", bind="query-params")

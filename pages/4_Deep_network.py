@@ -4,6 +4,8 @@ Widgets (a form, bound to the URL: nothing retrains until Train is pressed) -> u
 (progress, Stop, this session's runs) -> nnlab (health, learned) and nnlab.plots -> render. The epoch slider
 lives in a fragment, so moving it redraws only the charts that depend on it.
 """
+from dataclasses import replace
+
 import streamlit as st
 
 from nnlab import config, explain, health, learned, plots
@@ -15,6 +17,7 @@ from ui import state
 from ui.frame import MAX_SEED, frame, show_error
 from ui.training import run_key, train_model
 from ui.trust import trust_panel
+from ui.diagnosis import SHARPNESS_EVERY, diagnosis_panel, marked, presets, sharpness_chart
 
 DEFAULTS = {"hidden": "64, 32", "init": "he", "lr": 0.03, "epochs": 300, "l2": 0.0}
 BATCH_SIZES = [None, 8, 16, 32, 64, 128, 256]  # None: every training row in one batch
@@ -72,20 +75,20 @@ def summary(model):
                    "charts mark the epoch; everything after it is left out.")
 
 
-def learning_curves(history):
+def learning_curves(history, found=None):
     left, right = st.columns(2)
-    left.plotly_chart(plots.loss_figure({"network": history}, title="Loss: training rows (solid), test rows "
-                                        "(dotted)"), key="deep-loss", **CHART)
-    right.plotly_chart(plots.r2_figure({"network": history}, title="R²: training rows (solid), test rows (dotted)"),
-                       key="deep-r2", **CHART)
+    left.plotly_chart(marked(plots.loss_figure({"network": history}, title="Loss: training rows (solid), test rows "
+                                               "(dotted)"), found, "loss", "val_loss"), key="deep-loss", **CHART)
+    right.plotly_chart(marked(plots.r2_figure({"network": history}, title="R²: training rows (solid), test rows "
+                                              "(dotted)"), found, "r2"), key="deep-r2", **CHART)
     st.caption("'validation' in the legends means the test rows, which training never sees.")
 
 
-def layer_charts(history):
+def layer_charts(history, found=None):
     left, right = st.columns(2)
-    left.plotly_chart(plots.layer_lines_figure(
+    left.plotly_chart(marked(plots.layer_lines_figure(
         plots.layer_series_data(history, "grad_norm"), "grad_norm", diverged_at=history.diverged_at,
-        title="Gradient norm of each layer's weights (log scale)"), key="deep-grad", **CHART)
+        title="Gradient norm of each layer's weights (log scale)"), found, "grad_norm"), key="deep-grad", **CHART)
     right.plotly_chart(plots.layer_lines_figure(
         plots.layer_series_data(history, "update_ratio"), "update_ratio", diverged_at=history.diverged_at,
         reference=plots.UPDATE_RATIO_RULE, reference_label=f"rule of thumb ≈ {plots.UPDATE_RATIO_RULE:g}",
@@ -127,20 +130,24 @@ def inside(model, dataset):
 
 link = state.check_link(LINK)
 params = deep_controls()
+params = replace(params, sharpness_every=SHARPNESS_EVERY) if params is not None else None
 state.settle_link(link)
 model = train_model(params, dataset, page="deep") if params is not None else None
 if model is None:
     st.stop()
 summary(model)
+found = diagnosis_panel(model, dataset, params, page="deep")
+presets()
 # Tabs that render only when open (bound, so the URL holds the open one): a cold visit draws two
 # charts, not ten, and plotly.js in the browser is what a first paint waits for.
 curves, layers, inside_tab, trust = st.tabs(VIEWS, key="deep.view", bind="query-params")
 if curves.open:
     with curves:
-        learning_curves(model.history_)
+        learning_curves(model.history_, found)
 if layers.open:
     with layers:
-        layer_charts(model.history_)
+        layer_charts(model.history_, found)
+        sharpness_chart(model.history_)
 if inside_tab.open:
     with inside_tab:
         inside(model, dataset)

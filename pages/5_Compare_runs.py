@@ -12,6 +12,7 @@ from ui import grid_results as show
 from ui.frame import frame
 from ui.grid import HIDDEN, grid_controls, latest_run, stored_run, train_grid
 from ui.training import dataset_key
+from ui.diagnosis import verdict_map
 
 dataset = frame("Compare runs", explain.compare_intro(HIDDEN))
 grid, pressed = grid_controls()
@@ -23,6 +24,7 @@ if run is None:
     show.show_waiting(grid, changed=latest_run() is not None)
 else:
     show.show_summary(run, grid)
+    verdict_map(run, grid)
     show.show_heatmaps(run, grid)
     st.subheader("How each run got there")
     show.show_curves(run, grid)

@@ -12,8 +12,8 @@ from .curves import (curves_data, curves_figure, divergence_data, diverging_data
                      objective_data, pair_figure, r2_data, r2_figure)
 from .dataset import (correlation_figure, feature_target_data, feature_target_figure, histograms_data,
                       histograms_figure, split_target_data, split_target_figure)
-from .diagnosis import (EVIDENCE_CHART, add_evidence_marks, evidence_marks_data, sharpness_data,
-                        sharpness_figure)
+from .diagnosis import (EVIDENCE_CHART, VERDICT_COLORS, add_evidence_marks, evidence_marks_data, sharpness_data,
+                        sharpness_figure, verdict_map_data, verdict_map_figure)
 from .functions import (activation_data, activation_figure, learned_function_data, learned_function_figure,
                         prediction_data, prediction_figure)
 from .grids import (bands_data, bands_figure, diverged_runs_data, grid_heatmap_data, grid_heatmap_figure,

@@ -5,7 +5,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._style import REFERENCE_GREY, color, empty_figure, layout, needs_log_scale
+from ..doctor import VERDICT_ORDER
+from ..explain import verdict_spread
+from ._style import REFERENCE_GREY, color, empty_figure, grid_label, grid_title, layout, needs_log_scale
 
 # The History field whose chart shows each kind's evidence; None: the data, not a chart.
 EVIDENCE_CHART = {
@@ -16,6 +18,10 @@ EVIDENCE_CHART = {
 }
 SEVERITY_COLORS = {"problem": "#d62728", "warning": "#ff7f0e", "note": "#1f77b4"}
 SPAN_OPACITY = 0.12
+# One colour per verdict: green learned, blues slow, warm colours for growth, greys for stuck.
+VERDICT_COLORS = {"converged": "#2ca02c", "slow": "#5b9bd5", "overfitting": "#9467bd", "oscillating": "#ff7f0e",
+                  "stalled": "#7f7f7f", "dead": "#8c564b", "diverging": "#e377c2", "diverged": "#d62728"}
+LIGHT_VERDICTS = set()  # verdicts whose colour needs dark text (none at present; white reads on every one)
 
 
 def evidence_marks_data(diagnosis):
@@ -58,3 +64,47 @@ def sharpness_figure(data, title="Sharpness λ_max against the edge of stability
                              line=dict(color=REFERENCE_GREY, dash="dash")))
     log = needs_log_scale(np.r_[data.sharpness.to_numpy(float), data.edge.to_numpy(float)])
     return layout(fig, title, "epoch", "largest Hessian eigenvalue", log_y=log)
+
+
+def verdict_map_data(table, verdicts, x="lr", y="init"):
+    """One row per grid cell (y, x): its verdict (the one most seeds got; a tie goes to the more
+    serious, VERDICT_ORDER), count (seeds with it), seeds, text ('2/3 seeds diverged') and detail
+    (every verdict its seeds got, most serious first: '2 diverged, 1 converged')."""
+    if table.empty:
+        return pd.DataFrame(columns=[y, x, "verdict", "count", "seeds", "text", "detail"])
+    runs = table.assign(verdict=list(verdicts), **{x: table[x].map(grid_label), y: table[y].map(grid_label)})
+    rows = []
+    for (row, column), cell in runs.groupby([y, x], sort=False):
+        counts = cell.verdict.value_counts()
+        top = min(counts[counts == counts.max()].index, key=VERDICT_ORDER.index)
+        rows.append({y: row, x: column, "verdict": top, "count": int(counts[top]), "seeds": len(cell),
+                     "text": verdict_spread(top, int(counts[top]), len(cell)),
+                     "detail": ", ".join(f"{counts[v]} {v}" for v in VERDICT_ORDER if v in counts)})
+    return pd.DataFrame(rows, columns=[y, x, "verdict", "count", "seeds", "text", "detail"])
+
+
+def verdict_map_figure(data, title="What each run did", x="lr", y="init"):
+    """A categorical heatmap of verdict_map_data: one colour per verdict (legend), each cell labelled."""
+    if data.empty:
+        return empty_figure(title, "Train the grid to see each run's verdict.")
+    columns, rows = list(dict.fromkeys(data[x])), list(dict.fromkeys(data[y]))
+    fig = go.Figure()
+    for verdict in [v for v in VERDICT_ORDER if v in set(data.verdict)]:
+        cells = data[data.verdict == verdict].set_index([y, x])
+        z = [[1.0 if (r, c) in cells.index else np.nan for c in columns] for r in rows]
+        label = [[cells.text.get((r, c), "").replace(" seeds ", " seeds<br>") for c in columns]  # two short
+                 for r in rows]  # lines fit a cell
+        detail = [[cells.detail.get((r, c), "") for c in columns] for r in rows]
+        tint = VERDICT_COLORS[verdict]
+        fig.add_trace(go.Heatmap(z=z, x=columns, y=rows, text=label, texttemplate="%{text}", customdata=detail,
+                                 showscale=False,
+                                 colorscale=[[0, tint], [1, tint]], xgap=2, ygap=2, name=verdict,
+                                 textfont=dict(size=12, color="#222" if verdict in LIGHT_VERDICTS else "white"),
+                                 hovertemplate=f"{grid_title(y)} %{{y}}, {grid_title(x)} %{{x}}<br>%{{text}}"
+                                               "<br>seeds: %{customdata}<extra></extra>"))
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=verdict, showlegend=True,
+                                 marker=dict(symbol="square", size=12, color=tint), hoverinfo="skip"))
+    fig = layout(fig, title, grid_title(x), grid_title(y), legend="below", hover="closest")
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=columns)
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=rows)
+    return fig

@@ -54,7 +54,8 @@ def test_default_run_draws_every_chart(run_page, charts):
     assert not at.exception and not at.error and not at.warning
     assert list(charts(at)) == ["deep-loss", "deep-r2"], "a cold visit draws the first tab only"
     figures = every_chart(at, charts)
-    assert list(figures) == ["deep-loss", "deep-r2", "deep-grad", "deep-ratio", "deep-network", "deep-predicted",
+    assert list(figures) == ["deep-loss", "deep-r2", "deep-grad", "deep-ratio", "deep-sharpness", "deep-network",
+                             "deep-predicted",
                              "deep-hist-weights", "deep-hist-weight_grads"]  # no learned function: 10 features
     counts = {key: [t["type"] for t in fig["data"]] for key, fig in figures.items()}
     assert counts["deep-loss"] == counts["deep-r2"] == ["scatter"] * 2  # training and test rows

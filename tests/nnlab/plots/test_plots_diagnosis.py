@@ -48,3 +48,55 @@ def test_sharpness_figure_without_a_record_is_empty_and_titled():
     data = plots.sharpness_data(model.history_)
     fig = plots.sharpness_figure(data)
     assert data.empty and len(fig.data) == 0 and "Sharpness" in fig.layout.title.text
+
+
+def _grid_table(inits, lrs, seeds):
+    rows = [{"init": i, "lr": r, "seed": s} for i in inits for r in lrs for s in range(seeds)]
+    return pd.DataFrame(rows)
+
+
+def test_verdict_map_data_one_seed_is_its_verdict():
+    table = _grid_table(["he", "zeros"], [0.01, 1.0], 1)
+    data = plots.verdict_map_data(table, ["converged", "diverged", "stalled", "diverged"])
+    expected = pd.DataFrame({"init": ["he", "he", "zeros", "zeros"], "lr": ["0.01", "1", "0.01", "1"],
+                             "verdict": ["converged", "diverged", "stalled", "diverged"], "count": [1] * 4,
+                             "seeds": [1] * 4, "text": ["converged", "diverged", "stalled", "diverged"],
+                             "detail": ["1 converged", "1 diverged", "1 stalled", "1 diverged"]})
+    pd.testing.assert_frame_equal(data, expected)
+
+
+def test_verdict_map_data_spread_over_seeds():
+    table = _grid_table(["he"], [0.1, 0.3], 3)
+    data = plots.verdict_map_data(table, ["diverged", "converged", "diverged",  # 2 of 3 diverged
+                                          "slow", "oscillating", "converged"])  # a three-way tie
+    assert data.verdict.tolist() == ["diverged", "oscillating"]  # a tie goes to the more serious
+    assert data["count"].tolist() == [2, 1] and data.seeds.tolist() == [3, 3]
+    assert data.text.tolist() == ["2/3 seeds diverged", "1/3 seeds oscillating"]
+    assert data.detail.tolist() == ["2 diverged, 1 converged", "1 oscillating, 1 slow, 1 converged"]
+
+
+def test_verdict_map_figure_a_colour_and_a_legend_entry_per_verdict():
+    table = _grid_table(["he", "zeros"], [0.01, 1.0], 1)
+    data = plots.verdict_map_data(table, ["converged", "diverged", "stalled", "diverged"])
+    fig = plots.verdict_map_figure(data)
+    assert [t.type for t in fig.data] == ["heatmap", "scatter"] * 3
+    heatmaps = [t for t in fig.data if t.type == "heatmap"]
+    assert [t.name for t in heatmaps] == ["diverged", "stalled", "converged"]  # doctor.VERDICT_ORDER
+    assert [t.colorscale[0][1] for t in heatmaps] == [plots.VERDICT_COLORS[v] for v in ("diverged", "stalled", "converged")]
+    diverged = np.array(heatmaps[0].z, dtype=float)
+    np.testing.assert_array_equal(np.isfinite(diverged), [[False, True], [False, True]])
+    assert [t.name for t in fig.data if t.type == "scatter" and t.showlegend] == ["diverged", "stalled", "converged"]
+    assert set(plots.VERDICT_COLORS) == set(doctor.VERDICT_ORDER)
+    assert [row[1] for row in heatmaps[0].customdata] == ["1 diverged", "1 diverged"]  # column lr 1: the hover
+    assert [row[1] for row in heatmaps[0].text] == ["diverged", "diverged"]
+
+
+def test_verdict_map_figure_empty():
+    fig = plots.verdict_map_figure(plots.verdict_map_data(pd.DataFrame(columns=["init", "lr", "seed"]), []))
+    assert not fig.data and "What each run did" in fig.layout.title.text
+
+
+def test_verdict_map_figure_spread_in_two_lines():
+    table = _grid_table(["he"], [0.1], 3)
+    fig = plots.verdict_map_figure(plots.verdict_map_data(table, ["diverged", "converged", "diverged"]))
+    assert fig.data[0].text[0][0] == "2/3 seeds<br>diverged" and fig.data[0].customdata[0][0] == "2 diverged, 1 converged"
