@@ -93,7 +93,7 @@ def wrap_title(title, width=TITLE_CHARS):
     if not title or len(title) <= width or "<br>" in title:
         return title, 0
     lines, line = [], ""
-    for word in title.split(" "):
+    for word in _title_words(title):
         if line and len(line) + 1 + len(word) > width:
             lines.append(line)
             line = word
@@ -101,6 +101,17 @@ def wrap_title(title, width=TITLE_CHARS):
             line = f"{line} {word}" if line else word
     lines.append(line)
     return "<br>".join(lines), len(lines) - 1
+
+
+def _title_words(title):
+    """The title's words, a parenthesis kept whole ("(2 seeds)" is one word): it reads as one."""
+    words = []
+    for word in title.split(" "):
+        if words and words[-1].count("(") > words[-1].count(")"):
+            words[-1] += " " + word
+        else:
+            words.append(word)
+    return words
 
 
 def empty_figure(title, message="Nothing to show yet."):

@@ -112,3 +112,16 @@ def test_tidy_stacks_in_column_order_and_keeps_the_columns_when_empty():
     stacked = _style.tidy(frames, ["a", "b"])
     assert stacked.columns.tolist() == ["a", "b"] and stacked.a.tolist() == [2, 4]
     assert _style.tidy([], ["a", "b"]).columns.tolist() == ["a", "b"]
+
+
+def test_long_titles_wrap_between_words_and_keep_a_parenthesis_whole():
+    from nnlab.plots._style import wrap_title
+
+    assert wrap_title("Loss") == ("Loss", 0)
+    title = "Loss: training rows (solid), test rows (dotted)"
+    wrapped, extra = wrap_title(title, width=30)
+    assert wrapped == "Loss: training rows (solid),<br>test rows (dotted)" and extra == 1
+    assert wrap_title("The doctor's verdict on each cell (2 seeds)", width=38)[0] == \
+        "The doctor's verdict on each cell<br>(2 seeds)"
+    fig = plots.layout(go.Figure(), title, height=300)  # each added line adds its height to the margin
+    assert fig.layout.height > 300 and fig.layout.margin.t > 50
