@@ -593,10 +593,17 @@ def doctor_lr_too_small(evidence, epochs, layers, config, fix):
             f"has far to go and is not levelling off. The steps are simply small.{edge} Try lr {fix['lr']:g}.")
 
 
+WORSE_THAN_MEAN_R2 = -0.1  # below this a "stalled" run is not at the mean: it predicts worse than it
+
+
 def doctor_stalled(evidence, epochs, layers, config, fix):
     """The doctor's message for a network that learned no more than the mean."""
-    return (f"After {epochs[1] + 1} epochs the training R² is {evidence['final_r2']:.3f}: the network predicts "
-            f"about the mean of the target for every row, the best a constant can do. Something stops the "
+    r2 = evidence["final_r2"]
+    what = ("the network predicts about the mean of the target for every row, the best a constant can do"
+            if r2 > WORSE_THAN_MEAN_R2 else
+            "the network does worse than predicting the mean of the target for every row (which scores 0): "
+            "it has not even learned the average")
+    return (f"After {epochs[1] + 1} epochs the training R² is {r2:.3f}: {what}. Something stops the "
             f"error from reaching the weights; the other findings say what (dead or saturated units, a "
             f"vanishing gradient, identical units, or an initialization too small).")
 
@@ -678,7 +685,9 @@ def doctor_summary(history, findings):
             f"{history.epochs:,} epochs (training R² {history.final_r2:.3f})")
     if np.isfinite(history.final_val_r2):
         text += f", test R² {history.final_val_r2:.3f}"
-    return text + ", with no unit stalled and no gradient lost."
+    config = getattr(history, "config", None)
+    linear = config is not None and not config.hidden
+    return text + ("." if linear else ", with no unit stalled and no gradient lost.")
 
 
 def doctor_fix_outcome(before, after, before_history, after_history):

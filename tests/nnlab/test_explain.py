@@ -253,6 +253,16 @@ def test_doctor_summary_healthy_and_not():
                                                                                           kind="overfitting"),
                 SimpleNamespace(severity="note", kind="oscillating")]
     assert explain.doctor_summary(history, findings) == "1 problem and 1 warning: dead units; overfitting."
+    linear = SimpleNamespace(**vars(history), config=Config(hidden=()))  # no units to stall
+    assert explain.doctor_summary(linear, []).endswith("test R² 0.480.")
+
+
+def test_doctor_stalled_tells_the_mean_from_worse_than_the_mean():
+    at_mean = explain.doctor_stalled({"final_r2": 0.01}, (0, 299), (), Config(), None)
+    assert at_mean.startswith("After 300 epochs the training R² is 0.010: the network predicts about the mean")
+    worse = explain.doctor_stalled({"final_r2": -1807.0}, (0, 299), (), Config(), None)
+    assert worse.startswith("After 300 epochs the training R² is -1807.000: the network does worse than "
+                            "predicting the mean of the target for every row (which scores 0)")
 
 
 def test_doctor_fix_outcome_lists_what_went_what_stayed_and_the_r2():
