@@ -5,13 +5,13 @@ hidden layer; linear, tutorial, explain, diagnostics) -> nnlab.plots -> render.
 """
 import streamlit as st
 
-from nnlab import MLP, explain, linear, plots, tutorial
+from nnlab import explain, linear, plots, tutorial
 from nnlab.data import describe
-from nnlab.diagnostics import gradcheck
 from ui import state
 from ui.frame import SCALED_SOURCES, current_choice, frame, show_error
 from ui.training import dataset_key, train_model
 from ui.diagnosis import diagnosis_panel, marked
+from ui.linear import tutorial_problem
 
 KEY = "linear-gd"
 RATES = (1e-6, 3e-6, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.011, 0.02, 0.03, 0.1, 0.2, 0.25, 0.3,
@@ -152,20 +152,4 @@ st.caption("On a log scale a steady convergence is a straight line falling; the 
            "A run that blows up leaves the chart at the top, marked ✕ where it was stopped.")
 
 # -- the tutorial's problems ---------------------------------------------------------------------
-if problem == "three" and model is not None:
-    st.subheader("The tutorial's three examples, trained here")
-    st.dataframe({**{n: [w] for n, w in zip(names, model.coefs_[0][:, 0])}, "bias b": [model.intercepts_[0][0]]},
-                 width="stretch", column_config={n: st.column_config.NumberColumn(format="%.8f") for n in targets})
-    st.markdown(explain.tutorial_predictions(model.predict(data.X_train), data.y_train))
-if problem == "one":
-    st.subheader("The tutorial's first example: a loss that did not match its gradient")
-    bug = tutorial.one_example_bug()
-    left, right = st.columns([3, 2], gap="large")
-    left.plotly_chart(plots.bug_demo_figure(plots.bug_demo_data(bug)), width="stretch", key=f"{KEY}.bug")
-    right.markdown(explain.bug_story(bug))
-    if model is not None:
-        right.caption("nnlab's gradient on the same row, checked the same way where training starts "
-                      "(at the end the gradient is 0 and there is nothing left to compare):")
-        check = gradcheck(MLP(**model.get_params()), data.X_train, data.y_train)
-        right.dataframe(check[["param", "gradient_norm", "relative_error", "ok"]], hide_index=True, width="stretch",
-                        column_config={"relative_error": st.column_config.NumberColumn(format="scientific")})
+tutorial_problem(problem, model, data, KEY)
