@@ -1,9 +1,10 @@
 """nnlab home: what the app is, what each page teaches, and one live chart."""
+
 import streamlit as st
 
 from nnlab import explain
-from ui.frame import data_params, frame
 from ui.diagnosis import presets
+from ui.frame import data_params, frame
 from ui.home import RATES, learning_rate_figure, learning_rate_runs, page_catalogue
 
 st.set_page_config(page_title="nnlab", page_icon="🧠", layout="wide")

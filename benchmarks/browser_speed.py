@@ -20,6 +20,7 @@ time would be with the cores free), the targets and whether each is met.
 
     python benchmarks/browser_speed.py [--rounds 3]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,13 +28,12 @@ import importlib.util
 import os
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlencode
 
 import psutil
-
 from page_speed import child_cpu  # benchmarks/ is sys.path[0] when this script runs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -119,12 +119,17 @@ def _grid_wait(tab, _):
 
 PRESSES = {  # page-file fragment -> its press; a page not named here is timed on its cold load only
     "Linear_gradient_descent": Press(
-        "Train (lr 0.1) -> loss chart", TRAIN_TARGET, _linear_set,
-        lambda tab: tab.get_by_test_id("stFormSubmitButton").get_by_role("button").click(), _linear_wait),
+        "Train (lr 0.1) -> loss chart",
+        TRAIN_TARGET,
+        _linear_set,
+        lambda tab: tab.get_by_test_id("stFormSubmitButton").get_by_role("button").click(),
+        _linear_wait,
+    ),
     "Activation_comparison": _rate_press("act-loss", "0.1"),
     "Deep_network": _rate_press("deep-loss", "0.01"),
-    "Compare_runs": Press("Train the grid -> heatmap", GRID_TARGET, lambda tab: None, _click("Train the grid"),
-                          _grid_wait),
+    "Compare_runs": Press(
+        "Train the grid -> heatmap", GRID_TARGET, lambda tab: None, _click("Train the grid"), _grid_wait
+    ),
 }
 
 
@@ -142,6 +147,7 @@ def press_of(page: Path | None) -> Press | None:
 
 
 # -- measuring ---------------------------------------------------------------------------------------
+
 
 def server_process(base_url: str) -> psutil.Process | None:
     """The `streamlit run` child of this process serving `base_url`."""
@@ -217,19 +223,27 @@ def no_exception(tab, page):
 
 
 def report(times, targets, phases, rounds):
-    header = (f"{'page':26s} {'measure':30s} {'wall median':>11s} {'min-max':>11s} {'server CPU':>10s} "
-              f"{'browser CPU':>11s} {'target':>7s}  met")
+    header = (
+        f"{'page':26s} {'measure':30s} {'wall median':>11s} {'min-max':>11s} {'server CPU':>10s} "
+        f"{'browser CPU':>11s} {'target':>7s}  met"
+    )
     print(header)
     print("-" * len(header))
     for (name, measure), values in times.items():
         wall, server, browser = (statistics.median(column) for column in zip(*values))
         walls, target = [value[0] for value in values], targets[(name, measure)]
-        print(f"{name:26s} {measure:30s} {wall:9.2f} s {min(walls):5.2f}-{max(walls):<5.2f} {server:10.2f} "
-              f"{browser:11.2f} {f'≤ {target:g} s':>7s}  {'yes' if wall <= target else 'NO'}")
-    print(f"\n{rounds} rounds; medians; 'met' compares the wall median with the target. Server CPU: the "
-          f"streamlit process plus its busiest worker; browser CPU: Chromium's processes and Playwright's, summed.")
-    print("\nWhere a cold load's time goes (medians, seconds from navigation): the HTML parsed (DOMContentLoaded), "
-          "the app's frame drawn, the script run finished, a Plotly chart drawn")
+        print(
+            f"{name:26s} {measure:30s} {wall:9.2f} s {min(walls):5.2f}-{max(walls):<5.2f} {server:10.2f} "
+            f"{browser:11.2f} {f'≤ {target:g} s':>7s}  {'yes' if wall <= target else 'NO'}"
+        )
+    print(
+        f"\n{rounds} rounds; medians; 'met' compares the wall median with the target. Server CPU: the "
+        f"streamlit process plus its busiest worker; browser CPU: Chromium's processes and Playwright's, summed."
+    )
+    print(
+        "\nWhere a cold load's time goes (medians, seconds from navigation): the HTML parsed (DOMContentLoaded), "
+        "the app's frame drawn, the script run finished, a Plotly chart drawn"
+    )
     print(f"{'page':26s} {'HTML':>6s} {'frame':>6s} {'script':>7s} {'chart':>6s}")
     for name, values in phases.items():
         medians = [statistics.median(column) for column in zip(*values)]
@@ -243,8 +257,10 @@ def main():
     from playwright.sync_api import sync_playwright
 
     found = pages()
-    print(f"{len(found)} pages ({', '.join(page_name(p) for p in found)}); {os.cpu_count()} cores, "
-          f"load average {os.getloadavg()[0]:.1f} at the start")
+    print(
+        f"{len(found)} pages ({', '.join(page_name(p) for p in found)}); {os.cpu_count()} cores, "
+        f"load average {os.getloadavg()[0]:.1f} at the start"
+    )
     times, targets = {}, {}
     for page in found:  # the table's row order
         times[(page_name(page), LOAD)], targets[(page_name(page), LOAD)] = [], LOAD_TARGET
@@ -253,16 +269,24 @@ def main():
     phases = {page_name(page): [] for page in found}
     with HELPERS.serve(ROOT / "app.py", "streamlit-benchmark.log") as base_url, sync_playwright() as playwright:
         server = server_process(base_url)
-        browser = playwright.chromium.launch(executable_path=str(HELPERS.CHROMIUM), args=HELPERS.CHROMIUM_ARGS,
-                                             headless=True, timeout=HELPERS.APP_TIMEOUT_MS)
+        browser = playwright.chromium.launch(
+            executable_path=str(HELPERS.CHROMIUM),
+            args=HELPERS.CHROMIUM_ARGS,
+            headless=True,
+            timeout=HELPERS.APP_TIMEOUT_MS,
+        )
         try:
             first = {key: [] for key in times}
             started = time.perf_counter()
             for page in found:  # the fresh server's first visits: imports, first figures, worker processes
                 visit(browser, base_url, server, page, {}, first, {name: [] for name in phases})
-            print(f"first visit of every page on the fresh server ({time.perf_counter() - started:.1f} s in all): "
-                  + ", ".join(f"{name} {values[0][0]:.2f} s" for (name, measure), values in first.items()
-                              if measure == LOAD) + "\n")
+            print(
+                f"first visit of every page on the fresh server ({time.perf_counter() - started:.1f} s in all): "
+                + ", ".join(
+                    f"{name} {values[0][0]:.2f} s" for (name, measure), values in first.items() if measure == LOAD
+                )
+                + "\n"
+            )
             for round_ in range(args.rounds):
                 for page in found:
                     visit(browser, base_url, server, page, {"seed": FIRST_SEED + round_}, times, phases)

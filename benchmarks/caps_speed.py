@@ -5,6 +5,7 @@ the run in CPU seconds (process time, so other jobs matter less), extrapolate to
 the caps allow, and print that beside the documented worst case (MAX_WORK's comment: "a few
 minutes on 2 cores at most", taken as 180 s) as a ratio. Run: python benchmarks/caps_speed.py
 """
+
 from __future__ import annotations
 
 import math

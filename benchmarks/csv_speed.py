@@ -5,6 +5,7 @@ and imported beside today's; both read the same ~20 MB file of 8 numeric columns
 variant that the old reader sent down its slow csv-module path. Best of REPEATS in CPU seconds
 (process time, so other jobs matter less). Run: python benchmarks/csv_speed.py [BASE]
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -17,8 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
 from nnlab.data import csv_reader
+
+ROOT = Path(__file__).resolve().parents[1]
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "22242c8^"
 REPEATS = 3
@@ -27,8 +29,9 @@ ROWS, COLUMNS = 260_000, 8
 
 def old_reader(base: str):
     """The csv_reader module as it was at `base`, imported as a sibling of today's (for `.errors`)."""
-    source = subprocess.run(["git", "show", f"{base}:nnlab/data/csv_reader.py"], cwd=ROOT, check=True,
-                            capture_output=True, text=True).stdout
+    source = subprocess.run(
+        ["git", "show", f"{base}:nnlab/data/csv_reader.py"], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout
     path = Path(tempfile.mkdtemp()) / "csv_reader_old.py"
     path.write_text(source)
     spec = importlib.util.spec_from_file_location("nnlab.data.csv_reader_old", path)

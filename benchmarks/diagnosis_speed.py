@@ -1,4 +1,5 @@
-"""What the training doctor costs: diagnose on a long history, full recording and sharpness tracking against bare training.
+"""What the training doctor costs: diagnose on a long history, full recording and sharpness
+tracking against bare training.
 
 The deep page's default run (10-64-32-1 ReLU, He init, lr 0.03, 300 epochs, full batch) on the
 diabetes split with a standardized target, its test rows as eval set. Contenders run interleaved in
@@ -8,6 +9,7 @@ times, the ratios and whether each of the issue's targets is met.
 
     python benchmarks/diagnosis_speed.py [--rounds 9]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,24 +68,31 @@ def main():
                 run()
                 times[name].append(time.perf_counter() - started)
         long_run = nnlab.MLP(**dict(DEEP, epochs=DIAGNOSE_EPOCHS)).fit(
-            dataset.X_train, dataset.y_train, eval_set=(dataset.X_test, dataset.y_test))
+            dataset.X_train, dataset.y_train, eval_set=(dataset.X_test, dataset.y_test)
+        )
         history_ms = timed(lambda: nnlab.diagnose(long_run.history_), args.rounds) * 1e3
         data_ms = timed(lambda: nnlab.diagnose(long_run, dataset.X_train, dataset.y_train), args.rounds) * 1e3
     fastest = {name: min(values) * 1e3 for name, values in times.items()}
-    print(f"{len(dataset.X_train)} rows, 10-64-32-1 ReLU, lr 0.03, full batch, {DEEP['epochs']} epochs, "
-          f"{args.rounds} rounds, 1 BLAS thread\n")
+    print(
+        f"{len(dataset.X_train)} rows, 10-64-32-1 ReLU, lr 0.03, full batch, {DEEP['epochs']} epochs, "
+        f"{args.rounds} rounds, 1 BLAS thread\n"
+    )
     for name, value in fastest.items():
         print(f"  {name:34s} {value:8.1f} ms   (median {statistics.median(times[name]) * 1e3:.1f})")
     print(f"  {'diagnose(history), 1,000 epochs':34s} {history_ms:8.1f} ms")
     print(f"  {'diagnose(model, X, y), 1,000 epochs':34s} {data_ms:8.1f} ms   (adds the data checks and the sharpness)")
     bare, full, sharp = fastest.values()
-    results = [("diagnose on a 1,000-epoch history", history_ms, TARGETS["diagnose"], "ms"),
-               ("full recording over bare", full / bare - 1, TARGETS["recording"], "%"),
-               (f"sharpness_every={SHARPNESS_EVERY} over bare", sharp / bare - 1, TARGETS["sharpness"], "%"),
-               (f"sharpness_every={SHARPNESS_EVERY} over full recording", sharp / full - 1, TARGETS["sharpness"], "%")]
+    results = [
+        ("diagnose on a 1,000-epoch history", history_ms, TARGETS["diagnose"], "ms"),
+        ("full recording over bare", full / bare - 1, TARGETS["recording"], "%"),
+        (f"sharpness_every={SHARPNESS_EVERY} over bare", sharp / bare - 1, TARGETS["sharpness"], "%"),
+        (f"sharpness_every={SHARPNESS_EVERY} over full recording", sharp / full - 1, TARGETS["sharpness"], "%"),
+    ]
     print("\nagainst the issue's targets")
     for label, value, target, unit in results:
-        shown, bar = (f"{value:6.1f} ms", f"<= {target:g} ms") if unit == "ms" else (f"{value:+6.0%}", f"<= +{target:.0%}")
+        shown, bar = (
+            (f"{value:6.1f} ms", f"<= {target:g} ms") if unit == "ms" else (f"{value:+6.0%}", f"<= +{target:.0%}")
+        )
         print(f"  {label:44s} {shown}  [{bar}]  {'met' if value <= target else 'NOT met'}")
 
 

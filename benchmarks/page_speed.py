@@ -15,6 +15,7 @@ and at the end: on a shared machine, read the CPU path.
 
     python benchmarks/page_speed.py [--rounds 5]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,9 +24,9 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 try:
     import psutil  # the worker processes' CPU time; without it the CPU path counts this process only
@@ -40,8 +41,11 @@ APPTEST_TIMEOUT = 60  # seconds for one script run, as the tests allow
 PAGE_TARGET, TRAIN_TARGET, GRID_TARGET = 1.5, 1.0, 3.0  # seconds
 DATASET_TARGET = 0.020  # make_dataset() once the diabetes table is cached
 DATASET_CALLS = 50  # per round: one call is far below the clock's noise
-QUIET_LOGGERS = ("streamlit.runtime.caching.cache_data_api", "streamlit.runtime.caching.cache_resource_api",
-                 "streamlit.runtime.scriptrunner_utils.script_run_context")
+QUIET_LOGGERS = (
+    "streamlit.runtime.caching.cache_data_api",
+    "streamlit.runtime.caching.cache_resource_api",
+    "streamlit.runtime.scriptrunner_utils.script_run_context",
+)
 
 
 @dataclass(frozen=True)
@@ -191,8 +195,10 @@ def verdict(wall: float, cpu: float, target: float) -> str:
 
 
 def report(times: dict, targets: dict, rounds: int) -> None:
-    header = (f"{'page':28s} {'measure':28s} {'wall median':>11s} {'min-max':>13s} "
-              f"{'CPU path':>9s} {'min-max':>13s} {'target':>8s}  met")
+    header = (
+        f"{'page':28s} {'measure':28s} {'wall median':>11s} {'min-max':>13s} "
+        f"{'CPU path':>9s} {'min-max':>13s} {'target':>8s}  met"
+    )
     print(header)
     print("-" * len(header))
     for (name, measure), values in times.items():
@@ -201,12 +207,16 @@ def report(times: dict, targets: dict, rounds: int) -> None:
         target = targets[(name, measure)]
         unit = 1000 if target < 0.1 else 1  # the dataset line is in milliseconds
         suffix = " ms" if unit == 1000 else " s"
-        print(f"{name:28s} {measure:28s} {wall_median * unit:9.3f}{suffix:2s} "
-              f"{min(wall) * unit:6.3f}-{max(wall) * unit:<6.3f} {cpu_median * unit:9.3f} "
-              f"{min(cpu) * unit:6.3f}-{max(cpu) * unit:<6.3f} {'≤ ' + f'{target * unit:g}' + suffix:>8s}  "
-              f"{verdict(wall_median, cpu_median, target)}")
-    print(f"\n{rounds} rounds; wall = what a visitor waits (AppTest: the script run, no browser); "
-          f"'met' compares the wall median with the target.")
+        print(
+            f"{name:28s} {measure:28s} {wall_median * unit:9.3f}{suffix:2s} "
+            f"{min(wall) * unit:6.3f}-{max(wall) * unit:<6.3f} {cpu_median * unit:9.3f} "
+            f"{min(cpu) * unit:6.3f}-{max(cpu) * unit:<6.3f} {'≤ ' + f'{target * unit:g}' + suffix:>8s}  "
+            f"{verdict(wall_median, cpu_median, target)}"
+        )
+    print(
+        f"\n{rounds} rounds; wall = what a visitor waits (AppTest: the script run, no browser); "
+        f"'met' compares the wall median with the target."
+    )
 
 
 def main():
@@ -216,9 +226,11 @@ def main():
     os.chdir(ROOT)  # the app reads pages/ relative to where it runs, as `streamlit run` does
     quiet_streamlit()
     found = pages()
-    print(f"{len(found)} pages ({', '.join(page_name(p) for p in found)}); {os.cpu_count()} cores, "
-          f"load average {os.getloadavg()[0]:.1f} at the start"
-          f"{'' if psutil else '; psutil missing: CPU path is this process only'}")
+    print(
+        f"{len(found)} pages ({', '.join(page_name(p) for p in found)}); {os.cpu_count()} cores, "
+        f"load average {os.getloadavg()[0]:.1f} at the start"
+        f"{'' if psutil else '; psutil missing: CPU path is this process only'}"
+    )
     started = time.perf_counter()
     for page in found:  # warm-up: imports, Plotly's first figure, worker processes
         visit(page, None)

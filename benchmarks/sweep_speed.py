@@ -19,6 +19,7 @@ would be. The load average is printed at the start and the end.
 
     python benchmarks/sweep_speed.py [--rounds 3] [--epochs 2000] [--linear-rounds 5]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -57,17 +58,20 @@ def data():
 
 def loop(X, y, grid, base):
     """The plain way: one MLP.fit per combination."""
+
     def run():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DivergenceWarning)
             for config in expand(grid, 1, base)[1]:
                 MLP(**config.as_dict()).fit(X, y)
+
     return run
 
 
 def swept(X, y, grid, base, **options):
     def run():
         sweep(X, y, grid, base=base, **options)
+
     return run
 
 
@@ -128,8 +132,11 @@ def ratio(medians, slow, fast):
 
 def three_ways(X, y, grid, base):
     """The same grid as a loop of MLP.fit, the default sweep and the sweep stacked in this process."""
-    return {LOOP: loop(X, y, grid, base), DEFAULT: swept(X, y, grid, base),
-            IN_PROCESS: swept(X, y, grid, base, n_jobs=1)}
+    return {
+        LOOP: loop(X, y, grid, base),
+        DEFAULT: swept(X, y, grid, base),
+        IN_PROCESS: swept(X, y, grid, base, n_jobs=1),
+    }
 
 
 def main():
@@ -144,17 +151,27 @@ def main():
         cold = page_cold(X, y, X_test, y_test)  # first, before anything starts the worker processes
         grid = {"lr": LRS, "init": INITS}
         base = dict(hidden=(64, 32), epochs=args.epochs)
-        deep = report(f"1. 16 runs of 10-64-32-1 ReLU, {args.epochs} epochs, {args.rounds} rounds", interleave(
-            three_ways(X, y, grid, base), args.rounds))
+        deep = report(
+            f"1. 16 runs of 10-64-32-1 ReLU, {args.epochs} epochs, {args.rounds} rounds",
+            interleave(three_ways(X, y, grid, base), args.rounds),
+        )
         print("  " + plan(X, grid, base))
         linear_grid, linear_base = {"lr": LINEAR_LRS}, dict(hidden=(), init="zeros", epochs=1000)
-        linear = report(f"2. 64 linear-regression runs, 1000 epochs, {args.linear_rounds} rounds", interleave(
-            three_ways(X, y_raw, linear_grid, linear_base), args.linear_rounds))
+        linear = report(
+            f"2. 64 linear-regression runs, 1000 epochs, {args.linear_rounds} rounds",
+            interleave(three_ways(X, y_raw, linear_grid, linear_base), args.linear_rounds),
+        )
         print("  " + plan(X, linear_grid, linear_base))
-        page = report(f"3. page default: 16 runs of 10-64-32-1, {PAGE_EPOCHS} epochs, eval set", interleave({
-            PAGE_WARM: swept(X, y, grid, dict(epochs=PAGE_EPOCHS), eval_set=(X_test, y_test)),
-            IN_PROCESS: swept(X, y, grid, dict(epochs=PAGE_EPOCHS), eval_set=(X_test, y_test), n_jobs=1),
-        }, args.rounds))
+        page = report(
+            f"3. page default: 16 runs of 10-64-32-1, {PAGE_EPOCHS} epochs, eval set",
+            interleave(
+                {
+                    PAGE_WARM: swept(X, y, grid, dict(epochs=PAGE_EPOCHS), eval_set=(X_test, y_test)),
+                    IN_PROCESS: swept(X, y, grid, dict(epochs=PAGE_EPOCHS), eval_set=(X_test, y_test), n_jobs=1),
+                },
+                args.rounds,
+            ),
+        )
         print("  " + plan(X, grid, dict(epochs=PAGE_EPOCHS), (X_test, y_test)))
     print(f"  {'sweep (default n_jobs), first call (cold)':40s} {cold:13.3f}")
     print(f"\nload average {os.getloadavg()[0]:.1f} at the end")
@@ -165,8 +182,10 @@ def main():
     print(f"  64 × linear, sweep / loop    {ratio(linear, LOOP, DEFAULT)}  [>= 10]")
     print(f"  64 × linear, in-process      {ratio(linear, LOOP, IN_PROCESS)}")
     wall, cpu = page[PAGE_WARM]
-    print(f"  page default grid, {PAGE_EPOCHS} epochs  {wall:.2f} s wall, {cpu:.2f} s CPU path [<= 3 s]; "
-          f"first call {cold:.2f} s wall")
+    print(
+        f"  page default grid, {PAGE_EPOCHS} epochs  {wall:.2f} s wall, {cpu:.2f} s CPU path [<= 3 s]; "
+        f"first call {cold:.2f} s wall"
+    )
 
 
 def page_cold(X, y, X_test, y_test):

@@ -8,6 +8,7 @@ against the issue's targets.
 
     python benchmarks/train_speed.py [--epochs 300] [--rounds 7]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,15 +16,14 @@ import statistics
 import time
 import warnings
 
-import numpy as np
 from sklearn.datasets import load_diabetes
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPRegressor
 from threadpoolctl import threadpool_limits
 
-from nnlab.training import train
 from nnlab.config import Config
+from nnlab.training import train
 
 HIDDEN = (64, 32)
 LR = 0.01
@@ -38,13 +38,26 @@ def data():
 def nnlab_runner(dtype="float64", record=True):
     def run(X, y, epochs):
         train([Config(hidden=HIDDEN, lr=LR, epochs=epochs, dtype=dtype)], X, y, record=record)
+
     return run
 
 
 def sklearn_run(X, y, epochs):
-    model = MLPRegressor(hidden_layer_sizes=HIDDEN, solver="sgd", learning_rate_init=LR, momentum=0.0,
-                         nesterovs_momentum=False, alpha=0.0, batch_size=len(X), max_iter=epochs, shuffle=False,
-                         tol=0.0, n_iter_no_change=epochs + 1, early_stopping=False, random_state=0)
+    model = MLPRegressor(
+        hidden_layer_sizes=HIDDEN,
+        solver="sgd",
+        learning_rate_init=LR,
+        momentum=0.0,
+        nesterovs_momentum=False,
+        alpha=0.0,
+        batch_size=len(X),
+        max_iter=epochs,
+        shuffle=False,
+        tol=0.0,
+        n_iter_no_change=epochs + 1,
+        early_stopping=False,
+        random_state=0,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(X, y)
@@ -62,8 +75,9 @@ def torch_runner():
         torch.manual_seed(0)
         X_t = torch.tensor(X, dtype=torch.float64)
         y_t = torch.tensor(y, dtype=torch.float64).view(-1, 1)
-        model = torch.nn.Sequential(torch.nn.Linear(10, 64), torch.nn.ReLU(), torch.nn.Linear(64, 32),
-                                    torch.nn.ReLU(), torch.nn.Linear(32, 1)).double()
+        model = torch.nn.Sequential(
+            torch.nn.Linear(10, 64), torch.nn.ReLU(), torch.nn.Linear(64, 32), torch.nn.ReLU(), torch.nn.Linear(32, 1)
+        ).double()
         optimizer = torch.optim.SGD(model.parameters(), lr=LR)
         loss_fn = torch.nn.MSELoss()
         for _ in range(epochs):
@@ -71,6 +85,7 @@ def torch_runner():
             loss = loss_fn(model(X_t), y_t)
             loss.backward()
             optimizer.step()
+
     return run
 
 
@@ -98,8 +113,7 @@ def main():
                 started = time.perf_counter()
                 run(X, y, args.epochs)
                 times[name].append((time.perf_counter() - started) / args.epochs * 1e6)
-    print(f"{len(X)} rows, 10-64-32-1 ReLU, full batch, {args.epochs} epochs x {args.rounds} rounds, "
-          f"1 BLAS thread\n")
+    print(f"{len(X)} rows, 10-64-32-1 ReLU, full batch, {args.epochs} epochs x {args.rounds} rounds, 1 BLAS thread\n")
     print(f"{'contender':32s} {'median µs/epoch':>16s} {'min-max':>16s}")
     median = {}
     for name, values in times.items():

@@ -3,10 +3,11 @@
 Every function takes the pre-activation ``z`` (any shape) and an optional ``out`` buffer, so
 the trainer can reuse memory and a page can plot f and f' on the same axes.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 from scipy import special
@@ -176,8 +177,9 @@ def _result(values, out):
 
 ACTIVATIONS: dict[str, Activation] = {
     "relu": Activation(_relu, _relu_derivative, _zero_curvature, 1.0, "max(0, z)", two_slopes=(0.0, 1.0)),
-    "leaky_relu": Activation(_leaky_relu, _leaky_relu_derivative, _zero_curvature, 1.0, "max(0.01·z, z)",
-                             two_slopes=(LEAKY_SLOPE, 1.0)),
+    "leaky_relu": Activation(
+        _leaky_relu, _leaky_relu_derivative, _zero_curvature, 1.0, "max(0.01·z, z)", two_slopes=(LEAKY_SLOPE, 1.0)
+    ),
     "sigmoid": Activation(_sigmoid, _sigmoid_derivative, _sigmoid_second, 0.25, "1 / (1 + e^(−z))"),
     "tanh": Activation(_tanh, _tanh_derivative, _tanh_second, 1.0, "tanh(z)"),
     "elu": Activation(_elu, _elu_derivative, _elu_second, 1.0, "z if z > 0, else e^z − 1"),

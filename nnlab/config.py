@@ -1,4 +1,5 @@
 """A run's hyperparameters (`Config`), the documented caps on them, and the checks that enforce both."""
+
 from __future__ import annotations
 
 import math
@@ -13,12 +14,12 @@ from .optimizers import OPTIMIZERS
 
 # Documented caps. Every one is checked before any work starts, so nothing runs away.
 MAX_EPOCHS = 100_000
-MAX_DEPTH = 10                      # hidden layers
-MAX_WIDTH = 2048                    # units per hidden layer
+MAX_DEPTH = 10  # hidden layers
+MAX_WIDTH = 2048  # units per hidden layer
 MAX_LR = 1e3
 MAX_L2 = 100.0
-MAX_WORK = 2e11                     # epochs × rows × parameters: a few minutes on 2 cores at most
-MAX_STEPS = 500_000                 # parameter updates (epochs × batches): ~1-2 min at batch size 1
+MAX_WORK = 2e11  # epochs × rows × parameters: a few minutes on 2 cores at most
+MAX_STEPS = 500_000  # parameter updates (epochs × batches): ~1-2 min at batch size 1
 SNAPSHOT_BUDGET_BYTES = 20_000_000  # weight, bias and gradient snapshots of one run
 # A sweep keeps every run's snapshots: at most this much in all, so 1,024 runs cannot fill memory.
 SWEEP_SNAPSHOT_BUDGET_BYTES = 500_000_000
@@ -68,10 +69,14 @@ class Config:
             _check_int("record_every", self.record_every, 1, None)
         if self.sharpness_every is not None:
             _check_int("sharpness_every", self.sharpness_every, 1, None)
-        if self.random_state is not None and not _is_int(self.random_state) \
-                and not isinstance(self.random_state, np.random.Generator):
-            raise ValueError(f"random_state must be None, a non-negative integer or a numpy Generator, "
-                             f"got {self.random_state!r}")
+        if (
+            self.random_state is not None
+            and not _is_int(self.random_state)
+            and not isinstance(self.random_state, np.random.Generator)
+        ):
+            raise ValueError(
+                f"random_state must be None, a non-negative integer or a numpy Generator, got {self.random_state!r}"
+            )
         if _is_int(self.random_state) and self.random_state < 0:
             raise ValueError(f"random_state must be non-negative, got {self.random_state}")
 
@@ -79,17 +84,22 @@ class Config:
         """Refuse a run whose amount of work would pass the documented caps."""
         n_params = self.n_params(features)
         if n_params > MAX_PARAMS:
-            raise ValueError(f"hidden: {n_params:,} parameters with {features} input features is over the cap "
-                             f"of {MAX_PARAMS:,}; use fewer or narrower hidden layers")
+            raise ValueError(
+                f"hidden: {n_params:,} parameters with {features} input features is over the cap "
+                f"of {MAX_PARAMS:,}; use fewer or narrower hidden layers"
+            )
         work = self.epochs * rows * n_params
         if work > MAX_WORK:
             raise ValueError(
                 f"epochs × rows × parameters = {self.epochs} × {rows} × {n_params} = {work:.2g} is over the "
-                f"cap of {MAX_WORK:.0e}; use fewer epochs or smaller hidden layers")
+                f"cap of {MAX_WORK:.0e}; use fewer epochs or smaller hidden layers"
+            )
         steps = self.epochs * math.ceil(rows / self.batch_rows(rows))
         if steps > MAX_STEPS:
-            raise ValueError(f"epochs × batches per epoch = {steps:,} is over the cap of {MAX_STEPS:,}; "
-                             f"use a larger batch_size or fewer epochs")
+            raise ValueError(
+                f"epochs × batches per epoch = {steps:,} is over the cap of {MAX_STEPS:,}; "
+                f"use a larger batch_size or fewer epochs"
+            )
 
     def n_params(self, features):
         """Weights and biases of this architecture on ``features`` inputs."""
@@ -123,8 +133,18 @@ class Config:
         """Runs with equal keys can train in one stack: everything but lr, init, l2 (and seed) agrees."""
         shuffled = self.batch_rows(rows) < rows
         seed = self.random_state if shuffled else None
-        return (tuple(self.hidden), self.activation, self.epochs, self.batch_rows(rows), self.optimizer,
-                self.momentum, self.record_every, self.dtype, self.sharpness_every, seed if not isinstance(seed, np.random.Generator) else id(seed))
+        return (
+            tuple(self.hidden),
+            self.activation,
+            self.epochs,
+            self.batch_rows(rows),
+            self.optimizer,
+            self.momentum,
+            self.record_every,
+            self.dtype,
+            self.sharpness_every,
+            seed if not isinstance(seed, np.random.Generator) else id(seed),
+        )
 
     def as_dict(self):
         values = asdict(self)
@@ -145,8 +165,10 @@ def parse_hidden(text):
     widths = []
     for part in parts:
         if not re.fullmatch(r"\+?\d+", part):
-            raise ValueError(f"'{part}' is not a whole number. Write the width of each hidden layer, "
-                             f"separated by commas, for example 64, 32")
+            raise ValueError(
+                f"'{part}' is not a whole number. Write the width of each hidden layer, "
+                f"separated by commas, for example 64, 32"
+            )
         width = int(part)
         if not 1 <= width <= MAX_WIDTH:
             raise ValueError(f"a layer needs from 1 to {MAX_WIDTH:,} units, got {width:,}")
@@ -175,9 +197,13 @@ def _check_int(name, value, low, high):
 
 def _check_number(name, value, low, high, open_low=False, open_high=False):
     try:
-        ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) \
-            and math.isfinite(value) and (value > low if open_low else value >= low) \
+        ok = (
+            isinstance(value, (int, float, np.integer, np.floating))
+            and not isinstance(value, bool)
+            and math.isfinite(value)
+            and (value > low if open_low else value >= low)
             and (value < high if open_high else value <= high)
+        )
     except OverflowError:  # an int too large for a float
         ok = False
     if not ok:

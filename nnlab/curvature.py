@@ -3,6 +3,7 @@
 Gradient descent with rate lr is stable along a direction of curvature λ only while lr < 2/λ
 (the linear page's bound), so the sharpness λ_max tells whether a run's rate is past that edge.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,6 @@
-"""Checks a learner can trust: backprop against finite differences, the loss's sharpness, and a run against its scikit-learn twin."""
+"""Checks a learner can trust: backprop against finite differences, the loss's sharpness, and a run
+against its scikit-learn twin."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -124,8 +126,11 @@ def network_of(model, n_features):
     if hasattr(model, "coefs_"):
         # Always float64: central differences in float32 drown in round-off (relative error ~0.4
         # on gradients that are exact), and the round-off allowance assumes float64.
-        network = Network.from_layers([w.astype(np.float64) for w in model.coefs_],
-                                      [b.astype(np.float64) for b in model.intercepts_], config.activation)
+        network = Network.from_layers(
+            [w.astype(np.float64) for w in model.coefs_],
+            [b.astype(np.float64) for b in model.intercepts_],
+            config.activation,
+        )
         network.l2[:] = config.l2
         return network
     layout = Layout([n_features, *config.hidden, 1])
@@ -145,11 +150,19 @@ def _per_block_errors(layout, analytic, numeric, round_off_per_entry=0.0, sample
         scale = max(np.linalg.norm(a) + np.linalg.norm(n), 1e-300)
         abs_error = float(np.linalg.norm(a - n))
         round_off = round_off_per_entry * np.sqrt(len(index))
-        rows.append({"layer": block % layout.n_layers, "param": "W" if block < layout.n_layers else "b",
-                     "checked": len(index), "entries": int(end - start),
-                     "gradient_norm": float(np.linalg.norm(a)), "relative_error": abs_error / scale,
-                     "abs_error": abs_error, "round_off": round_off,
-                     "ok": bool(abs_error <= max(GRADCHECK_TOLERANCE * scale, round_off))})
+        rows.append(
+            {
+                "layer": block % layout.n_layers,
+                "param": "W" if block < layout.n_layers else "b",
+                "checked": len(index),
+                "entries": int(end - start),
+                "gradient_norm": float(np.linalg.norm(a)),
+                "relative_error": abs_error / scale,
+                "abs_error": abs_error,
+                "round_off": round_off,
+                "ok": bool(abs_error <= max(GRADCHECK_TOLERANCE * scale, round_off)),
+            }
+        )
     return pd.DataFrame(rows).sort_values(["layer", "param"], ascending=[True, False], ignore_index=True)
 
 
@@ -169,8 +182,10 @@ def trust_checks(model, X_train, y_train, X_test, y_test, rows=16):
     first ``rows`` training rows; twin: sklearn_twin's result, or the reason there is none).
     """
     X, y = X_train[:rows], y_train[:rows]
-    checks = {"start": sampled_gradcheck(clone(model), X, y),  # unfitted: its initial weights
-              "end": sampled_gradcheck(model, X, y)}
+    checks = {
+        "start": sampled_gradcheck(clone(model), X, y),  # unfitted: its initial weights
+        "end": sampled_gradcheck(model, X, y),
+    }
     try:
         checks["twin"] = sklearn_twin(model, X_train, y_train, X_test, y_test)
     except ValueError as exc:

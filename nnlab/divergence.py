@@ -14,6 +14,7 @@ point of its objective to the end, at least DIVERGING_WINDOW epochs pass, the ob
 at least DIVERGING_RISING of them and ends at least DIVERGING_GROWTH × above that lowest point.
 Such a run grows geometrically but has not crossed the stop bound yet; it is recorded, not stopped.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -6,10 +6,11 @@ returns a `Diagnosis`, its `Finding`s most serious first. A rule is a table entr
 `nnlab.explain`) and a fix (a dict of MLP parameters to change, or None where no single change is
 honest). Every evidence number names the History field it was read from (EVIDENCE).
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable
 
 import numpy as np
 
@@ -56,7 +57,9 @@ CRAWL_FIX_SHARE = 0.1
 LINEAR_FIX_SHARE = 0.5  # a linear model's curvature does not change: half the bound is safe and fast
 STALL_R2 = 0.05  # training R² under this: the network predicts about the mean of the target
 OVERFIT_RISE = 0.1  # validation loss at the end at least 10% above its best ...
-OVERFIT_TAIL = 0.1  # ... averaged over the last 10% of the epochs (at least OVERFIT_MIN_TAIL), so one noisy epoch is not a trend
+OVERFIT_TAIL = (
+    0.1  # ... averaged over the last 10% of the epochs (at least OVERFIT_MIN_TAIL), so one noisy epoch is not a trend
+)
 OVERFIT_MIN_TAIL = 5
 SYMMETRY_TOLERANCE = 1e-12  # units whose incoming weights agree to this share of the layer's largest are copies
 # Features: standard deviations more than tenfold apart (explain.spread_story's bar), or a typical
@@ -73,8 +76,16 @@ DIVERGED_FIX_FACTOR = 0.1  # a tenth of the rate: far enough under the edge to t
 OSCILLATION_FIX_FACTOR = 0.3
 SATURATION_FIX_FACTOR = 0.1  # sigmoid 64-32 saturates its second layer at lr 0.3 and not at 0.03 (measured here)
 # The initializer made for each kind of activation: He for the ReLU family, Xavier for the rest.
-RECOMMENDED_INIT = {"relu": "he", "leaky_relu": "he", "elu": "he", "gelu": "he", "sigmoid": "xavier",
-                    "tanh": "xavier", "softplus": "he", "linear": "xavier"}
+RECOMMENDED_INIT = {
+    "relu": "he",
+    "leaky_relu": "he",
+    "elu": "he",
+    "gelu": "he",
+    "sigmoid": "xavier",
+    "tanh": "xavier",
+    "softplus": "he",
+    "linear": "xavier",
+}
 
 # Where each evidence number comes from.
 EVIDENCE = {
@@ -161,7 +172,7 @@ class _Run:
 
     @property
     def loss(self):
-        return self.history.loss[:self.good]
+        return self.history.loss[: self.good]
 
     @property
     def recorded(self):
@@ -175,12 +186,17 @@ class _Run:
 
 # -- detectors: _Run -> (epochs, layers, evidence) or None ------------------------------------------
 
+
 def _diverged(run):
     h = run.history
     if h.diverged_at is None:
         return None
-    evidence = {"diverged_at": int(h.diverged_at), "blowup_loss": float(h.blowup_loss),
-                "divergence_bound": float(h.divergence_bound), **_edge_evidence(run)}
+    evidence = {
+        "diverged_at": int(h.diverged_at),
+        "blowup_loss": float(h.blowup_loss),
+        "divergence_bound": float(h.divergence_bound),
+        **_edge_evidence(run),
+    }
     return (int(h.diverged_at), int(h.diverged_at)), (), evidence
 
 
@@ -188,8 +204,11 @@ def _diverging(run):
     h = run.history
     if h.diverging_from is None:
         return None
-    evidence = {"diverging_from": int(h.diverging_from),
-                "growth_per_epoch": growth_per_epoch(h.objective, h.diverging_from), **_edge_evidence(run)}
+    evidence = {
+        "diverging_from": int(h.diverging_from),
+        "growth_per_epoch": growth_per_epoch(h.objective, h.diverging_from),
+        **_edge_evidence(run),
+    }
     return (int(h.diverging_from), h.epochs - 1), (), evidence
 
 
@@ -197,7 +216,7 @@ def _oscillating(run):
     if run.history.diverged_at is not None or run.history.diverging_from is not None:
         return None
     loss = run.loss
-    half = loss[len(loss) // 2:]
+    half = loss[len(loss) // 2 :]
     if len(half) < 4 or not np.all(np.isfinite(half)):
         return None
     change = np.diff(half) / half[:-1]
@@ -259,7 +278,7 @@ def _stuck_units(metric, share_bar):
     def detect(run):
         if not run.config.hidden or failure_mode(run.config.activation) != metric:
             return None
-        values = getattr(run.history, metric)[:run.good]
+        values = getattr(run.history, metric)[: run.good]
         end = values[-1]
         layers = tuple(int(i) for i in np.flatnonzero(end >= share_bar))
         if not layers:
@@ -271,11 +290,12 @@ def _stuck_units(metric, share_bar):
         if metric == "saturation":
             evidence["initial_saturated_share"] = float(values[0, worst])
         return (first, run.good - 1), layers, evidence
+
     return detect
 
 
 def _vanishing(run):
-    grad = run.history.grad_norm[:run.good]
+    grad = run.history.grad_norm[: run.good]
     if grad.shape[1] < 2 or not grad[0, 0] > 0:  # exactly 0 is the symmetry's doing, not a fade
         return None
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -288,7 +308,7 @@ def _vanishing(run):
 
 
 def _exploding(run):
-    grad = run.history.grad_norm[:run.good]
+    grad = run.history.grad_norm[: run.good]
     if len(grad) < 2:
         return None
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -325,7 +345,7 @@ def _overfitting(run):
     val = run.history.val_loss
     if val is None:
         return None
-    val, loss = val[:run.good], run.loss
+    val, loss = val[: run.good], run.loss
     tail = max(int(OVERFIT_TAIL * len(val)), OVERFIT_MIN_TAIL)
     if len(val) < 2 * tail or not np.all(np.isfinite(val)):
         return None
@@ -334,8 +354,11 @@ def _overfitting(run):
     fall = float(1 - np.mean(loss[-tail:]) / loss[best]) if loss[best] > 0 else 0.0
     if best > len(val) - tail or rise < OVERFIT_RISE or fall <= 0:
         return None
-    return (best, run.good - 1), (), {"best_epoch": best, "best_val_loss": float(val[best]),
-                                      "val_loss_rise": rise, "train_loss_fall": fall}
+    return (
+        (best, run.good - 1),
+        (),
+        {"best_epoch": best, "best_val_loss": float(val[best]), "val_loss_rise": rise, "train_loss_fall": fall},
+    )
 
 
 def feature_scale_evidence(X):
@@ -351,7 +374,7 @@ def feature_scale_evidence(X):
 
 def target_scale_evidence(y):
     """{target_scale, target_mean, target_std} when y (n,) is far from unit size, else None."""
-    scale = float(np.sqrt(np.mean(y ** 2)))
+    scale = float(np.sqrt(np.mean(y**2)))
     if TARGET_SMALL <= scale <= TARGET_LARGE:
         return None
     return {"target_scale": scale, "target_mean": float(np.mean(y)), "target_std": float(np.std(y))}
@@ -375,8 +398,10 @@ def blowup_cause(model, X, y):
     """
     X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64).reshape(-1)
     with np.errstate(over="ignore", invalid="ignore"):  # a target near the float limit is unscaled, not an error
-        for kind, evidence in (("unscaled_features", feature_scale_evidence(X)),
-                               ("unscaled_target", target_scale_evidence(y))):
+        for kind, evidence in (
+            ("unscaled_features", feature_scale_evidence(X)),
+            ("unscaled_target", target_scale_evidence(y)),
+        ):
             if evidence is not None:
                 return kind, evidence
         if model.optimizer != "sgd":  # 2/λ_max bounds plain gradient descent only; Adam's steps are ≈ lr
@@ -388,6 +413,7 @@ def blowup_cause(model, X, y):
 
 
 # -- fixes: (_Run, evidence) -> {MLP parameter: value} or None ------------------------------------
+
 
 def _rate(value):
     """A learning rate rounded to two significant digits, as a learner would type it."""
@@ -447,37 +473,70 @@ class Rule:
 
 # Most serious first within a severity: the order findings are listed in.
 RULES = {
-    "diverged": Rule("problem", "Training diverged", _diverged, explain.doctor_diverged,
-                     _lower_rate(DIVERGED_FIX_FACTOR)),
-    "diverging": Rule("problem", "Training is diverging", _diverging, explain.doctor_diverging,
-                      _lower_rate(DIVERGED_FIX_FACTOR)),
-    "symmetric_units": Rule("problem", "Units are copies of each other", _symmetric, explain.doctor_symmetric,
-                            _better_init),
-    "dead_units": Rule("problem", "Dead units", _stuck_units("dead_fraction", DEAD_SHARE), explain.doctor_dead,
-                       lambda run, evidence: {"activation": "leaky_relu"}),
-    "vanishing_gradient": Rule("problem", "The gradient vanishes on its way down", _vanishing,
-                               explain.doctor_vanishing, _vanishing_fix),
-    "exploding_gradient": Rule("problem", "The gradient explodes", _exploding, explain.doctor_exploding,
-                               _lower_rate(DIVERGED_FIX_FACTOR)),
-    "saturated_units": Rule("problem", "Saturated units", _stuck_units("saturation", SATURATED_SHARE),
-                            explain.doctor_saturated, _saturated_fix),
+    "diverged": Rule(
+        "problem", "Training diverged", _diverged, explain.doctor_diverged, _lower_rate(DIVERGED_FIX_FACTOR)
+    ),
+    "diverging": Rule(
+        "problem", "Training is diverging", _diverging, explain.doctor_diverging, _lower_rate(DIVERGED_FIX_FACTOR)
+    ),
+    "symmetric_units": Rule(
+        "problem", "Units are copies of each other", _symmetric, explain.doctor_symmetric, _better_init
+    ),
+    "dead_units": Rule(
+        "problem",
+        "Dead units",
+        _stuck_units("dead_fraction", DEAD_SHARE),
+        explain.doctor_dead,
+        lambda run, evidence: {"activation": "leaky_relu"},
+    ),
+    "vanishing_gradient": Rule(
+        "problem", "The gradient vanishes on its way down", _vanishing, explain.doctor_vanishing, _vanishing_fix
+    ),
+    "exploding_gradient": Rule(
+        "problem", "The gradient explodes", _exploding, explain.doctor_exploding, _lower_rate(DIVERGED_FIX_FACTOR)
+    ),
+    "saturated_units": Rule(
+        "problem",
+        "Saturated units",
+        _stuck_units("saturation", SATURATED_SHARE),
+        explain.doctor_saturated,
+        _saturated_fix,
+    ),
     "stalled": Rule("problem", "Training stalled at the mean", _stalled, explain.doctor_stalled, _stalled_fix),
-    "oscillating": Rule("warning", "The loss oscillates", _oscillating, explain.doctor_oscillating,
-                        _lower_rate(OSCILLATION_FIX_FACTOR)),
-    "overfitting": Rule("warning", "Overfitting", _overfitting, explain.doctor_overfitting,
-                        lambda run, evidence: {"epochs": evidence["best_epoch"] + 1}),
-    "lr_too_small": Rule("warning", "The learning rate is too small", _lr_too_small, explain.doctor_lr_too_small,
-                         _raise_rate),
-    "unscaled_features": Rule("warning", "The features are not scaled", _unscaled_features,
-                              explain.doctor_unscaled_features, _no_fix),
-    "unscaled_target": Rule("warning", "The target is not scaled", _unscaled_target,
-                            explain.doctor_unscaled_target, _no_fix),
+    "oscillating": Rule(
+        "warning", "The loss oscillates", _oscillating, explain.doctor_oscillating, _lower_rate(OSCILLATION_FIX_FACTOR)
+    ),
+    "overfitting": Rule(
+        "warning",
+        "Overfitting",
+        _overfitting,
+        explain.doctor_overfitting,
+        lambda run, evidence: {"epochs": evidence["best_epoch"] + 1},
+    ),
+    "lr_too_small": Rule(
+        "warning", "The learning rate is too small", _lr_too_small, explain.doctor_lr_too_small, _raise_rate
+    ),
+    "unscaled_features": Rule(
+        "warning", "The features are not scaled", _unscaled_features, explain.doctor_unscaled_features, _no_fix
+    ),
+    "unscaled_target": Rule(
+        "warning", "The target is not scaled", _unscaled_target, explain.doctor_unscaled_target, _no_fix
+    ),
 }
 
 # The compare page's one-word verdict of a run: the first that applies, else "converged".
-VERDICTS = {"diverged": "diverged", "diverging": "diverging", "dead_units": "dead", "stalled": "stalled", "symmetric_units": "stalled",
-            "vanishing_gradient": "stalled", "saturated_units": "stalled", "oscillating": "oscillating",
-            "overfitting": "overfitting", "lr_too_small": "slow"}
+VERDICTS = {
+    "diverged": "diverged",
+    "diverging": "diverging",
+    "dead_units": "dead",
+    "stalled": "stalled",
+    "symmetric_units": "stalled",
+    "vanishing_gradient": "stalled",
+    "saturated_units": "stalled",
+    "oscillating": "oscillating",
+    "overfitting": "overfitting",
+    "lr_too_small": "slow",
+}
 VERDICT_ORDER = ("diverged", "diverging", "dead", "stalled", "oscillating", "overfitting", "slow", "converged")
 
 
@@ -489,15 +548,25 @@ class Preset:
     shows: str
 
 
-_DEEP = {"hidden": (64, 32), "activation": "relu", "init": "he", "optimizer": "sgd", "lr": 0.03, "epochs": 300,
-         "batch_size": None, "l2": 0.0, "random_state": 0}  # the deep page's defaults
+_DEEP = {
+    "hidden": (64, 32),
+    "activation": "relu",
+    "init": "he",
+    "optimizer": "sgd",
+    "lr": 0.03,
+    "epochs": 300,
+    "batch_size": None,
+    "l2": 0.0,
+    "random_state": 0,
+}  # the deep page's defaults
 PRESETS = {
     "make it diverge": Preset({**_DEEP, "activation": "tanh", "lr": 1.0}, "diverged"),
     # Mini-batches of 8 at lr 0.3 kill layer 2 by epoch 7 without a blow-up, so the fix (leaky ReLU) trains:
     # test R² −0.02 → 0.38 (measured here). At lr 1, full batch, the leaky ReLUs diverge too.
     "kill the ReLUs": Preset({**_DEEP, "lr": 0.3, "batch_size": 8}, "dead_units"),
-    "vanish the gradient": Preset({**_DEEP, "hidden": (32,) * 6, "activation": "sigmoid", "init": "xavier"},
-                                  "vanishing_gradient"),
+    "vanish the gradient": Preset(
+        {**_DEEP, "hidden": (32,) * 6, "activation": "sigmoid", "init": "xavier"}, "vanishing_gradient"
+    ),
     "zero init symmetry": Preset({**_DEEP, "activation": "tanh", "init": "zeros"}, "symmetric_units"),
     "overfit": Preset({**_DEEP, "optimizer": "adam", "lr": 0.003}, "overfitting"),
 }
@@ -517,8 +586,17 @@ def diagnose(model_or_history, X=None, y=None):
             continue
         epochs, layers, evidence = found
         epochs, layers, fix = tuple(int(e) for e in epochs), tuple(layers), rule.fix(run, evidence)
-        findings.append(Finding(kind=kind, severity=rule.severity, epochs=epochs, layers=layers, evidence=evidence,
-                                message=rule.message(evidence, epochs, layers, run.config, fix), fix=fix))
+        findings.append(
+            Finding(
+                kind=kind,
+                severity=rule.severity,
+                epochs=epochs,
+                layers=layers,
+                evidence=evidence,
+                message=rule.message(evidence, epochs, layers, run.config, fix),
+                fix=fix,
+            )
+        )
     findings.sort(key=lambda f: SEVERITIES.index(f.severity))  # stable: table order within a severity
     return Diagnosis(findings, explain.doctor_summary(run.history, findings))
 

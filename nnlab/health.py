@@ -1,4 +1,5 @@
 """Whether a network's units still learn: dead and saturated shares, and gradient sizes per layer."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -6,8 +7,8 @@ import pandas as pd
 
 from .activations import ACTIVATIONS
 
-DEAD_SLOPE = 1e-6                   # f′(z) at or below this fraction of its maximum counts as zero
-SATURATED_SLOPE = 0.05              # f′(z) below this fraction of its maximum counts as saturated
+DEAD_SLOPE = 1e-6  # f′(z) at or below this fraction of its maximum counts as zero
+SATURATED_SLOPE = 0.05  # f′(z) below this fraction of its maximum counts as saturated
 
 
 def failure_mode(name, far=20.0):
@@ -49,12 +50,21 @@ def activation_summary(histories):
         stalled = hidden_share(history, metric)[end] if metric else np.nan
         with np.errstate(divide="ignore", invalid="ignore"):  # zero init: no gradient anywhere, NaN
             reach = np.float64(history.grad_norm[0, 0]) / history.grad_norm[0, -1]
-        rows.append({"run": run, "epoch": end, "loss": float(history.loss[end]),
-                     "val_r2": np.nan if history.val_r2 is None else float(history.val_r2[end]),
-                     "stall": {"dead_fraction": "dead", "saturation": "saturated"}.get(metric, ""),
-                     "stalled": float(stalled), "gradient_reach": float(reach), "diverged_at": history.diverged_at})
-    return pd.DataFrame(rows, columns=["run", "epoch", "loss", "val_r2", "stall", "stalled", "gradient_reach",
-                                       "diverged_at"])
+        rows.append(
+            {
+                "run": run,
+                "epoch": end,
+                "loss": float(history.loss[end]),
+                "val_r2": np.nan if history.val_r2 is None else float(history.val_r2[end]),
+                "stall": {"dead_fraction": "dead", "saturation": "saturated"}.get(metric, ""),
+                "stalled": float(stalled),
+                "gradient_reach": float(reach),
+                "diverged_at": history.diverged_at,
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["run", "epoch", "loss", "val_r2", "stall", "stalled", "gradient_reach", "diverged_at"]
+    )
 
 
 def healthy_snapshots(history):
@@ -74,11 +84,19 @@ def initial_gradients_summary(data):
         norms = part["grad_norm"].to_numpy(dtype=float)
         hidden = norms[part["layer"].to_numpy() != "output"]
         positive = bool(np.all(norms > 0))
-        rows.append({"group": group, "smallest": norms.min(), "largest": norms.max(),
-                     "spread": norms.max() / norms.min() if positive else np.nan,
-                     "hidden_zero": bool(hidden.size and np.all(hidden == 0)), "all_zero": bool(np.all(norms == 0)),
-                     "geometric_mean": float(np.exp(np.mean(np.log(norms)))) if positive else np.nan})
-    summary = pd.DataFrame(rows, columns=["group", "smallest", "largest", "spread", "hidden_zero", "all_zero",
-                                          "geometric_mean"])
+        rows.append(
+            {
+                "group": group,
+                "smallest": norms.min(),
+                "largest": norms.max(),
+                "spread": norms.max() / norms.min() if positive else np.nan,
+                "hidden_zero": bool(hidden.size and np.all(hidden == 0)),
+                "all_zero": bool(np.all(norms == 0)),
+                "geometric_mean": float(np.exp(np.mean(np.log(norms)))) if positive else np.nan,
+            }
+        )
+    summary = pd.DataFrame(
+        rows, columns=["group", "smallest", "largest", "spread", "hidden_zero", "all_zero", "geometric_mean"]
+    )
     summary["relative"] = summary["geometric_mean"] / summary["geometric_mean"].max()
     return summary

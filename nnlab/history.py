@@ -1,8 +1,9 @@
 """What a training run recorded, epoch by epoch, as NumPy arrays."""
+
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
@@ -10,11 +11,33 @@ import pandas as pd
 from .config import Config
 
 # Per-epoch series; each row of a (epochs, layers) series is one epoch.
-EPOCH_SERIES = ("loss", "r2", "penalty", "objective", "val_loss", "val_r2", "grad_norm", "bias_grad_norm",
-                "update_ratio", "dead_fraction", "saturation")
+EPOCH_SERIES = (
+    "loss",
+    "r2",
+    "penalty",
+    "objective",
+    "val_loss",
+    "val_r2",
+    "grad_norm",
+    "bias_grad_norm",
+    "update_ratio",
+    "dead_fraction",
+    "saturation",
+)
 # Whole-run numbers saved beside the arrays.
-SCALARS = ("diverged_at", "diverging_from", "stopped_at", "seconds", "divergence_bound", "blowup_loss",
-           "final_loss", "final_r2", "final_val_loss", "final_val_r2", "config")
+SCALARS = (
+    "diverged_at",
+    "diverging_from",
+    "stopped_at",
+    "seconds",
+    "divergence_bound",
+    "blowup_loss",
+    "final_loss",
+    "final_r2",
+    "final_val_loss",
+    "final_val_r2",
+    "config",
+)
 SNAPSHOT_SERIES = ("weights", "biases", "weight_grads")
 # Series recorded every few epochs, at the epochs of their *_epochs partner; None when not recorded.
 SPARSE_SERIES = ("sharpness", "sharpness_epochs")
@@ -99,8 +122,9 @@ class History:
 
     def snapshot_at(self, epoch):
         """Index of the last snapshot taken at or before ``epoch``."""
-        return int(np.clip(np.searchsorted(self.snapshot_epochs, epoch, side="right") - 1,
-                           0, len(self.snapshot_epochs) - 1))
+        return int(
+            np.clip(np.searchsorted(self.snapshot_epochs, epoch, side="right") - 1, 0, len(self.snapshot_epochs) - 1)
+        )
 
     def to_frame(self):
         """Tidy DataFrame: one row per (epoch, metric, layer); layer is <NA> for whole-model metrics."""
@@ -114,8 +138,9 @@ class History:
                 parts.append(pd.DataFrame({"epoch": epochs, "metric": name, "layer": pd.NA, "value": values}))
             else:
                 for layer in range(values.shape[1]):
-                    parts.append(pd.DataFrame({"epoch": epochs, "metric": name, "layer": layer,
-                                               "value": values[:, layer]}))
+                    parts.append(
+                        pd.DataFrame({"epoch": epochs, "metric": name, "layer": layer, "value": values[:, layer]})
+                    )
         frame = pd.concat(parts, ignore_index=True)
         frame["layer"] = frame["layer"].astype("Int64")
         return frame
@@ -158,7 +183,8 @@ class History:
                 continue
             if isinstance(mine, list):
                 if len(mine) != len(theirs) or not all(
-                        np.allclose(m, t, rtol=rtol, atol=atol, equal_nan=True) for m, t in zip(mine, theirs)):
+                    np.allclose(m, t, rtol=rtol, atol=atol, equal_nan=True) for m, t in zip(mine, theirs)
+                ):
                     return False
             elif isinstance(mine, np.ndarray) or isinstance(theirs, np.ndarray):
                 if (mine is None) != (theirs is None) or np.shape(mine) != np.shape(theirs):

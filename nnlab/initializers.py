@@ -3,6 +3,7 @@
 Each run draws from its own generator, so a run's weights never depend on what else is
 trained beside it. Biases always start at zero.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """What a network learned: its predictions at a recorded snapshot, and the grid to draw them on."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """The linear model trained by gradient descent: least squares, the stability bound 2/λ_max, and rates against it."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -23,9 +24,13 @@ def lr_bound(X):
     A = _with_bias(X)
     eigenvalues = np.linalg.eigvalsh(2.0 / len(A) * A.T @ A)
     lambda_max, lambda_min = float(eigenvalues[-1]), float(eigenvalues[0])
-    return {"eigenvalues": eigenvalues, "lambda_max": lambda_max, "lambda_min": lambda_min,
-            "bound": 2.0 / lambda_max,
-            "condition": lambda_max / lambda_min if lambda_min > 0 else np.inf}
+    return {
+        "eigenvalues": eigenvalues,
+        "lambda_max": lambda_max,
+        "lambda_min": lambda_min,
+        "bound": 2.0 / lambda_max,
+        "condition": lambda_max / lambda_min if lambda_min > 0 else np.inf,
+    }
 
 
 def least_squares(X, y):
@@ -61,8 +66,7 @@ def rate_report(lr, stability):
     with np.errstate(divide="ignore"):
         tenfold = float(np.log(10.0) / -np.log(slowest)) if slowest < 1 else np.inf
     regime = "diverges" if ratio >= 1 else ("crawls" if ratio < CRAWL_RATIO else "converges")
-    return {"ratio": ratio, "regime": regime, "stiffest": stiffest, "slowest": slowest,
-            "epochs_slowest": tenfold}
+    return {"ratio": ratio, "regime": regime, "stiffest": stiffest, "slowest": slowest, "epochs_slowest": tenfold}
 
 
 def threshold_rates(stability, fractions=(0.01, 0.99, 1.01)):
@@ -77,11 +81,16 @@ def reference(dataset):
     test_r2 (NaN without test rows)).
     """
     fit = least_squares(dataset.X_train, dataset.y_train)
-    out = {"coef": fit["coef"], "intercept": fit["intercept"], "train_mse": fit["mse"],
-           "test_mse": float("nan"), "test_r2": float("nan")}
+    out = {
+        "coef": fit["coef"],
+        "intercept": fit["intercept"],
+        "train_mse": fit["mse"],
+        "test_mse": float("nan"),
+        "test_r2": float("nan"),
+    }
     if len(dataset.y_test):
         residual = dataset.X_test @ fit["coef"] + fit["intercept"] - dataset.y_test
-        out["test_mse"] = float(np.mean(residual ** 2))
+        out["test_mse"] = float(np.mean(residual**2))
         variance = float(np.var(dataset.y_test))
         out["test_r2"] = 1.0 - out["test_mse"] / variance if variance > 0 else float("nan")
     return out
@@ -101,6 +110,12 @@ def rate_runs(X, y, rates, epochs, init="zeros", random_state=0):
     rates = list(dict.fromkeys(float(r) for r in rates))
     if not rates:
         return {}
-    result = sweep(X, y, grid={"lr": rates}, n_jobs=1, record=False,
-                   base=dict(hidden=(), init=init, epochs=epochs, random_state=random_state))
+    result = sweep(
+        X,
+        y,
+        grid={"lr": rates},
+        n_jobs=1,
+        record=False,
+        base=dict(hidden=(), init=init, epochs=epochs, random_state=random_state),
+    )
     return {config.lr: history for config, history in zip(result.configs, result.histories)}

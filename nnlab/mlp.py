@@ -1,4 +1,5 @@
 """`MLP`: a multilayer perceptron regressor written from scratch, with scikit-learn's conventions."""
+
 from __future__ import annotations
 
 import warnings
@@ -31,9 +32,22 @@ class MLP(RegressorMixin, BaseEstimator):
     (history_.sharpness at history_.sharpness_epochs); None, the default, skips it.
     """
 
-    def __init__(self, hidden=(64, 32), activation="relu", init="he", lr=0.01, epochs=1000,
-                 batch_size=None, optimizer="sgd", momentum=0.9, l2=0.0, random_state=0,
-                 record_every=None, dtype="float64", sharpness_every=None):
+    def __init__(
+        self,
+        hidden=(64, 32),
+        activation="relu",
+        init="he",
+        lr=0.01,
+        epochs=1000,
+        batch_size=None,
+        optimizer="sgd",
+        momentum=0.9,
+        l2=0.0,
+        random_state=0,
+        record_every=None,
+        dtype="float64",
+        sharpness_every=None,
+    ):
         self.hidden = hidden
         self.activation = activation
         self.init = init
@@ -51,8 +65,7 @@ class MLP(RegressorMixin, BaseEstimator):
     def config(self):
         """The hyperparameters as a validated, hashable `Config`."""
         params = self.get_params()
-        params["hidden"] = tuple(params["hidden"]) if isinstance(params["hidden"], (list, tuple)) \
-            else params["hidden"]
+        params["hidden"] = tuple(params["hidden"]) if isinstance(params["hidden"], (list, tuple)) else params["hidden"]
         config = Config(**params)
         config.validate()
         return config

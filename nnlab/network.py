@@ -7,6 +7,7 @@ row, theta (runs, n_params): [W₀ W₁ … b₀ b₁ …]; W[l] (runs, fan_in, 
 makes optimizer steps, snapshots and per-layer norms a single NumPy call each.
 z[l] and a[l] are (runs, rows, fan_out); the data X (rows, features) is shared by all runs.
 """
+
 from __future__ import annotations
 
 from types import SimpleNamespace
@@ -36,15 +37,14 @@ class Layout:
         flat holds parameters or their gradients, so the blocks are W and b, or ∂L/∂W and ∂L/∂b.
         """
         lead = flat.shape[:-1]
-        matrices = [flat[..., s:s + i * o].reshape(lead + (i, o)) for s, (i, o) in zip(self.starts, self.shapes)]
-        vectors = [flat[..., s:s + o] for s, (_, o) in zip(self.starts[self.n_layers:], self.shapes)]
+        matrices = [flat[..., s : s + i * o].reshape(lead + (i, o)) for s, (i, o) in zip(self.starts, self.shapes)]
+        vectors = [flat[..., s : s + o] for s, (_, o) in zip(self.starts[self.n_layers :], self.shapes)]
         return matrices, vectors
 
     def pack(self, weights, biases):
         """Flat rows (runs, n_params) from per-layer stacked arrays."""
         runs = len(weights[0])
-        return np.concatenate([w.reshape(runs, -1) for w in weights] + [b.reshape(runs, -1) for b in biases],
-                              axis=1)
+        return np.concatenate([w.reshape(runs, -1) for w in weights] + [b.reshape(runs, -1) for b in biases], axis=1)
 
     def layer_squared_norms(self, flat, scratch):
         """Σ x² per run and per block, (runs, 2·layers): weights of each layer, then biases."""
@@ -64,7 +64,7 @@ class Buffers:
         hidden = sizes[1:-1]
         self.slope_all = np.empty((runs, rows, sum(hidden)), dtype)
         self.unit_starts = np.cumsum([0, *hidden])[:-1]
-        self.slope = [self.slope_all[..., s:s + w] for s, w in zip(self.unit_starts, hidden)]
+        self.slope = [self.slope_all[..., s : s + w] for s, w in zip(self.unit_starts, hidden)]
         self.delta = [np.empty(s, dtype) for s in shapes]
         self.error = np.empty((runs, rows), dtype)
         # Per-run 2-D views: BLAS multiplies transposed 2-D operands in place, while a stacked
@@ -82,9 +82,13 @@ class Buffers:
         if self._directional is None:
             new = lambda shapes: [np.empty(s, self._dtype) for s in shapes]  # noqa: E731
             # *_term: room for the second product of a sum, so no (rows × width) array is allocated per call.
-            self._directional = SimpleNamespace(z=new(self._shapes), z_term=new(self._shapes),
-                                                a=new(self._shapes[:-1]), delta=new(self._shapes),
-                                                delta_term=new(self._shapes))
+            self._directional = SimpleNamespace(
+                z=new(self._shapes),
+                z_term=new(self._shapes),
+                a=new(self._shapes[:-1]),
+                delta=new(self._shapes),
+                delta_term=new(self._shapes),
+            )
         return self._directional
 
 
@@ -164,8 +168,9 @@ class Network:
                     np.matmul(a_T, d, out=gW)
             np.matmul(buffers.ones, delta, out=self.gb[layer][:, None, :])
             if layer > 0:
-                for d, W_T, d_previous in zip(buffers.delta_runs[layer], self.WT_runs[layer],
-                                              buffers.delta_runs[layer - 1]):
+                for d, W_T, d_previous in zip(
+                    buffers.delta_runs[layer], self.WT_runs[layer], buffers.delta_runs[layer - 1]
+                ):
                     np.matmul(d, W_T, out=d_previous)
                 delta = buffers.delta[layer - 1]
                 delta *= self.activation.derivative(buffers.z[layer - 1], out=buffers.slope[layer - 1])
@@ -188,8 +193,7 @@ class Network:
             if layer == 0:
                 np.matmul(X, V[0], out=R_z)
             else:
-                for run, (a, W, R_a) in enumerate(zip(buffers.a_runs[layer - 1], self.W_runs[layer],
-                                                      R.a[layer - 1])):
+                for run, (a, W, R_a) in enumerate(zip(buffers.a_runs[layer - 1], self.W_runs[layer], R.a[layer - 1])):
                     np.matmul(a, V[layer][run], out=R_z[run])
                     R_z[run] += np.matmul(R_a, W, out=R.z_term[layer][run])
             R_z += c[layer][:, None, :]
@@ -226,14 +230,16 @@ class Network:
 
     def penalty(self):
         """l2·Σ‖W‖² per run, the part of the objective that is not the data fit."""
-        weights = self.theta[:, :self.layout.n_weights]
+        weights = self.theta[:, : self.layout.n_weights]
         return self.l2[:, 0] * np.einsum("rp,rp->r", weights, weights)
 
 
 def initial_parameters(layout, init, rngs, dtype):
     """Flat parameters (runs, n_params): W from each run's initializer and generator, b = 0."""
     runs = len(rngs)
-    weights = [np.stack([INITIALIZERS[name](rng, fan_in, fan_out) for name, rng in zip(init, rngs)])
-               for fan_in, fan_out in layout.shapes]
+    weights = [
+        np.stack([INITIALIZERS[name](rng, fan_in, fan_out) for name, rng in zip(init, rngs)])
+        for fan_in, fan_out in layout.shapes
+    ]
     biases = [np.zeros((runs, fan_out)) for _, fan_out in layout.shapes]
     return layout.pack(weights, biases).astype(dtype)

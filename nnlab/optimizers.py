@@ -4,6 +4,7 @@ State lives in lists aligned with the parameter list (as in scikit-learn). Param
 leading run axis (runs trained side by side), and ``lr`` is one rate per run, so stacked runs
 each keep their own rate.
 """
+
 from __future__ import annotations
 
 import numpy as np

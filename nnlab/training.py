@@ -4,6 +4,7 @@ A single model is a stack of one run; `nnlab.sweep` stacks many. Each run keeps 
 learning rate, initializer, L2 strength and seed, so a run's result does not depend on what it
 was stacked with.
 """
+
 from __future__ import annotations
 
 import functools
@@ -54,8 +55,11 @@ class _Trainer:
         self.configs, self.shared, self.record = configs, shared, record
         self.X = np.ascontiguousarray(X, dtype=dtype)
         self.y = np.ascontiguousarray(y, dtype=dtype)
-        self.eval = None if eval_set is None else (np.ascontiguousarray(eval_set[0], dtype=dtype),
-                                                    np.ascontiguousarray(eval_set[1], dtype=dtype))
+        self.eval = (
+            None
+            if eval_set is None
+            else (np.ascontiguousarray(eval_set[0], dtype=dtype), np.ascontiguousarray(eval_set[1], dtype=dtype))
+        )
         init_rngs, self.shuffle_rng = _generators(configs)
         self.layout = Layout([self.X.shape[1], *shared.hidden, 1])
         theta = initial_parameters(self.layout, [c.init for c in configs], init_rngs, dtype)
@@ -157,7 +161,7 @@ class _Trainer:
     def _minibatch_epoch(self):
         order = self.shuffle_rng.permutation(self.rows)
         for begin in range(0, self.rows, self.batch_rows):
-            rows = order[begin:begin + self.batch_rows]
+            rows = order[begin : begin + self.batch_rows]
             X, y = self.X[rows], self.y[rows]
             buffers = self.net.buffers(len(rows))
             prediction = self.net.forward(X, buffers)
@@ -183,7 +187,9 @@ class _Trainer:
         if self.sharpness_epochs is not None and epoch % self.shared.sharpness_every == 0:
             self._record_sharpness(epoch // self.shared.sharpness_every, buffers)
         # Measured before the update, for the update ratio.
-        self.weight_norms = self.layout.layer_squared_norms(self.net.theta, self.norm_scratch)[:, :self.layout.n_layers]
+        self.weight_norms = self.layout.layer_squared_norms(self.net.theta, self.norm_scratch)[
+            :, : self.layout.n_layers
+        ]
 
     def _record_slopes(self, epoch, buffers):
         """Dead and saturated units of every hidden layer at once, from the slopes f′(z) the backward
@@ -205,8 +211,13 @@ class _Trainer:
             if low == 0:  # sums of 0s and 1s are exact in any order
                 sums = np.add.reduceat(total_slope, buffers.unit_starts, axis=1)
             else:  # leaky ReLU's 0.01s are not: summed layer by layer, in the order its values were pinned with
-                sums = np.stack([np.matmul(buffers.ones, np.ascontiguousarray(slope))[:, 0, :].sum(axis=1)
-                                 for slope in buffers.slope], axis=1)
+                sums = np.stack(
+                    [
+                        np.matmul(buffers.ones, np.ascontiguousarray(slope))[:, 0, :].sum(axis=1)
+                        for slope in buffers.slope
+                    ],
+                    axis=1,
+                )
             return 1.0 - (sums / entries - low) / (high - low)
         saturated = (buffers.slope_all < SATURATED_SLOPE * activation.max_slope).sum(axis=1)
         return np.add.reduceat(saturated, buffers.unit_starts, axis=1) / entries
@@ -215,8 +226,9 @@ class _Trainer:
         """λ_max of the objective's Hessian, tracked by a few power iterations from the last record's vector."""
         iterations = FIRST_ITERATIONS if index == 0 else TRACKING_ITERATIONS
         hessian_vector = functools.partial(self.net.hessian_vector, self.X, buffers)
-        eigenvalue, self.sharpness_vector = power_iteration(hessian_vector, self.sharpness_vector, iterations,
-                                                            tolerance=None)
+        eigenvalue, self.sharpness_vector = power_iteration(
+            hessian_vector, self.sharpness_vector, iterations, tolerance=None
+        )
         self.sharpness[self.sel, index] = eigenvalue
 
     def _record_validation(self, epoch):
@@ -234,7 +246,7 @@ class _Trainer:
 
     def _record_update_ratio(self, epoch, updates):
         """‖ΔW‖ / ‖W‖ per layer; NaN where W was all zeros."""
-        moved = self.layout.layer_squared_norms(updates, self.norm_scratch)[:, :self.layout.n_layers]
+        moved = self.layout.layer_squared_norms(updates, self.norm_scratch)[:, : self.layout.n_layers]
         ratio = np.sqrt(moved / self.weight_norms)
         ratio[self.weight_norms == 0] = np.nan
         self.update_ratio[self.sel, epoch] = ratio
@@ -345,9 +357,7 @@ class _Trainer:
             config=self.configs[run],
             **self._sharpness_of(run, length),
         )
-        return RunResult(coefs=[c.copy() for c in coefs], intercepts=[b.copy() for b in intercepts],
-                         history=history)
-
+        return RunResult(coefs=[c.copy() for c in coefs], intercepts=[b.copy() for b in intercepts], history=history)
 
     def _sharpness_of(self, run, length):
         """History's sharpness fields for one run: the records taken before it ended."""

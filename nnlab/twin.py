@@ -1,4 +1,5 @@
 """The same run in scikit-learn: MLPRegressor settings that take nnlab's steps, and the twin run itself."""
+
 from __future__ import annotations
 
 import time
@@ -23,20 +24,32 @@ def sklearn_settings(config, n_train, epochs=None):
     Raises ValueError when scikit-learn cannot build this network.
     """
     if config.activation not in SKLEARN_ACTIVATIONS:
-        raise ValueError(f"scikit-learn has no '{config.activation}' activation; it offers "
-                         f"{', '.join(SKLEARN_ACTIVATIONS)}")
+        raise ValueError(
+            f"scikit-learn has no '{config.activation}' activation; it offers {', '.join(SKLEARN_ACTIVATIONS)}"
+        )
     if not config.hidden:
         raise ValueError("scikit-learn's MLPRegressor needs at least one hidden layer")
     batch = config.batch_rows(n_train)
     sgd = config.optimizer != "adam"
     epochs = config.epochs if epochs is None else epochs
-    return {"hidden_layer_sizes": tuple(config.hidden), "activation": SKLEARN_ACTIVATIONS[config.activation],
-            "solver": "sgd" if sgd else "adam", "learning_rate": "constant",
-            "learning_rate_init": 2 * config.lr if sgd else config.lr,
-            "momentum": config.momentum if config.optimizer == "momentum" else 0.0,
-            "nesterovs_momentum": False, "epsilon": Adam.epsilon / 2, "alpha": config.l2 * batch,
-            "batch_size": batch, "max_iter": epochs, "tol": 0.0, "n_iter_no_change": epochs + 1,
-            "shuffle": batch < n_train, "random_state": config.random_state, "warm_start": True}
+    return {
+        "hidden_layer_sizes": tuple(config.hidden),
+        "activation": SKLEARN_ACTIVATIONS[config.activation],
+        "solver": "sgd" if sgd else "adam",
+        "learning_rate": "constant",
+        "learning_rate_init": 2 * config.lr if sgd else config.lr,
+        "momentum": config.momentum if config.optimizer == "momentum" else 0.0,
+        "nesterovs_momentum": False,
+        "epsilon": Adam.epsilon / 2,
+        "alpha": config.l2 * batch,
+        "batch_size": batch,
+        "max_iter": epochs,
+        "tol": 0.0,
+        "n_iter_no_change": epochs + 1,
+        "shuffle": batch < n_train,
+        "random_state": config.random_state,
+        "warm_start": True,
+    }
 
 
 def sklearn_twin(model, X_train, y_train, X_test, y_test):
@@ -65,9 +78,14 @@ def sklearn_twin(model, X_train, y_train, X_test, y_test):
     with np.errstate(over="ignore", invalid="ignore"):
         ours, theirs = model.predict(X_test), twin.predict(X_test)
         gap = float(np.max(np.abs(ours - theirs)))
-    return {"settings": settings, "nnlab_r2": float(model.score(X_test, y_test)),
-            "sklearn_r2": float(twin.score(X_test, y_test)) if np.all(np.isfinite(theirs)) else float("nan"),
-            "max_gap": gap, "exact": not settings["shuffle"] and config.dtype == "float64", "seconds": seconds}
+    return {
+        "settings": settings,
+        "nnlab_r2": float(model.score(X_test, y_test)),
+        "sklearn_r2": float(twin.score(X_test, y_test)) if np.all(np.isfinite(theirs)) else float("nan"),
+        "max_gap": gap,
+        "exact": not settings["shuffle"] and config.dtype == "float64",
+        "seconds": seconds,
+    }
 
 
 def twin_agrees(twin):

@@ -2,11 +2,11 @@
 
 Widgets -> nnlab.data.describe (statistics) and nnlab.plots (figures) -> render.
 """
+
 import streamlit as st
 
 from nnlab import explain, plots
-from nnlab.data import describe
-from nnlab.data import FEATURES
+from nnlab.data import FEATURES, describe
 from ui import state
 from ui.frame import current_choice, frame
 
@@ -50,9 +50,15 @@ if numbers.open:
         st.header("How big the numbers are")
         table = describe.table(X, y, names, dataset.target_name)
         left, right = st.columns([3, 2], gap="large")
-        left.dataframe(table.style.format(STAT_FORMAT), width="stretch", height="content" if len(table) <= 25 else "auto",
-                       column_config={"_index": st.column_config.TextColumn("column", width="medium"),
-                                      "l2_norm": st.column_config.NumberColumn("L2 norm √Σx²")})
+        left.dataframe(
+            table.style.format(STAT_FORMAT),
+            width="stretch",
+            height="content" if len(table) <= 25 else "auto",
+            column_config={
+                "_index": st.column_config.TextColumn("column", width="medium"),
+                "l2_norm": st.column_config.NumberColumn("L2 norm √Σx²"),
+            },
+        )
         with right:
             st.markdown(explain.scaling_sentence(kind, len(y)))
             if kind == "unit_norm":
@@ -62,12 +68,21 @@ if numbers.open:
 
         # -- distributions ----------------------------------------------------------------------------
         st.header("Distributions")
-        shown = st.multiselect("Features to show", names, default=names[:MAX_HISTOGRAMS],
-                               max_selections=MAX_HISTOGRAMS, key=f"explorer.histograms.{columns_key}")
+        shown = st.multiselect(
+            "Features to show",
+            names,
+            default=names[:MAX_HISTOGRAMS],
+            max_selections=MAX_HISTOGRAMS,
+            key=f"explorer.histograms.{columns_key}",
+        )
         hist = plots.histograms_data(X[:, [names.index(n) for n in shown]], shown)
-        st.plotly_chart(plots.histograms_figure(hist, f"How the values of each feature are spread (all {len(y)} "
-                                                      f"rows, {value_title})"),
-                        width="stretch", key="explorer.histogram-chart")
+        st.plotly_chart(
+            plots.histograms_figure(
+                hist, f"How the values of each feature are spread (all {len(y)} rows, {value_title})"
+            ),
+            width="stretch",
+            key="explorer.histogram-chart",
+        )
 
 if relations.open:
     with relations:
@@ -82,15 +97,21 @@ if relations.open:
         chart, text = st.columns([3, 2], gap="large")
         with text:
             best = describe.strongest(corr, 1)[0]
-            feature = st.selectbox("Feature against the target", names, index=names.index(best),
-                                   key=f"explorer.feature.{columns_key}",
-                                   help="Preselected: the feature most correlated with the target.")
+            feature = st.selectbox(
+                "Feature against the target",
+                names,
+                index=names.index(best),
+                key=f"explorer.feature.{columns_key}",
+                help="Preselected: the feature most correlated with the target.",
+            )
             points, line = plots.feature_target_data(dataset, feature)
             st.markdown(explain.feature_line_sentence(line.attrs, feature, target_title))
         x_title = f"{feature} ({value_title})"
-        chart.plotly_chart(plots.feature_target_figure(points, line, x_title, target_title,
-                                                       title=f"The target against {feature}"),
-                           width="stretch", key="explorer.feature-chart")
+        chart.plotly_chart(
+            plots.feature_target_figure(points, line, x_title, target_title, title=f"The target against {feature}"),
+            width="stretch",
+            key="explorer.feature-chart",
+        )
 
 if split_tab.open:
     with split_tab:
@@ -100,15 +121,31 @@ if split_tab.open:
         left, right = st.columns(2, gap="large")
         with left:
             a, b = st.columns(2)
-            a.metric("Training rows", f"{int(summary.loc['train', 'rows']):,}",
-                     help="What gradient descent learns from.")
-            b.metric("Test rows", f"{int(summary.loc['test', 'rows']):,}",
-                     help="Kept aside to measure how well the model does on rows it never saw.")
-            st.dataframe(summary.style.format({"rows": "{:,.0f}", "share": "{:.1%}", "mean": "{:.4g}",
-                                               "std": "{:.4g}", "min": "{:.4g}", "max": "{:.4g}"}),
-                         width="stretch")
+            a.metric(
+                "Training rows", f"{int(summary.loc['train', 'rows']):,}", help="What gradient descent learns from."
+            )
+            b.metric(
+                "Test rows",
+                f"{int(summary.loc['test', 'rows']):,}",
+                help="Kept aside to measure how well the model does on rows it never saw.",
+            )
+            st.dataframe(
+                summary.style.format(
+                    {
+                        "rows": "{:,.0f}",
+                        "share": "{:.1%}",
+                        "mean": "{:.4g}",
+                        "std": "{:.4g}",
+                        "min": "{:.4g}",
+                        "max": "{:.4g}",
+                    }
+                ),
+                width="stretch",
+            )
             st.caption(explain.split_caption(target_title, current_choice().split_seed))
         with right:
-            st.plotly_chart(plots.split_target_figure(plots.split_target_data(dataset.y_train, dataset.y_test),
-                                                      target_title), width="stretch", key="explorer.split-chart")
-
+            st.plotly_chart(
+                plots.split_target_figure(plots.split_target_data(dataset.y_train, dataset.y_test), target_title),
+                width="stretch",
+                key="explorer.split-chart",
+            )

@@ -3,29 +3,62 @@
 Widgets (a form bound to the URL, so nothing trains until Train is pressed) -> nnlab (MLP with no
 hidden layer; linear, tutorial, explain, diagnostics) -> nnlab.plots -> render.
 """
+
 import streamlit as st
 
 from nnlab import explain, linear, plots, tutorial
 from nnlab.data import describe
 from ui import state
-from ui.frame import SCALED_SOURCES, current_choice, frame, show_error
-from ui.training import dataset_key, train_model
 from ui.diagnosis import diagnosis_panel, marked
+from ui.frame import SCALED_SOURCES, current_choice, frame, show_error
 from ui.linear import tutorial_problem
+from ui.training import dataset_key, train_model
 
 KEY = "linear-gd"
-RATES = (1e-6, 3e-6, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.011, 0.02, 0.03, 0.1, 0.2, 0.25, 0.3,
-         0.5, 0.9, 0.99, 1.01, 1.1, 1.5, 2.0)
+RATES = (
+    1e-6,
+    3e-6,
+    1e-5,
+    3e-5,
+    1e-4,
+    3e-4,
+    1e-3,
+    3e-3,
+    0.01,
+    0.011,
+    0.02,
+    0.03,
+    0.1,
+    0.2,
+    0.25,
+    0.3,
+    0.5,
+    0.9,
+    0.99,
+    1.01,
+    1.1,
+    1.5,
+    2.0,
+)
 EPOCHS = (10, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000)
 INITS = {"zeros": "w = 0, b = 0", "random": "small random, N(0, 0.01²)"}
 PROBLEMS = {"data": "The sidebar's data", "three": "Tutorial: three examples", "one": "Tutorial: one example"}
-DEFAULTS = {"problem": "data", "lr": 0.01, "epochs": 1000, "init": "zeros", "rates": [0.01, 0.1, 0.5],
-            "around_bound": True}
+DEFAULTS = {
+    "problem": "data",
+    "lr": 0.01,
+    "epochs": 1000,
+    "init": "zeros",
+    "rates": [0.01, 0.1, 0.5],
+    "around_bound": True,
+}
 KEEP_EVERY_EPOCH = 5000  # weight snapshots at every epoch up to here
-LINK_CHECKS = {f"{KEY}.lr": state.choice(DEFAULTS["lr"], RATES), f"{KEY}.epochs": state.choice(DEFAULTS["epochs"], EPOCHS),
-               f"{KEY}.init": state.choice(DEFAULTS["init"], INITS),
-               f"{KEY}.rates": state.items(DEFAULTS["rates"], RATES, most=8),
-               f"{KEY}.problem": state.choice(PROBLEMS["data"], PROBLEMS.values())}
+LINK_CHECKS = {
+    f"{KEY}.lr": state.choice(DEFAULTS["lr"], RATES),
+    f"{KEY}.epochs": state.choice(DEFAULTS["epochs"], EPOCHS),
+    f"{KEY}.init": state.choice(DEFAULTS["init"], INITS),
+    f"{KEY}.rates": state.items(DEFAULTS["rates"], RATES, most=8),
+    f"{KEY}.problem": state.choice(PROBLEMS["data"], PROBLEMS.values()),
+}
 
 
 def widget(name):
@@ -35,8 +68,9 @@ def widget(name):
 def choose_problem():
     """on_change of the problem picker: a tutorial problem loads the tutorial's settings."""
     if st.session_state[widget("problem")] != "data":
-        st.session_state.update({widget("lr"): tutorial.TUTORIAL_LR, widget("epochs"): tutorial.TUTORIAL_EPOCHS,
-                                 widget("init"): "zeros"})
+        st.session_state.update(
+            {widget("lr"): tutorial.TUTORIAL_LR, widget("epochs"): tutorial.TUTORIAL_EPOCHS, widget("init"): "zeros"}
+        )
 
 
 def controls():
@@ -44,17 +78,30 @@ def controls():
     bound = state.BOUND
     with st.form(KEY):
         a, b, c = st.columns([3, 2, 2], gap="medium")
-        a.select_slider("Learning rate", RATES, DEFAULTS["lr"], key=widget("lr"), **bound,
-                        help="The step size of gradient descent, on a log scale.")
+        a.select_slider(
+            "Learning rate",
+            RATES,
+            DEFAULTS["lr"],
+            key=widget("lr"),
+            **bound,
+            help="The step size of gradient descent, on a log scale.",
+        )
         b.select_slider("Epochs", EPOCHS, DEFAULTS["epochs"], key=widget("epochs"), **bound)
-        c.radio("Initial weights", list(INITS), captions=list(INITS.values()), key=widget("init"), horizontal=True,
-                **bound)
+        c.radio(
+            "Initial weights", list(INITS), captions=list(INITS.values()), key=widget("init"), horizontal=True, **bound
+        )
         a, b = st.columns([3, 4], gap="medium")
-        a.multiselect("Compare these learning rates", RATES, DEFAULTS["rates"], key=widget("rates"), max_selections=8,
-                      **bound)
-        b.checkbox("Also 0.99 × and 1.01 × this data's bound", DEFAULTS["around_bound"], key=widget("around_bound"),
-                   **bound, help="Two rates just under and just over the stability bound 2/λ_max of the data "
-                                 "you train on, computed from it.")
+        a.multiselect(
+            "Compare these learning rates", RATES, DEFAULTS["rates"], key=widget("rates"), max_selections=8, **bound
+        )
+        b.checkbox(
+            "Also 0.99 × and 1.01 × this data's bound",
+            DEFAULTS["around_bound"],
+            key=widget("around_bound"),
+            **bound,
+            help="Two rates just under and just over the stability bound 2/λ_max of the data "
+            "you train on, computed from it.",
+        )
         st.form_submit_button("Train", type="primary", icon=":material/play_arrow:")
     return {name: st.session_state[widget(name)] for name in DEFAULTS}
 
@@ -73,8 +120,16 @@ dataset = frame(
     "blowing up just above it.",
 )
 link = state.check_link(LINK_CHECKS)
-problem = st.segmented_control("Train on", list(PROBLEMS), format_func=PROBLEMS.get, key=widget("problem"),
-                               default=DEFAULTS["problem"], on_change=choose_problem, required=True, **state.BOUND)
+problem = st.segmented_control(
+    "Train on",
+    list(PROBLEMS),
+    format_func=PROBLEMS.get,
+    key=widget("problem"),
+    default=DEFAULTS["problem"],
+    on_change=choose_problem,
+    required=True,
+    **state.BOUND,
+)
 data = dataset if problem == "data" else tutorial.toy_dataset(problem)
 settings = controls()
 state.settle_link(link)
@@ -89,8 +144,13 @@ report = linear.rate_report(lr, bound_info)
 if report["regime"] == "diverges":
     st.warning(explain.over_bound_warning(lr, report, bound_info), icon="⚠️")
 
-params = dict(hidden=(), init=settings["init"], lr=lr, epochs=epochs,
-              record_every=1 if epochs <= KEEP_EVERY_EPOCH else -(-epochs // KEEP_EVERY_EPOCH))
+params = dict(
+    hidden=(),
+    init=settings["init"],
+    lr=lr,
+    epochs=epochs,
+    record_every=1 if epochs <= KEEP_EVERY_EPOCH else -(-epochs // KEEP_EVERY_EPOCH),
+)
 model = train_model(params, data, eval=len(data.y_test) > 0, page=KEY)
 units = "standardized units²" if (data.target_mean, data.target_std) != (0.0, 1.0) else f"{data.target_name}²"
 loss_title = f"MSE ({units})"
@@ -98,42 +158,72 @@ histories = {f"lr {lr:g}": model.history_} if model is not None else {}
 
 # -- the numbers --------------------------------------------------------------------------------
 m = st.columns(5)
-m[0].metric("Learning rate", f"{lr:g}", explain.share_of_bound(report["ratio"]), delta_color="off",
-            delta_arrow="off")
-m[1].metric("Stability bound 2/λ_max", f"{bound:.5g}", help="Gradient descent on this loss converges "
-            "for every learning rate below this, and blows up above it.")
-m[2].metric("Condition number", "∞" if bound_info["condition"] > 1e12
-            else f"{bound_info['condition']:,.0f}", help="λ_max/λ_min: how much slower the slowest "
-            "direction learns than the fastest one at the same rate. ∞ means some directions are flat "
-            "(more parameters than independent rows): the data cannot pin those down.")
+m[0].metric("Learning rate", f"{lr:g}", explain.share_of_bound(report["ratio"]), delta_color="off", delta_arrow="off")
+m[1].metric(
+    "Stability bound 2/λ_max",
+    f"{bound:.5g}",
+    help="Gradient descent on this loss converges for every learning rate below this, and blows up above it.",
+)
+m[2].metric(
+    "Condition number",
+    "∞" if bound_info["condition"] > 1e12 else f"{bound_info['condition']:,.0f}",
+    help="λ_max/λ_min: how much slower the slowest "
+    "direction learns than the fastest one at the same rate. ∞ means some directions are flat "
+    "(more parameters than independent rows): the data cannot pin those down.",
+)
 if model is not None:
     history = model.history_
     exact = best["train_mse"] <= 1e-12 * history.loss[0]
-    m[3].metric("Final training loss", f"{history.final_loss:.4g}",
-                "exact fit: 0" if exact else f"floor {best['train_mse']:.4g}",
-                delta_color="off", delta_arrow="off")
+    m[3].metric(
+        "Final training loss",
+        f"{history.final_loss:.4g}",
+        "exact fit: 0" if exact else f"floor {best['train_mse']:.4g}",
+        delta_color="off",
+        delta_arrow="off",
+    )
     if history.val_r2 is not None:
-        m[4].metric("Test R²", f"{history.final_val_r2:.4g}", f"least squares {best['test_r2']:.4f}",
-                    delta_color="off", delta_arrow="off")
+        m[4].metric(
+            "Test R²",
+            f"{history.final_val_r2:.4g}",
+            f"least squares {best['test_r2']:.4f}",
+            delta_color="off",
+            delta_arrow="off",
+        )
 
-st.markdown(explain.bound_story(bound_info) + "\n\n" + explain.rate_sentence(
-    lr, report, model.history_ if model is not None else None, best["train_mse"]))
+st.markdown(
+    explain.bound_story(bound_info)
+    + "\n\n"
+    + explain.rate_sentence(lr, report, model.history_ if model is not None else None, best["train_mse"])
+)
 found = diagnosis_panel(model, data, params, page=KEY, eval=len(data.y_test) > 0) if model is not None else None
 
 # -- the charts ---------------------------------------------------------------------------------
 left, right = st.columns(2, gap="large")
-left.plotly_chart(marked(plots.linear_loss_figure(histories, best["train_mse"], best["test_mse"], loss_title), found,
-                         "loss", "val_loss"),
-                  width="stretch", key=f"{KEY}.loss")
-right.plotly_chart(marked(plots.linear_r2_figure(histories, best["test_r2"]), found, "r2"), width="stretch",
-                   key=f"{KEY}.r2")
+left.plotly_chart(
+    marked(
+        plots.linear_loss_figure(histories, best["train_mse"], best["test_mse"], loss_title), found, "loss", "val_loss"
+    ),
+    width="stretch",
+    key=f"{KEY}.loss",
+)
+right.plotly_chart(
+    marked(plots.linear_r2_figure(histories, best["test_r2"]), found, "r2"), width="stretch", key=f"{KEY}.r2"
+)
 left, right = st.columns(2, gap="large")
 names = list(data.feature_names)
 targets = dict(zip([*names, "bias b"], [*best["coef"], best["intercept"]]))
-left.plotly_chart(plots.weight_paths_figure(plots.weight_paths_data(model.history_, names), targets) if model is not None
-                  else plots.empty_figure("Paths of the weights during training"), width="stretch", key=f"{KEY}.weights")
-right.plotly_chart(plots.spectrum_figure(plots.spectrum_data(bound_info["eigenvalues"], lr), lr),
-                   width="stretch", key=f"{KEY}.spectrum")
+left.plotly_chart(
+    plots.weight_paths_figure(plots.weight_paths_data(model.history_, names), targets)
+    if model is not None
+    else plots.empty_figure("Paths of the weights during training"),
+    width="stretch",
+    key=f"{KEY}.weights",
+)
+right.plotly_chart(
+    plots.spectrum_figure(plots.spectrum_data(bound_info["eigenvalues"], lr), lr),
+    width="stretch",
+    key=f"{KEY}.spectrum",
+)
 
 labels = {r: f"lr {r:g}" for r in settings["rates"]}
 if settings["around_bound"]:
@@ -144,12 +234,20 @@ except ValueError as exc:
     show_error(exc, "The comparison cannot be trained")
     runs = {}
 curves, blown = plots.rate_overlay_data({labels[r]: h for r, h in runs.items()}, best["train_mse"])
-st.plotly_chart(plots.rate_overlay_figure(curves, blown, f"loss − floor ({units})",
-                                          title=f"How far above the floor each learning rate is ({epochs:,} "
-                                                f"epochs each, log scale)"),
-                width="stretch", key=f"{KEY}.overlay")
-st.caption("On a log scale a steady convergence is a straight line falling; the steeper, the faster. "
-           "A run that blows up leaves the chart at the top, marked ✕ where it was stopped.")
+st.plotly_chart(
+    plots.rate_overlay_figure(
+        curves,
+        blown,
+        f"loss − floor ({units})",
+        title=f"How far above the floor each learning rate is ({epochs:,} epochs each, log scale)",
+    ),
+    width="stretch",
+    key=f"{KEY}.overlay",
+)
+st.caption(
+    "On a log scale a steady convergence is a straight line falling; the steeper, the faster. "
+    "A run that blows up leaves the chart at the top, marked ✕ where it was stopped."
+)
 
 # -- the tutorial's problems ---------------------------------------------------------------------
 tutorial_problem(problem, model, data, KEY)

@@ -3,34 +3,45 @@
 Widgets (a form, bound to the URL) -> one `nnlab.sweep` over the activation (this session's run
 store) -> figures from `nnlab.plots`.
 """
+
 from dataclasses import asdict, replace
 
 import streamlit as st
 
 from nnlab import explain, plots
 from nnlab.activations import ACTIVATIONS
+from nnlab.config import MAX_DEPTH, MAX_EPOCHS, MAX_LR, MAX_WIDTH, Config
 from nnlab.health import activation_summary
 from nnlab.initializers import INITIALIZERS
 from nnlab.optimizers import OPTIMIZERS
 from nnlab.sweeps import sweep
-from nnlab.config import MAX_DEPTH, MAX_EPOCHS, MAX_LR, MAX_WIDTH, Config
 from ui import state
+from ui.diagnosis import activation_panels
 from ui.frame import frame
 from ui.training import remember
-from ui.diagnosis import activation_panels
 
 # Small on purpose: three networks of 4 × 16 units for 150 epochs train in about half a second.
-DEFAULTS = {"activations": ["relu", "tanh", "sigmoid"], "depth": 4, "width": 16, "init": "he",
-            "optimizer": "sgd", "lr": 0.05, "epochs": 150}
+DEFAULTS = {
+    "activations": ["relu", "tanh", "sigmoid"],
+    "depth": 4,
+    "width": 16,
+    "init": "he",
+    "optimizer": "sgd",
+    "lr": 0.05,
+    "epochs": 150,
+}
 VIEWS = ["Learning curves", "Gradients and units, layer by layer"]
-LINK = {"act.shown": state.items(DEFAULTS["activations"], ACTIVATIONS),
-        "act.train": state.items(DEFAULTS["activations"], ACTIVATIONS),
-        "act.init": state.choice(DEFAULTS["init"], INITIALIZERS),
-        "act.depth": state.whole(DEFAULTS["depth"], 1, MAX_DEPTH),
-        "act.width": state.whole(DEFAULTS["width"], 1, MAX_WIDTH),
-        "act.optimizer": state.choice(DEFAULTS["optimizer"], OPTIMIZERS),
-        "act.lr": state.number(DEFAULTS["lr"], 0, MAX_LR),
-        "act.epochs": state.whole(DEFAULTS["epochs"], 1, MAX_EPOCHS), "act.view": state.choice(VIEWS[0], VIEWS)}
+LINK = {
+    "act.shown": state.items(DEFAULTS["activations"], ACTIVATIONS),
+    "act.train": state.items(DEFAULTS["activations"], ACTIVATIONS),
+    "act.init": state.choice(DEFAULTS["init"], INITIALIZERS),
+    "act.depth": state.whole(DEFAULTS["depth"], 1, MAX_DEPTH),
+    "act.width": state.whole(DEFAULTS["width"], 1, MAX_WIDTH),
+    "act.optimizer": state.choice(DEFAULTS["optimizer"], OPTIMIZERS),
+    "act.lr": state.number(DEFAULTS["lr"], 0, MAX_LR),
+    "act.epochs": state.whole(DEFAULTS["epochs"], 1, MAX_EPOCHS),
+    "act.view": state.choice(VIEWS[0], VIEWS),
+}
 CHART = {"width": "stretch"}
 
 dataset = frame(
@@ -39,14 +50,16 @@ dataset = frame(
     "on its way back to the input. Here one network, from the same starting weights and on the same "
     "data, is trained once per activation, so every difference between the curves comes from the "
     "activation alone: watch for gradients that fade layer by layer, ReLUs that die and sigmoid or "
-    "tanh units that saturate.")
+    "tanh units that saturate.",
+)
 
 
 def activation_explorer():
     """f and f′ of the chosen activations, with their formulas and steepest slopes."""
     st.subheader("Each activation and its slope")
-    shown = st.multiselect("Activations to draw", list(ACTIVATIONS), default=DEFAULTS["activations"],
-                           key="act.shown", **state.BOUND)
+    shown = st.multiselect(
+        "Activations to draw", list(ACTIVATIONS), default=DEFAULTS["activations"], key="act.shown", **state.BOUND
+    )
     st.plotly_chart(plots.activation_figure(shown), key="act-functions", **CHART)
     if shown:
         st.caption(explain.activation_formulas(shown))
@@ -56,45 +69,86 @@ def comparison_controls():
     """The training form: (activations, the Config every run shares but for its activation)."""
     with st.form("act.form"):
         left, middle, right = st.columns(3)
-        names = left.multiselect("Activations to train", list(ACTIVATIONS), default=DEFAULTS["activations"],
-                                 key="act.train", **state.BOUND)
-        init = left.selectbox("Initial weights (the same for every run)", list(INITIALIZERS),
-                              index=list(INITIALIZERS).index(DEFAULTS["init"]), key="act.init", **state.BOUND)
+        names = left.multiselect(
+            "Activations to train", list(ACTIVATIONS), default=DEFAULTS["activations"], key="act.train", **state.BOUND
+        )
+        init = left.selectbox(
+            "Initial weights (the same for every run)",
+            list(INITIALIZERS),
+            index=list(INITIALIZERS).index(DEFAULTS["init"]),
+            key="act.init",
+            **state.BOUND,
+        )
         depth = middle.slider("Hidden layers", 1, MAX_DEPTH, DEFAULTS["depth"], key="act.depth", **state.BOUND)
-        width = middle.number_input("Units per hidden layer", 1, MAX_WIDTH, DEFAULTS["width"], key="act.width",
-                                    **state.BOUND)
+        width = middle.number_input(
+            "Units per hidden layer", 1, MAX_WIDTH, DEFAULTS["width"], key="act.width", **state.BOUND
+        )
         optimizer = right.selectbox("Optimizer", list(OPTIMIZERS), key="act.optimizer", **state.BOUND)
-        lr = right.number_input("Learning rate", min_value=1e-6, max_value=MAX_LR, value=DEFAULTS["lr"],
-                                step=0.01, format="%g", key="act.lr", **state.BOUND)
-        epochs = right.number_input("Epochs", 1, MAX_EPOCHS, DEFAULTS["epochs"], step=100, key="act.epochs",
-                                    **state.BOUND)
+        lr = right.number_input(
+            "Learning rate",
+            min_value=1e-6,
+            max_value=MAX_LR,
+            value=DEFAULTS["lr"],
+            step=0.01,
+            format="%g",
+            key="act.lr",
+            **state.BOUND,
+        )
+        epochs = right.number_input(
+            "Epochs", 1, MAX_EPOCHS, DEFAULTS["epochs"], step=100, key="act.epochs", **state.BOUND
+        )
         st.form_submit_button("Train", type="primary", icon=":material/play_arrow:")
     st.caption(explain.activation_defaults(DEFAULTS, Config().random_state))
-    base = Config(hidden=(int(width),) * int(depth), init=init, optimizer=optimizer, lr=float(lr),
-                  epochs=int(epochs), record_every=int(epochs))  # weight snapshots: start and end only
+    base = Config(
+        hidden=(int(width),) * int(depth),
+        init=init,
+        optimizer=optimizer,
+        lr=float(lr),
+        epochs=int(epochs),
+        record_every=int(epochs),
+    )  # weight snapshots: start and end only
     return names, base
 
 
 def compare_activations(dataset, names, base):
     """The Run of one network per activation (its result a SweepResult), from this session's store."""
     shared = {k: v for k, v in asdict(base).items() if k != "activation"}
-    return remember(tuple(replace(base, activation=name) for name in names), dataset, lambda progress: sweep(
-        dataset.X_train, dataset.y_train, grid={"activation": list(names)}, base=shared,
-        eval_set=(dataset.X_test, dataset.y_test), on_progress=progress.runs),
-        page="act", text="Training one network per activation…")
+    return remember(
+        tuple(replace(base, activation=name) for name in names),
+        dataset,
+        lambda progress: sweep(
+            dataset.X_train,
+            dataset.y_train,
+            grid={"activation": list(names)},
+            base=shared,
+            eval_set=(dataset.X_test, dataset.y_test),
+            on_progress=progress.runs,
+        ),
+        page="act",
+        text="Training one network per activation…",
+    )
 
 
 def summary_table(histories):
     table = activation_summary(histories)
-    st.dataframe(table.drop(columns="epoch"), hide_index=True, **CHART, column_config={
-        "run": "activation", "loss": st.column_config.NumberColumn("training loss (MSE)", format="%.4g"),
-        "val_r2": st.column_config.NumberColumn("test R²", format="%.3f"),
-        "stall": "how units stall",
-        "stalled": st.column_config.NumberColumn("stalled at the end", format="percent"),
-        "gradient_reach": st.column_config.NumberColumn(
-            "gradient reaching layer 1", format="%.2g",
-            help="‖∂L/∂W‖ of the first hidden layer divided by the output layer's, at epoch 0"),
-        "diverged_at": st.column_config.NumberColumn("diverged at epoch", format="%d")})
+    st.dataframe(
+        table.drop(columns="epoch"),
+        hide_index=True,
+        **CHART,
+        column_config={
+            "run": "activation",
+            "loss": st.column_config.NumberColumn("training loss (MSE)", format="%.4g"),
+            "val_r2": st.column_config.NumberColumn("test R²", format="%.3f"),
+            "stall": "how units stall",
+            "stalled": st.column_config.NumberColumn("stalled at the end", format="percent"),
+            "gradient_reach": st.column_config.NumberColumn(
+                "gradient reaching layer 1",
+                format="%.2g",
+                help="‖∂L/∂W‖ of the first hidden layer divided by the output layer's, at epoch 0",
+            ),
+            "diverged_at": st.column_config.NumberColumn("diverged at epoch", format="%d"),
+        },
+    )
 
 
 def warn_divergence(result, names):
@@ -105,24 +159,36 @@ def warn_divergence(result, names):
 
 def learning_curves(histories):
     left, right = st.columns(2)
-    left.plotly_chart(plots.legend_below(plots.loss_figure(
-        histories, title="Loss: training rows (solid), test rows (dotted)")), key="act-loss", **CHART)
-    right.plotly_chart(plots.legend_below(plots.r2_figure(
-        histories, title="R²: training rows (solid), test rows (dotted)")), key="act-r2", **CHART)
+    left.plotly_chart(
+        plots.legend_below(plots.loss_figure(histories, title="Loss: training rows (solid), test rows (dotted)")),
+        key="act-loss",
+        **CHART,
+    )
+    right.plotly_chart(
+        plots.legend_below(plots.r2_figure(histories, title="R²: training rows (solid), test rows (dotted)")),
+        key="act-r2",
+        **CHART,
+    )
     st.caption("'validation' in the legends means the test rows, which training never sees.")
 
 
 def gradient_charts(histories):
     left, right = st.columns(2)
-    left.plotly_chart(plots.gradient_profile_figure(plots.gradient_profile_data(histories)),
-                      key="act-profile", **CHART)
+    left.plotly_chart(plots.gradient_profile_figure(plots.gradient_profile_data(histories)), key="act-profile", **CHART)
     right.plotly_chart(plots.unit_health_figure(plots.unit_health_data(histories)), key="act-health", **CHART)
-    left.caption("Each point is the size of the gradient of one layer's weights: at the first epoch (solid) "
-                 "and at the last (dotted). A line that falls towards the input side is a vanishing gradient.")
+    left.caption(
+        "Each point is the size of the gradient of one layer's weights: at the first epoch (solid) "
+        "and at the last (dotted). A line that falls towards the input side is a vanishing gradient."
+    )
     right.caption(explain.unit_health_caption())
-    st.plotly_chart(plots.layer_comparison_figure(plots.layer_comparison_data(histories, "grad_norm"),
-                                                  title="Gradient norm ‖∂L/∂W‖ of each layer during training"),
-                    key="act-layers", **CHART)
+    st.plotly_chart(
+        plots.layer_comparison_figure(
+            plots.layer_comparison_data(histories, "grad_norm"),
+            title="Gradient norm ‖∂L/∂W‖ of each layer during training",
+        ),
+        key="act-layers",
+        **CHART,
+    )
     st.markdown(explain.activation_explanation(histories))
 
 

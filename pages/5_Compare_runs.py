@@ -5,14 +5,15 @@ The grid (initializers, rates, seeds, epochs, activation) lives in the URL, so a
 Training starts on the button: the default 16 runs take a few seconds, too long to make every
 visit wait. Results are kept in the session's run store, keyed by the grid and the data.
 """
+
 import streamlit as st
 
 from nnlab import explain
 from ui import grid_results as show
+from ui.diagnosis import verdict_map
 from ui.frame import frame
 from ui.grid import HIDDEN, grid_controls, latest_run, stored_run, train_grid
 from ui.training import dataset_key
-from ui.diagnosis import verdict_map
 
 dataset = frame("Compare runs", explain.compare_intro(HIDDEN))
 grid, pressed = grid_controls()

@@ -12,6 +12,7 @@ Page tests use fixtures and never import this module:
 Besides them, a few independent computations the page and figure tests compare nnlab with
 (plain gradient descent, He-initialised weights, backprop written out), so each lives once.
 """
+
 from __future__ import annotations
 
 import base64
@@ -87,6 +88,7 @@ def run_page():
     `page` is a path under pages/, a file stem, or a unique fragment of one ("training");
     None or "home" is app.py. The first run is a deep link: the query params are in the URL.
     """
+
     def run(page=None, *, query=None, session=None, timeout=APPTEST_TIMEOUT):
         return make_page(page, query=query, session=session, timeout=timeout).run()
 
@@ -135,8 +137,7 @@ def figure_data_fixture():
 def page_charts(at, prefix: str = "", suffix: str = "") -> dict:
     """{key: figure} of an AppTest's plotly charts, by the key the page drew each with, less
     `prefix` and `suffix` ("explorer.histogram-chart" -> "histogram")."""
-    return {chart.key.removeprefix(prefix).removesuffix(suffix): figure_data(chart)
-            for chart in at.get("plotly_chart")}
+    return {chart.key.removeprefix(prefix).removesuffix(suffix): figure_data(chart) for chart in at.get("plotly_chart")}
 
 
 @pytest.fixture
@@ -153,13 +154,14 @@ def labelled_button():
 
 # -- independent computations ----------------------------------------------------------------------
 
+
 def gradient_descent(X, y, lr, epochs):
     """Plain full-batch gradient descent from w = 0, b = 0 on mean((Xw + b − y)²):
     (w, b, losses before each step)."""
     w, b, losses = np.zeros(X.shape[1]), 0.0, []
     for _ in range(epochs):
         error = X @ w + b - y
-        losses.append(np.mean(error ** 2))
+        losses.append(np.mean(error**2))
         w, b = w - lr * 2 / len(X) * X.T @ error, b - lr * 2 / len(X) * error.sum()
     return w, b, np.array(losses)
 

@@ -3,13 +3,14 @@
 Conftests in sibling folders cannot import each other, so both import this module (their
 conftest puts tests/ on sys.path, which also serves benchmarks/browser_speed.py).
 """
+
 from __future__ import annotations
 
 import os
 import socket
 import subprocess
-import time
 import sys
+import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,8 +20,14 @@ OUTPUT = ROOT / "test-output"
 CHROMIUM = Path("/usr/bin/chromium")
 # Headless as root, and no background traffic: this machine's network is closed.
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 # The one ceiling of every wait on the app (server start, a script run, a selector, a click), in
 # seconds. Waits end as soon as the app's own state says so; this only bounds a broken page, so it
@@ -81,14 +88,27 @@ def streamlit_server(script: Path, log_name: str, *flags: str):
     url = f"http://127.0.0.1:{free_port()}"
     log = OUTPUT / log_name
     command = [
-        sys.executable, "-m", "streamlit", "run", str(script),
-        "--server.port", url.rsplit(":", 1)[1], "--server.address", "127.0.0.1",
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none", *flags,
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.port",
+        url.rsplit(":", 1)[1],
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        *flags,
     ]
     with log.open("w") as log_file:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT,
-                                   env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        process = subprocess.Popen(
+            command, cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+        )
     try:
         wait_healthy(url, process, log)
         yield url, process

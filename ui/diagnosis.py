@@ -8,6 +8,7 @@ A fix is a rerun of the same config with the finding's one change, through the r
 (ui.training.train_model: cached, with Stop); which fix is open is kept in st.session_state by the
 run's key, so it survives reruns and comes back when the learner returns to that run.
 """
+
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -33,6 +34,7 @@ CHART = {"width": "stretch"}
 
 
 # -- diagnoses ---------------------------------------------------------------------------------
+
 
 def diagnosis_of(model_or_history, dataset, key, X=True):
     """nnlab.diagnose of a run on dataset's training rows (X=False: the history alone), once per key."""
@@ -62,48 +64,69 @@ def marked(fig, diagnosis, *metrics):
 
 # -- the panel ---------------------------------------------------------------------------------
 
+
 def _where(finding):
     first, last = finding.epochs
     parts = [f"epoch {first}" if first == last else f"epochs {first}–{last}"]
     if finding.layers:
         numbers = [i + 1 for i in finding.layers]
-        parts.append(f"layer {numbers[0]}" if len(numbers) == 1 else
-                     f"layers {numbers[0]}–{numbers[-1]}" if numbers == list(range(numbers[0], numbers[-1] + 1))
-                     and len(numbers) > 2 else "layers " + ", ".join(map(str, numbers)))
+        parts.append(
+            f"layer {numbers[0]}"
+            if len(numbers) == 1
+            else f"layers {numbers[0]}–{numbers[-1]}"
+            if numbers == list(range(numbers[0], numbers[-1] + 1)) and len(numbers) > 2
+            else "layers " + ", ".join(map(str, numbers))
+        )
     return " · ".join(parts)
 
 
 # Evidence a page does not chart itself: the card draws it, the finding's span marked.
-CARD_CHARTS = {"dead_fraction": "Share of dead units in each layer", "saturation": "Share of saturated slopes in each layer",
-               "grad_norm": "Gradient norm ‖∂L/∂W‖ of each layer (log scale)"}
+CARD_CHARTS = {
+    "dead_fraction": "Share of dead units in each layer",
+    "saturation": "Share of saturated slopes in each layer",
+    "grad_norm": "Gradient norm ‖∂L/∂W‖ of each layer (log scale)",
+}
 
 
 def _evidence_chart(history, finding, key):
     metric = plots.EVIDENCE_CHART.get(finding.kind)
     if metric not in CARD_CHARTS or getattr(history, metric, None) is None:
         return
-    fig = plots.layer_lines_figure(plots.layer_series_data(history, metric), metric, log_y=metric == "grad_norm",
-                                   diverged_at=history.diverged_at, title=CARD_CHARTS[metric])
+    fig = plots.layer_lines_figure(
+        plots.layer_series_data(history, metric),
+        metric,
+        log_y=metric == "grad_norm",
+        diverged_at=history.diverged_at,
+        title=CARD_CHARTS[metric],
+    )
     plots.place_legend(fig, "right", height=280)
-    st.plotly_chart(plots.add_evidence_marks(fig, marks([finding]), metric), key=f"{key}-evidence-{finding.kind}",
-                    **CHART)
+    st.plotly_chart(
+        plots.add_evidence_marks(fig, marks([finding]), metric), key=f"{key}-evidence-{finding.kind}", **CHART
+    )
 
 
 def _card(finding, config, fix_state, key, compact, history=None, repeated=False):
     with st.container(border=True, key=f"{key}-card-{finding.kind}"):
-        st.markdown(f":{BADGE[finding.severity]}-badge[{finding.severity}] **{finding.title}** "
-                    f":gray[· {_where(finding)}]")
+        st.markdown(
+            f":{BADGE[finding.severity]}-badge[{finding.severity}] **{finding.title}** :gray[· {_where(finding)}]"
+        )
         (st.caption if compact else st.markdown)(finding.message)
         if not compact and history is not None:
             _evidence_chart(history, finding, key)
         if finding.fix is not None and repeated:
-            st.caption("The fix above is the one change for this too: "
-                       + explain.doctor_fix_change(config, finding.fix) + ".")
+            st.caption(
+                "The fix above is the one change for this too: " + explain.doctor_fix_change(config, finding.fix) + "."
+            )
         elif finding.fix is not None:
             left, right = (st, st) if compact else st.columns([1, 3], vertical_alignment="center")
-            left.button("Try this fix", key=f"{key}.fix.{finding.kind}", icon=":material/healing:",
-                        on_click=_open_fix, args=(fix_state, finding.kind),
-                        help="Train the same network again, same seed and data, with this one change.")
+            left.button(
+                "Try this fix",
+                key=f"{key}.fix.{finding.kind}",
+                icon=":material/healing:",
+                on_click=_open_fix,
+                args=(fix_state, finding.kind),
+                help="Train the same network again, same seed and data, with this one change.",
+            )
             right.caption("The change: " + explain.doctor_fix_change(config, finding.fix))
 
 
@@ -123,8 +146,9 @@ def _close_fix(state_key):
     st.session_state.setdefault(FIX_KEY, {}).pop(state_key, None)
 
 
-def diagnosis_panel(model_or_history, dataset, config, page, eval=True, key=None, title="Diagnosis",
-                    compact=False, X=True):
+def diagnosis_panel(
+    model_or_history, dataset, config, page, eval=True, key=None, title="Diagnosis", compact=False, X=True
+):
     """The Diagnosis panel of one run: its summary, a card per finding, the open fix; returns the Diagnosis."""
     key = key or f"{page}-diagnosis"
     diagnosis, fix = _cards(model_or_history, dataset, config, eval, key, title, compact, X)
@@ -150,8 +174,15 @@ def _cards(model_or_history, dataset, config, eval, key, title, compact, X):
                 st.markdown(f":green-badge[:material/check_circle: healthy] {diagnosis.summary}")
         fixes = []
         for finding in diagnosis:
-            _card(finding, config, state_key, key, compact, getattr(model_or_history, "history_", model_or_history),
-                  repeated=finding.fix is not None and finding.fix in fixes)
+            _card(
+                finding,
+                config,
+                state_key,
+                key,
+                compact,
+                getattr(model_or_history, "history_", model_or_history),
+                repeated=finding.fix is not None and finding.fix in fixes,
+            )
             fixes.append(finding.fix)
     kind = st.session_state.get(FIX_KEY, {}).get(state_key)
     finding = diagnosis.get(kind) if kind else None
@@ -188,58 +219,101 @@ def _show_fix(before, diagnosis, finding, config, state_key, dataset, page, eval
         st.caption("After the fix: " + after.summary)
         runs = {"before": h_before, "after": model.history_}
         left, right = st.columns(2)
-        left.plotly_chart(plots.pair_figure(runs, title="Before and after the fix: training (solid) and test "
-                                            "(dotted) loss"), key=f"{key}-fix-loss", **CHART)
-        right.plotly_chart(_test_rows(plots.legend_below(plots.r2_figure(runs, title="Before and after the fix: "
-                                                                          "R², training (solid) and test (dotted)"))),
-                           key=f"{key}-fix-r2", **CHART)
-        st.button("Close the fix", key=f"{key}.fix.close", on_click=_close_fix, args=(state_key,),
-                  icon=":material/close:")
+        left.plotly_chart(
+            plots.pair_figure(runs, title="Before and after the fix: training (solid) and test (dotted) loss"),
+            key=f"{key}-fix-loss",
+            **CHART,
+        )
+        right.plotly_chart(
+            _test_rows(
+                plots.legend_below(
+                    plots.r2_figure(runs, title="Before and after the fix: R², training (solid) and test (dotted)")
+                )
+            ),
+            key=f"{key}-fix-r2",
+            **CHART,
+        )
+        st.button(
+            "Close the fix", key=f"{key}.fix.close", on_click=_close_fix, args=(state_key,), icon=":material/close:"
+        )
 
 
 # -- sharpness, the deep page ---------------------------------------------------------------------
 
+
 def sharpness_chart(history, key="deep-sharpness"):
     """λ_max against 2/lr over training: the edge of stability."""
     st.plotly_chart(plots.sharpness_figure(plots.sharpness_data(history)), key=key, **CHART)
-    st.caption("The sharpness λ_max is the loss's largest curvature. Full-batch gradient descent is stable only "
-               "while λ_max < 2/lr (the dashed line): training tends to push λ_max up to that edge and then "
-               "hover there, the loss wobbling as it goes on falling. Past it, each step overshoots.")
+    st.caption(
+        "The sharpness λ_max is the loss's largest curvature. Full-batch gradient descent is stable only "
+        "while λ_max < 2/lr (the dashed line): training tends to push λ_max up to that edge and then "
+        "hover there, the loss wobbling as it goes on falling. Past it, each step overshoots."
+    )
 
 
 # -- the compare page ----------------------------------------------------------------------------
 
+
 def verdict_map(stored, grid):
     """Each grid cell's verdict (doctor.verdict of nnlab.diagnose of its history), spread over seeds."""
     result = stored.result
-    data = stored.figure("verdicts:data", lambda: plots.verdict_map_data(
-        result.table, [doctor.verdict(nnlab.diagnose(h)) for h in result.histories]))
+    data = stored.figure(
+        "verdicts:data",
+        lambda: plots.verdict_map_data(result.table, [doctor.verdict(nnlab.diagnose(h)) for h in result.histories]),
+    )
     left, right = st.columns([3, 2])
-    left.plotly_chart(stored.figure("verdicts", lambda: plots.verdict_map_figure(
-        data, "The doctor's verdict on each cell" + (f" ({grid.seeds} seeds)" if grid.seeds > 1 else ""))),
-        key="compare-verdicts", **CHART)
+    left.plotly_chart(
+        stored.figure(
+            "verdicts",
+            lambda: plots.verdict_map_figure(
+                data, "The doctor's verdict on each cell" + (f" ({grid.seeds} seeds)" if grid.seeds > 1 else "")
+            ),
+        ),
+        key="compare-verdicts",
+        **CHART,
+    )
     right.markdown("**Diagnosis of the grid**")
-    right.caption("Each run's history goes through the training doctor; a cell shows the verdict most of its "
-                  "seeds got, and says how many when they disagree. The heatmaps below give the numbers.")
+    right.caption(
+        "Each run's history goes through the training doctor; a cell shows the verdict most of its "
+        "seeds got, and says how many when they disagree. The heatmaps below give the numbers."
+    )
     counts = data.verdict.value_counts()
-    right.markdown("\n".join(f"- :{_tint(v)}[**{v}**]: {counts[v]} of {len(data)} cells"
-                             for v in doctor.VERDICT_ORDER if v in counts))
+    right.markdown(
+        "\n".join(
+            f"- :{_tint(v)}[**{v}**]: {counts[v]} of {len(data)} cells" for v in doctor.VERDICT_ORDER if v in counts
+        )
+    )
 
 
 def _tint(verdict):
-    return {"converged": "green", "slow": "blue", "overfitting": "violet", "oscillating": "orange",
-            "stalled": "gray", "dead": "gray", "diverging": "red", "diverged": "red"}[verdict]
+    return {
+        "converged": "green",
+        "slow": "blue",
+        "overfitting": "violet",
+        "oscillating": "orange",
+        "stalled": "gray",
+        "dead": "gray",
+        "diverging": "red",
+        "diverged": "red",
+    }[verdict]
 
 
 # -- presets a teacher can hand out -------------------------------------------------------------------
 
+
 def preset_query(name):
     """The deep page's URL parameters that open it with the preset's config."""
     params = doctor.PRESETS[name].params
-    query = {"deep.hidden": ", ".join(map(str, params["hidden"])), "deep.activation": params["activation"],
-             "deep.init": params["init"], "deep.optimizer": params["optimizer"], "deep.lr": f"{params['lr']:g}",
-             "deep.epochs": str(params["epochs"]), "deep.l2": f"{params['l2']:g}",
-             "deep.seed": str(params["random_state"])}
+    query = {
+        "deep.hidden": ", ".join(map(str, params["hidden"])),
+        "deep.activation": params["activation"],
+        "deep.init": params["init"],
+        "deep.optimizer": params["optimizer"],
+        "deep.lr": f"{params['lr']:g}",
+        "deep.epochs": str(params["epochs"]),
+        "deep.l2": f"{params['l2']:g}",
+        "deep.seed": str(params["random_state"]),
+    }
     if params["batch_size"] is not None:
         query["deep.batch"] = str(params["batch_size"])
     return query
@@ -252,9 +326,14 @@ def preset_link(name):
 
 def presets(expanded=False):
     """An expander of the presets, each a link that opens the deep page with its config."""
-    with st.expander("Presets for a class: runs that go wrong on purpose", expanded=expanded,
-                     icon=":material/school:"):
-        st.caption("Each link opens the deep network page with a run that shows one problem; the Diagnosis "
-                   "names it and offers the fix. Copy a link to hand it out.")
-        st.markdown("\n".join(f"- [{name}]({preset_link(name)}): shows "
-                              f"*{doctor.RULES[p.shows].title.lower()}*" for name, p in doctor.PRESETS.items()))
+    with st.expander("Presets for a class: runs that go wrong on purpose", expanded=expanded, icon=":material/school:"):
+        st.caption(
+            "Each link opens the deep network page with a run that shows one problem; the Diagnosis "
+            "names it and offers the fix. Copy a link to hand it out."
+        )
+        st.markdown(
+            "\n".join(
+                f"- [{name}]({preset_link(name)}): shows *{doctor.RULES[p.shows].title.lower()}*"
+                for name, p in doctor.PRESETS.items()
+            )
+        )

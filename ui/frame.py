@@ -6,6 +6,7 @@ The sidebar's widgets are bound to the URL (ui.state), so a link reproduces the 
 the choice follows the learner from page to page; a bad value in a link falls back to the
 default with a warning.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -24,10 +25,13 @@ FRAME_KEY = "nnlab-frame"  # the sidebar container (CSS class st-key-nnlab-frame
 MAX_SEED = 2**32 - 1  # what train_test_split's random_state accepts
 SCALED_SOURCES = ("diabetes", "csv")  # the synthetic sets ignore feature scaling
 
-SOURCE_LABELS = {"diabetes": "Diabetes progression", "sine": "Noisy sine wave",
-                 "surface": "2-D surface", "csv": "Your own CSV"}  # in the help: the options show their URL names
-SCALING_LABELS = {"sklearn": "scikit-learn's (std ≈ 0.048)", "raw": "raw units",
-                  "standardized": "standardized (std 1)"}
+SOURCE_LABELS = {
+    "diabetes": "Diabetes progression",
+    "sine": "Noisy sine wave",
+    "surface": "2-D surface",
+    "csv": "Your own CSV",
+}  # in the help: the options show their URL names
+SCALING_LABELS = {"sklearn": "scikit-learn's (std ≈ 0.048)", "raw": "raw units", "standardized": "standardized (std 1)"}
 TARGET_LABELS = {"none": "none (original units)", "standardize": "standardize (mean 0, std 1)"}
 
 
@@ -58,13 +62,21 @@ class CsvFile:
 
 
 # The URL name (and widget key) of each DataChoice field.
-KEYS = {"source": "source", "scaling": "scaling", "target_scaling": "target_scaling",
-        "split_seed": "seed", "target": "target", "drop_missing": "drop_missing"}
+KEYS = {
+    "source": "source",
+    "scaling": "scaling",
+    "target_scaling": "target_scaling",
+    "split_seed": "seed",
+    "target": "target",
+    "drop_missing": "drop_missing",
+}
 _DEFAULT = DataChoice()
-LINK_CHECKS = {"source": state.choice(_DEFAULT.source, data.SOURCES),
-               "scaling": state.choice(_DEFAULT.scaling, data.FEATURE_SCALINGS),
-               "target_scaling": state.choice(_DEFAULT.target_scaling, data.TARGET_SCALINGS),
-               "seed": state.whole(_DEFAULT.split_seed, 0, MAX_SEED)}
+LINK_CHECKS = {
+    "source": state.choice(_DEFAULT.source, data.SOURCES),
+    "scaling": state.choice(_DEFAULT.scaling, data.FEATURE_SCALINGS),
+    "target_scaling": state.choice(_DEFAULT.target_scaling, data.TARGET_SCALINGS),
+    "seed": state.whole(_DEFAULT.split_seed, 0, MAX_SEED),
+}
 
 
 def current_choice() -> DataChoice:
@@ -114,16 +126,23 @@ def _store_csv() -> None:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _cached_dataset(choice: DataChoice, csv_name: str | None, csv_digest: str | None,
-                    _csv_content: bytes | None) -> tuple[data.Dataset | None, str | None]:
+def _cached_dataset(
+    choice: DataChoice, csv_name: str | None, csv_digest: str | None, _csv_content: bytes | None
+) -> tuple[data.Dataset | None, str | None]:
     csv = None
     if _csv_content is not None:
         csv = io.BytesIO(_csv_content)
         csv.name = csv_name  # make_dataset names the dataset after the file
     try:
-        return data.make_dataset(choice.source, choice.scaling, choice.target_scaling,
-                                 split_seed=choice.split_seed, csv=csv, target=choice.target,
-                                 drop_missing=choice.drop_missing), None
+        return data.make_dataset(
+            choice.source,
+            choice.scaling,
+            choice.target_scaling,
+            split_seed=choice.split_seed,
+            csv=csv,
+            target=choice.target,
+            drop_missing=choice.drop_missing,
+        ), None
     except data.DataError as exc:
         return None, str(exc)
 
@@ -161,14 +180,15 @@ def _dataset_or_fallback(choice: DataChoice) -> data.Dataset:
     """The chosen dataset; when it cannot be built, say why and show the diabetes data instead."""
     csv = uploaded_csv()
     if choice.source == "csv" and csv is None:
-        st.info("Upload a CSV file in the sidebar to train on your own data. "
-                "Until then this page shows the diabetes data.", icon="📄")
+        st.info(
+            "Upload a CSV file in the sidebar to train on your own data. Until then this page shows the diabetes data.",
+            icon="📄",
+        )
         return load_dataset(replace(choice, source="diabetes"))
     try:
         return load_dataset(choice, csv)
     except data.DataError as exc:
-        show_error(exc, f"Cannot use {csv.name}" if choice.source == "csv" and csv else
-                   "Cannot build this dataset")
+        show_error(exc, f"Cannot use {csv.name}" if choice.source == "csv" and csv else "Cannot build this dataset")
     st.caption("Showing the diabetes data instead; your other choices are kept.")
     try:
         return load_dataset(replace(choice, source="diabetes"))
@@ -188,8 +208,10 @@ def show_error(exc: BaseException, context: str | None = None) -> None:
 
 def page_intro(text: str) -> None:
     """A page's opening paragraph: what it shows and what to try."""
-    st.markdown(f"<div style='font-size:1.08rem;max-width:58rem;margin-bottom:0.5rem'>\n\n"
-                f"{text}\n\n</div>", unsafe_allow_html=True)
+    st.markdown(
+        f"<div style='font-size:1.08rem;max-width:58rem;margin-bottom:0.5rem'>\n\n{text}\n\n</div>",
+        unsafe_allow_html=True,
+    )
 
 
 def _selectbox(field: str, label: str, options, **kwargs):
@@ -202,9 +224,14 @@ def _selectbox(field: str, label: str, options, **kwargs):
 
 def _csv_controls() -> None:
     """The uploader and, once a readable file is in, its target column (the last one unless chosen)."""
-    st.file_uploader("CSV file", type=["csv", "tsv", "txt"], key=UPLOADER_KEY, on_change=_store_csv,
-                     help="A header row, then one row per example; numbers only in the columns "
-                          "you use (comma, semicolon or tab separated, UTF-8).")
+    st.file_uploader(
+        "CSV file",
+        type=["csv", "tsv", "txt"],
+        key=UPLOADER_KEY,
+        on_change=_store_csv,
+        help="A header row, then one row per example; numbers only in the columns "
+        "you use (comma, semicolon or tab separated, UTF-8).",
+    )
     csv = uploaded_csv()
     if csv is None:
         return
@@ -218,11 +245,18 @@ def _csv_controls() -> None:
         return
     # Shown even when the last column is unusable: the guess is only a guess, so the learner must
     # always be able to pick another.
-    target = _selectbox("target", "Target column (what to predict)", columns.usable_targets,
-                        index=columns.usable_targets.index(columns.default_target))
+    target = _selectbox(
+        "target",
+        "Target column (what to predict)",
+        columns.usable_targets,
+        index=columns.usable_targets.index(columns.default_target),
+    )
     st.caption(explain.target_guess(target, columns))
-    st.checkbox("Drop rows with missing cells", key=KEYS["drop_missing"],
-                help="Without this, a file with empty or missing cells is refused with a count of them.")
+    st.checkbox(
+        "Drop rows with missing cells",
+        key=KEYS["drop_missing"],
+        help="Without this, a file with empty or missing cells is refused with a count of them.",
+    )
 
 
 def data_params() -> dict[str, str]:
@@ -262,19 +296,38 @@ def data_sidebar() -> DataChoice:
     """Draw the shared data controls in the sidebar; return the choice they hold."""
     with st.sidebar.container(key=FRAME_KEY):
         st.subheader("Data")
-        source = _selectbox("source", "Dataset", data.SOURCES, on_change=_source_changed,
-                            help=_table_help(data.SOURCES, SOURCE_LABELS))
+        source = _selectbox(
+            "source", "Dataset", data.SOURCES, on_change=_source_changed, help=_table_help(data.SOURCES, SOURCE_LABELS)
+        )
         if source == "csv":
             _csv_controls()
         scaled = source in SCALED_SOURCES
-        _selectbox("scaling", "Feature scaling", data.FEATURE_SCALINGS,
-                   index=list(data.FEATURE_SCALINGS).index(sidebar_scaling(source)), disabled=not scaled, help=_table_help(data.FEATURE_SCALINGS, SCALING_LABELS) if scaled else
-                   "The synthetic sets are already on a unit scale; feature scaling does not apply.")
-        _selectbox("target_scaling", "Target scaling", data.TARGET_SCALINGS,
-                   help=_table_help(data.TARGET_SCALINGS, TARGET_LABELS))
-        st.number_input("Train/test split seed", min_value=0, max_value=MAX_SEED, value=_DEFAULT.split_seed, step=1,
-                        key=KEYS["split_seed"], **state.BOUND,
-                        help="Which 80 % of the rows are used for training. 42 is the tutorial's split.")
+        _selectbox(
+            "scaling",
+            "Feature scaling",
+            data.FEATURE_SCALINGS,
+            index=list(data.FEATURE_SCALINGS).index(sidebar_scaling(source)),
+            disabled=not scaled,
+            help=_table_help(data.FEATURE_SCALINGS, SCALING_LABELS)
+            if scaled
+            else "The synthetic sets are already on a unit scale; feature scaling does not apply.",
+        )
+        _selectbox(
+            "target_scaling",
+            "Target scaling",
+            data.TARGET_SCALINGS,
+            help=_table_help(data.TARGET_SCALINGS, TARGET_LABELS),
+        )
+        st.number_input(
+            "Train/test split seed",
+            min_value=0,
+            max_value=MAX_SEED,
+            value=_DEFAULT.split_seed,
+            step=1,
+            key=KEYS["split_seed"],
+            **state.BOUND,
+            help="Which 80 % of the rows are used for training. 42 is the tutorial's split.",
+        )
     return current_choice()
 
 
@@ -283,8 +336,11 @@ def _table_help(table: dict, labels: dict) -> str:
 
 
 def _dataset_summary(dataset: data.Dataset) -> None:
-    st.caption(explain.dataset_summary(dataset.name, len(dataset.y_train), len(dataset.y_test),
-                                       len(dataset.feature_names), dataset.target_name))
+    st.caption(
+        explain.dataset_summary(
+            dataset.name, len(dataset.y_train), len(dataset.y_test), len(dataset.feature_names), dataset.target_name
+        )
+    )
     st.caption(explain.features_in_use(dataset.scaling_in_use))
     if dataset.target_std != 1.0 or dataset.target_mean != 0.0:
         st.caption(explain.target_scaling_note(dataset.target_mean, dataset.target_std))
@@ -293,8 +349,7 @@ def _dataset_summary(dataset: data.Dataset) -> None:
             st.markdown("\n".join(f"- {note}" for note in dataset.notes))
 
 
-def frame(title: str, intro: str | None = None, *, icon: str | None = None,
-          page_config: bool = True) -> data.Dataset:
+def frame(title: str, intro: str | None = None, *, icon: str | None = None, page_config: bool = True) -> data.Dataset:
     """Draw the page's title, intro and data sidebar; return the chosen `nnlab.data.Dataset`.
 
     Never raises for bad data: a CSV that cannot be read shows its error and the page gets the

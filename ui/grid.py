@@ -1,8 +1,9 @@
 """The compare page's grid: what to train (initializers × learning rates × seeds), its form, its sweep.
 
-    grid = grid_controls()               # the form, bound to the URL -> Grid
-    run = train_grid(grid, dataset)      # on the button: the sweep, kept in the session's run store
+grid = grid_controls()               # the form, bound to the URL -> Grid
+run = train_grid(grid, dataset)      # on the button: the sweep, kept in the session's run store
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -60,11 +61,13 @@ def _link_rates() -> set[float]:
 
 def _link_checks(rates) -> dict[str, state.Check]:
     default = Grid()
-    return {"inits": state.items(list(default.inits), INITIALIZERS),
-            "lrs": state.items(list(default.lrs), [plots.grid_label(r) for r in rates], most=MAX_RATES),
-            "seeds": state.whole(default.seeds, 1, MAX_SEEDS),
-            "epochs": state.whole(default.epochs, *EPOCHS),
-            "act": state.choice(default.activation, ACTIVATIONS)}
+    return {
+        "inits": state.items(list(default.inits), INITIALIZERS),
+        "lrs": state.items(list(default.lrs), [plots.grid_label(r) for r in rates], most=MAX_RATES),
+        "seeds": state.whole(default.seeds, 1, MAX_SEEDS),
+        "epochs": state.whole(default.epochs, *EPOCHS),
+        "act": state.choice(default.activation, ACTIVATIONS),
+    }
 
 
 def _keep_or_restore() -> None:
@@ -74,7 +77,8 @@ def _keep_or_restore() -> None:
         if not st.session_state.get(key):
             st.session_state[key] = list(getattr(last, field))
             st.session_state.setdefault(f"{LAST_KEY}.notes", []).append(
-                f"Pick at least one {what}; the previous ones were kept.")
+                f"Pick at least one {what}; the previous ones were kept."
+            )
     st.session_state[f"{LAST_KEY}.train"] = True
 
 
@@ -86,37 +90,64 @@ def grid_controls() -> tuple[Grid, bool]:
     with st.form("compare-grid"):
         left, middle, right = st.columns([4, 4, 2])
         inits = left.multiselect(
-            "Initializers (heatmap rows)", list(INITIALIZERS), default=list(default.inits), key="inits", **bound,
-            help="\n".join(f"- **{name}**: {f.__doc__.split(':')[0]}" for name, f in INITIALIZERS.items()))
-        lrs = middle.multiselect("Learning rates (heatmap columns)", rates, default=list(default.lrs), key="lrs",
-                                 format_func=plots.grid_label, max_selections=MAX_RATES, **bound)
+            "Initializers (heatmap rows)",
+            list(INITIALIZERS),
+            default=list(default.inits),
+            key="inits",
+            **bound,
+            help="\n".join(f"- **{name}**: {f.__doc__.split(':')[0]}" for name, f in INITIALIZERS.items()),
+        )
+        lrs = middle.multiselect(
+            "Learning rates (heatmap columns)",
+            rates,
+            default=list(default.lrs),
+            key="lrs",
+            format_func=plots.grid_label,
+            max_selections=MAX_RATES,
+            **bound,
+        )
         activation = right.selectbox("Activation", list(ACTIVATIONS), key="act", **bound)
-        seeds = left.slider("Seeds per cell", 1, MAX_SEEDS, default.seeds, key="seeds", **bound,
-                            help="Each seed draws different starting weights. With more than one, the charts "
-                                 "show the mean and the spread, so you can tell a real difference from luck.")
+        seeds = left.slider(
+            "Seeds per cell",
+            1,
+            MAX_SEEDS,
+            default.seeds,
+            key="seeds",
+            **bound,
+            help="Each seed draws different starting weights. With more than one, the charts "
+            "show the mean and the spread, so you can tell a real difference from luck.",
+        )
         # A select slider, not a slider: a bound slider takes any number in range from a link (123).
-        epochs = middle.select_slider("Epochs", range(EPOCHS[0], EPOCHS[1] + 1, EPOCHS[2]), default.epochs,
-                                      key="epochs", **bound)
+        epochs = middle.select_slider(
+            "Epochs", range(EPOCHS[0], EPOCHS[1] + 1, EPOCHS[2]), default.epochs, key="epochs", **bound
+        )
         right.markdown("&nbsp;")
-        right.form_submit_button("Train the grid", type="primary", on_click=_keep_or_restore,
-                                 icon=":material/play_arrow:", width="stretch")
+        right.form_submit_button(
+            "Train the grid", type="primary", on_click=_keep_or_restore, icon=":material/play_arrow:", width="stretch"
+        )
     state.settle_link(link)
     for note in st.session_state.pop(f"{LAST_KEY}.notes", []):
         st.warning(note, icon="🔗")
-    grid = Grid(tuple(i for i in INITIALIZERS if i in inits), tuple(sorted(set(lrs))), int(seeds), int(epochs),
-                activation)
+    grid = Grid(
+        tuple(i for i in INITIALIZERS if i in inits), tuple(sorted(set(lrs))), int(seeds), int(epochs), activation
+    )
     if not grid.inits or not grid.lrs:  # emptied but not submitted: keep showing the last grid
-        grid = replace(grid, inits=grid.inits or st.session_state.get(LAST_KEY, default).inits,
-                       lrs=grid.lrs or st.session_state.get(LAST_KEY, default).lrs)
+        grid = replace(
+            grid,
+            inits=grid.inits or st.session_state.get(LAST_KEY, default).inits,
+            lrs=grid.lrs or st.session_state.get(LAST_KEY, default).lrs,
+        )
     st.session_state[LAST_KEY] = grid
     return grid, st.session_state.pop(f"{LAST_KEY}.train", False)
 
 
 def plan(grid: Grid) -> dict:
     """sweep()'s arguments for the grid."""
-    return dict(grid={"init": list(grid.inits), "lr": list(grid.lrs)}, seeds=grid.seeds,
-                base=dict(hidden=HIDDEN, activation=grid.activation, epochs=grid.epochs,
-                          record_every=grid.epochs))  # first and last weights only: light to keep
+    return dict(
+        grid={"init": list(grid.inits), "lr": list(grid.lrs)},
+        seeds=grid.seeds,
+        base=dict(hidden=HIDDEN, activation=grid.activation, epochs=grid.epochs, record_every=grid.epochs),
+    )  # first and last weights only: light to keep
 
 
 def stored_run(grid: Grid, dataset_digest: str) -> Run | None:
@@ -137,10 +168,20 @@ def train_grid(grid: Grid, dataset) -> Run | None:
         show_error(exc, "This grid cannot be trained")
         return None
     note = explain.work_note(work, LONG_SECONDS)
-    return remember(grid, dataset, lambda progress: sweep(
-        dataset.X_train, dataset.y_train, eval_set=eval_set, **plan(grid),
-        on_progress=lambda done, total, row: progress.runs(done, total, row, note)),
-        page=PAGE, text=f"Training {grid.runs} runs{note}…", error_context="This grid cannot be trained")
+    return remember(
+        grid,
+        dataset,
+        lambda progress: sweep(
+            dataset.X_train,
+            dataset.y_train,
+            eval_set=eval_set,
+            **plan(grid),
+            on_progress=lambda done, total, row: progress.runs(done, total, row, note),
+        ),
+        page=PAGE,
+        text=f"Training {grid.runs} runs{note}…",
+        error_context="This grid cannot be trained",
+    )
 
 
 def network_name(grid: Grid) -> str:

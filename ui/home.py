@@ -1,4 +1,5 @@
 """What the home page shows: the list of pages, and one live chart about the learning rate."""
+
 from __future__ import annotations
 
 import ast
@@ -12,9 +13,9 @@ import streamlit as st
 from streamlit.source_util import page_icon_and_name, page_sort_key
 
 from nnlab import data, plots
+from nnlab.config import Config
 from nnlab.linear import least_squares, lr_bound
 from nnlab.training import train
-from nnlab.config import Config
 
 ROOT = Path(__file__).resolve().parents[1]
 RATES = (0.01, 0.9)  # the tutorial's rate, and one just under the stability bound of about 1.0
@@ -33,8 +34,14 @@ class PageInfo:
 def page_catalogue(root: Path = ROOT) -> list[PageInfo]:
     """The files in pages/, in navigation order; a page says what it teaches in its docstring."""
     files = sorted((root / "pages").glob("*.py"), key=page_sort_key)
-    return [PageInfo(f.relative_to(root).as_posix(), page_icon_and_name(f)[1].replace("_", " "),
-                     _first_line(f, f.stat().st_mtime_ns)) for f in files]
+    return [
+        PageInfo(
+            f.relative_to(root).as_posix(),
+            page_icon_and_name(f)[1].replace("_", " "),
+            _first_line(f, f.stat().st_mtime_ns),
+        )
+        for f in files
+    ]
 
 
 # ast.parse is not thread-safe in CPython 3.11 (gh-106905: "AST constructor recursion depth
@@ -62,14 +69,16 @@ def learning_rate_runs(rates=RATES, epochs: int = EPOCHS) -> dict:
     """
     dataset = data.make_dataset("diabetes", scaling="sklearn", target_scaling="none")
     configs = [Config(hidden=(), init="zeros", lr=lr, epochs=epochs) for lr in rates]
-    results = train(configs, dataset.X_train, dataset.y_train,
-                    eval_set=(dataset.X_test, dataset.y_test))
-    return {"histories": {lr: r.history for lr, r in zip(rates, results)},
-            "floor": least_squares(dataset.X_train, dataset.y_train)["mse"],
-            "bound": lr_bound(dataset.X_train)["bound"]}
+    results = train(configs, dataset.X_train, dataset.y_train, eval_set=(dataset.X_test, dataset.y_test))
+    return {
+        "histories": {lr: r.history for lr, r in zip(rates, results)},
+        "floor": least_squares(dataset.X_train, dataset.y_train)["mse"],
+        "bound": lr_bound(dataset.X_train)["bound"],
+    }
 
 
 def learning_rate_figure(runs: dict) -> go.Figure:
     """Training loss against epoch, one line per learning rate, over the least-squares floor."""
-    return plots.learning_rate_figure(plots.learning_rate_data(runs["histories"], runs["floor"],
-                                                               tutorial_rate=RATES[0]))
+    return plots.learning_rate_figure(
+        plots.learning_rate_data(runs["histories"], runs["floor"], tutorial_rate=RATES[0])
+    )

@@ -18,6 +18,7 @@ What Streamlit 1.67 does with `bind="query-params"` (measured in AppTest and Chr
 What nnlab adds: a warning naming each bad value, once (the URL no longer holds it after), and
 the sidebar's values carried across pages.
 """
+
 from __future__ import annotations
 
 import math
@@ -49,16 +50,19 @@ def choice(default, options) -> Check:
 
 def whole(default: int, low: int, high: int, step: int = 1) -> Check:
     """A whole number from low to high, on the step's grid."""
+
     def why_not(raw):
         text = raw[-1].strip()
         if text.isdigit() and low <= int(text) <= high and (int(text) - low) % step == 0:
             return None
         return f"a whole number from {low} to {high}" + (f" in steps of {step}" if step > 1 else "")
+
     return Check(default, why_not)
 
 
 def number(default: float, low: float, high: float, low_included: bool = False) -> Check:
     """A number above low (or from low, if low_included) and at most high."""
+
     def why_not(raw):
         try:
             value = float(raw[-1])
@@ -67,6 +71,7 @@ def number(default: float, low: float, high: float, low_included: bool = False) 
         if (low <= value if low_included else low < value) and value <= high:
             return None
         return f"a number {'from' if low_included else 'above'} {low:g} and at most {high:g}"
+
     return Check(default, why_not)
 
 
@@ -78,6 +83,7 @@ def items(default: list, options, most: int | None = None) -> Check:
         if any(r not in names for r in raw):
             return f"choose from {', '.join(names)}"
         return f"at most {most}" if most is not None and len(raw) > most else None
+
     return Check(default, why_not, partial=True)
 
 

@@ -16,6 +16,7 @@ From then on st.session_state refuses that thread's writes, so the store is a pl
 fetched before training; and the rerun waits for the old thread's `done` event before reading
 it, so it never misses the partial run. A sweep cannot stop half-way: Stop abandons it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -30,8 +31,8 @@ import numpy as np
 import streamlit as st
 
 import nnlab
-from nnlab.explain import diverging_message, stopped_note
 from nnlab.config import Config
+from nnlab.explain import diverging_message, stopped_note
 
 from .frame import show_error
 
@@ -108,8 +109,12 @@ def dataset_key(dataset) -> str:
     if seen is not None and seen[0] is dataset:
         return seen[1]
     digest = hashlib.sha256()
-    for part in (dataset.name, dataset.target_name, *dataset.feature_names,
-                 repr((dataset.target_mean, dataset.target_std))):
+    for part in (
+        dataset.name,
+        dataset.target_name,
+        *dataset.feature_names,
+        repr((dataset.target_mean, dataset.target_std)),
+    ):
         digest.update(str(part).encode() + b"\0")
     for array in (dataset.X_train, dataset.y_train, dataset.X_test, dataset.y_test):
         array = np.ascontiguousarray(array)
@@ -155,8 +160,10 @@ class Progress:
         if not self._due():
             return True
         try:
-            self.bar.progress(min((epoch + 1) / self.epochs, 1.0),
-                              text=f"Epoch {epoch + 1:,} of {self.epochs:,} · training loss {loss:.4g}")
+            self.bar.progress(
+                min((epoch + 1) / self.epochs, 1.0),
+                text=f"Epoch {epoch + 1:,} of {self.epochs:,} · training loss {loss:.4g}",
+            )
         except BaseException as exc:  # noqa: BLE001 - Streamlit's control flow is BaseException
             self.interrupt = exc
             return False
@@ -174,9 +181,12 @@ def progress_box(page: str, text: str, epochs: int = 1):
     box = st.empty()
     with box.container():
         bar = st.progress(0.0, text=text)
-        st.button("Stop", key=f"{page}.stop", icon=":material/stop_circle:",
-                  help="Stop here: a single network keeps what it learned so far; a set of runs "
-                       "is abandoned.")
+        st.button(
+            "Stop",
+            key=f"{page}.stop",
+            icon=":material/stop_circle:",
+            help="Stop here: a single network keeps what it learned so far; a set of runs is abandoned.",
+        )
     try:
         yield Progress(bar, epochs)
     finally:
@@ -186,8 +196,9 @@ def progress_box(page: str, text: str, epochs: int = 1):
             pass
 
 
-def remember(what, dataset, compute, page: str, text: str,
-             error_context: str = "These settings cannot be trained") -> Run | None:
+def remember(
+    what, dataset, compute, page: str, text: str, error_context: str = "These settings cannot be trained"
+) -> Run | None:
     """This session's Run of `what` on dataset, computing it (compute(progress) -> result) if new.
 
     A ValueError from compute is shown as an error and gives None.
@@ -224,8 +235,9 @@ def last_run(page: str = "train", report: bool = True) -> nnlab.MLP | None:
     return _report(store, page, run) if report else run.model
 
 
-def train_model(settings: Config | dict, dataset, eval: bool = True, page: str = "train",
-                restart: bool = False) -> nnlab.MLP | None:
+def train_model(
+    settings: Config | dict, dataset, eval: bool = True, page: str = "train", restart: bool = False
+) -> nnlab.MLP | None:
     """Fit an MLP with these settings on dataset's training split; returns the model or None.
 
     eval=True also records test loss and R² each epoch. A finished run with the same settings
@@ -245,8 +257,12 @@ def train_model(settings: Config | dict, dataset, eval: bool = True, page: str =
         return _report(store, page, run)
     last = store.latest.get(page)
     if not restart and last is not None and last.key == key and last.stopped:
-        if not st.button("Train in full", key=f"{page}.again", icon=":material/replay:",
-                         help="Train these settings again, for every epoch."):
+        if not st.button(
+            "Train in full",
+            key=f"{page}.again",
+            icon=":material/replay:",
+            help="Train these settings again, for every epoch.",
+        ):
             return _report(store, page, last)
     run = _fit(store, key, dataset, page)
     return None if run is None else _report(store, page, store.keep(run))
@@ -262,14 +278,16 @@ def _fit(store: RunStore, key: tuple, dataset, page: str) -> Run | None:
             try:
                 with warnings.catch_warnings(record=True) as caught:
                     warnings.simplefilter("always", nnlab.DivergenceWarning)
-                    model.fit(dataset.X_train, dataset.y_train,
-                              eval_set=(dataset.X_test, dataset.y_test) if eval else None,
-                              on_epoch=progress.epoch)
+                    model.fit(
+                        dataset.X_train,
+                        dataset.y_train,
+                        eval_set=(dataset.X_test, dataset.y_test) if eval else None,
+                        on_epoch=progress.epoch,
+                    )
             except ValueError as exc:
                 show_error(exc, "These settings cannot be trained")
                 return None
-        run = Run(key, model, model.history_.seconds, progress.interrupt is not None,
-                  _notes(model, caught))
+        run = Run(key, model, model.history_.seconds, progress.interrupt is not None, _notes(model, caught))
         if progress.interrupt is not None:
             store.latest[page] = run  # no st.* call: it would raise
             raise progress.interrupt

@@ -1,4 +1,5 @@
 """The built-in data: scikit-learn's diabetes table in three scalings, and two synthetic sets."""
+
 from __future__ import annotations
 
 import functools
@@ -37,6 +38,7 @@ _DIABETES_NAMES = {
     "raw": "Diabetes (raw units)",
     "standardized": "Diabetes (standardized with training statistics)",
 }
+
 
 @functools.lru_cache(maxsize=2)
 def _sklearn_diabetes(scaled: bool) -> tuple[pd.DataFrame, pd.Series]:

@@ -5,6 +5,7 @@ which are a row index, which can be the target) and words every refusal. The che
 not make (strict quoting, ragged short rows, field length) come before or after it, never in a
 parser of our own.
 """
+
 from __future__ import annotations
 
 import csv as _csv
@@ -48,8 +49,28 @@ _SNIFF_CHARS = 65536
 _SNIFF_LINES = 50
 _SAMPLE_CELLS = 200  # a column whose first cells are all text is dropped without reading the rest
 # Names a row-number column goes by (compared casefolded, without spaces, dots, '#' and '_').
-_INDEX_NAMES = frozenset({"", "index", "idx", "id", "obs", "observation", "row", "rownames", "rowname",
-                          "rownumber", "no", "nr", "number", "num", "n", "case", "record", "sample"})
+_INDEX_NAMES = frozenset(
+    {
+        "",
+        "index",
+        "idx",
+        "id",
+        "obs",
+        "observation",
+        "row",
+        "rownames",
+        "rowname",
+        "rownumber",
+        "no",
+        "nr",
+        "number",
+        "num",
+        "n",
+        "case",
+        "record",
+        "sample",
+    }
+)
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
@@ -75,7 +96,9 @@ class CsvColumns:
     notes: tuple[str, ...]
 
 
-def read_csv(source, target: str | None = None, max_bytes: int = MAX_CSV_BYTES, **options) -> tuple[pd.DataFrame, pd.Series]:
+def read_csv(
+    source, target: str | None = None, max_bytes: int = MAX_CSV_BYTES, **options
+) -> tuple[pd.DataFrame, pd.Series]:
     """Read a user's CSV as numbers: X (n, d) float64 features, y (n,) float64 target.
 
     `source` is a path, bytes, or a binary file-like (e.g. Streamlit's UploadedFile); `target`
@@ -87,8 +110,15 @@ def read_csv(source, target: str | None = None, max_bytes: int = MAX_CSV_BYTES, 
     return data.X, data.y
 
 
-def load_csv(source, target: str | None = None, max_bytes: int = MAX_CSV_BYTES, *, drop_missing: bool = False,
-             keep_index: bool = False, header: bool = True) -> CsvData:
+def load_csv(
+    source,
+    target: str | None = None,
+    max_bytes: int = MAX_CSV_BYTES,
+    *,
+    drop_missing: bool = False,
+    keep_index: bool = False,
+    header: bool = True,
+) -> CsvData:
     """Read a user's CSV as numbers (X (n, d), y (n,)) with the notes a page shows beside it.
 
     Rules, in the order they are applied:
@@ -131,8 +161,10 @@ def csv_columns(source, max_bytes: int = MAX_CSV_BYTES, *, keep_index: bool = Fa
     if default != last and last is not None:
         i = table.names.index(last)
         why = table.reasons[i] or f"it has the same value in every row or fewer than {MIN_ROWS} values"
-        notes.append(f"the last column {last!r} cannot be the target ({why})" +
-                     (f"; the target is {default!r} unless you choose another" if default else ""))
+        notes.append(
+            f"the last column {last!r} cannot be the target ({why})"
+            + (f"; the target is {default!r} unless you choose another" if default else "")
+        )
     return CsvColumns(tuple(n for n in table.names if n), usable, default, tuple(notes))
 
 
@@ -360,7 +392,9 @@ def _split_line(line: str, delimiter: str) -> list[str]:
     try:
         return next(_csv.reader([line], delimiter=delimiter, skipinitialspace=True, strict=True), [])
     except _csv.Error as exc:  # a quoted newline inside the header: rare enough to refuse
-        raise DataError("the header row has a line break inside quotes; put every column name on the first line") from exc
+        raise DataError(
+            "the header row has a line break inside quotes; put every column name on the first line"
+        ) from exc
 
 
 def _lines(text: str):
@@ -395,14 +429,18 @@ def _header(text: str, delimiter: str, header: bool) -> tuple[list[str], int, in
     if numeric and len(found) == 2 and len(found[1][3]) != len(cells):
         width = len(found[1][3])
         shown = ",".join(c.strip() for c in cells[:3]) + (",…" if len(cells) > 3 else "")
-        notes.append(f"the first line ({shown!r}) holds numbers and {len(cells)} fields where the rows have {width}: "
-                     f"read as a description, not column names; the columns are named column_1 … column_{width}")
+        notes.append(
+            f"the first line ({shown!r}) holds numbers and {len(cells)} fields where the rows have {width}: "
+            f"read as a description, not column names; the columns are named column_1 … column_{width}"
+        )
         return _numbered(width), end, number + 1, notes
     names = _check_header(cells)
     if numeric:
         listed = ", ".join(repr(n) for n in numeric[:3]) + (f" and {len(numeric) - 3} more" if len(numeric) > 3 else "")
-        notes.append(f"the header row looks like data: {listed} {'is a number' if len(numeric) == 1 else 'are numbers'}, "
-                     "not column names; check that the first line of the file names the columns")
+        notes.append(
+            f"the header row looks like data: {listed} {'is a number' if len(numeric) == 1 else 'are numbers'}, "
+            "not column names; check that the first line of the file names the columns"
+        )
     return names, end, number + 1, notes
 
 
@@ -451,13 +489,24 @@ def _parse_body(data: bytes, offset: int, delimiter: str, width: int, first_line
         with warnings.catch_warnings():  # ParserWarning on cut rows: the ragged check below words it
             warnings.simplefilter("ignore", pd.errors.ParserWarning)
             frame = pd.read_csv(
-                stream, sep=delimiter, header=None, names=range(width), index_col=False, encoding="utf-8",
-                skipinitialspace=True, skip_blank_lines=False, keep_default_na=False, na_values=_NA_VALUES,
-                low_memory=False, engine="c",
+                stream,
+                sep=delimiter,
+                header=None,
+                names=range(width),
+                index_col=False,
+                encoding="utf-8",
+                skipinitialspace=True,
+                skip_blank_lines=False,
+                keep_default_na=False,
+                na_values=_NA_VALUES,
+                low_memory=False,
+                engine="c",
             )
     except Exception as exc:  # pandas words its errors for programmers: find the line ourselves
-        raise DataError(_ragged_message(data[offset:], delimiter, width, first_line)
-                        or f"the rows cannot be read as CSV: {str(exc).strip().splitlines()[-1][:200]}") from exc
+        raise DataError(
+            _ragged_message(data[offset:], delimiter, width, first_line)
+            or f"the rows cannot be read as CSV: {str(exc).strip().splitlines()[-1][:200]}"
+        ) from exc
     # pandas pads short rows with NaN and, with index_col=False, cuts long ones: count fields per line.
     if delimiter == _WHITESPACE or not _every_line_has(data, offset, delimiter, width - 1):
         message = _ragged_message(data[offset:], delimiter, width, first_line)
@@ -487,14 +536,14 @@ def _every_line_has(data: bytes, offset: int, delimiter: str, count: int) -> boo
 def _ragged_message(body: bytes, delimiter: str, width: int, first_line: int) -> str | None:
     """The message for the first non-blank line with another number of fields than the header, if any."""
     text = body.decode("utf-8")
-    records = (
-        ((number, len(cells)) for number, cells in _records(text, delimiter) if not _is_blank(cells))
-    )
+    records = ((number, len(cells)) for number, cells in _records(text, delimiter) if not _is_blank(cells))
     for number, count in records:
         if count != width:
             name = _DELIMITER_NAMES[delimiter]
-            return (f"ragged rows: line {number + first_line - 1} has {count} fields but the header has {width} "
-                    f"({name}-separated); every row needs one field per column")
+            return (
+                f"ragged rows: line {number + first_line - 1} has {count} fields but the header has {width} "
+                f"({name}-separated); every row needs one field per column"
+            )
     return None
 
 
@@ -559,15 +608,18 @@ def _line_at(lines: np.ndarray, cells: pd.Series, label) -> int:
 def _check_field_length(text: pd.Series, lines: np.ndarray) -> None:
     lengths = text.str.len().to_numpy()
     if lengths.size and lengths.max() > _FIELD_LIMIT:
-        raise DataError(f"line {lines[int(np.argmax(lengths > _FIELD_LIMIT))]} has a field longer than {_FIELD_LIMIT:,} characters")
+        raise DataError(
+            f"line {lines[int(np.argmax(lengths > _FIELD_LIMIT))]} has a field longer than {_FIELD_LIMIT:,} characters"
+        )
 
 
 def _conversions(present: pd.Series, delimiter: str):
     """Readings of a non-numeric column's present cells, in order of preference: (values (m,), note)."""
     pattern, clean = _GROUPED[delimiter]
     if present.str.fullmatch(pattern).all():
-        yield _to_float(present.map(clean)), "thousands separators removed" + (
-            ", decimal comma read as a point" if delimiter == ";" else ""
+        yield (
+            _to_float(present.map(clean)),
+            "thousands separators removed" + (", decimal comma read as a point" if delimiter == ";" else ""),
         )
     lower = present.str.lower()
     if lower.isin(_BOOLEANS).all():
@@ -648,8 +700,14 @@ def _frames(table: _Table, target, drop_missing: bool) -> CsvData:
     X = pd.DataFrame({n: v for n, v in columns.items() if n != target_name}, dtype=np.float64)
     X.attrs["dropped"] = dropped
     X.attrs["converted"] = converted
-    return CsvData(X, pd.Series(columns[target_name], name=target_name), tuple(notes), dropped, converted,
-                   tuple(table.index_columns))
+    return CsvData(
+        X,
+        pd.Series(columns[target_name], name=target_name),
+        tuple(notes),
+        dropped,
+        converted,
+        tuple(table.index_columns),
+    )
 
 
 def _drop_missing_rows(columns: dict[str, np.ndarray], lines: np.ndarray):
@@ -661,8 +719,10 @@ def _drop_missing_rows(columns: dict[str, np.ndarray], lines: np.ndarray):
     where = _few([name for name, v in columns.items() if np.isnan(v).any()])
     kept = {name: v[~missing] for name, v in columns.items()}
     if len(lines) - n < MIN_ROWS:
-        raise DataError(f"{n} of {len(lines)} rows have missing cells (in {where}); without them only "
-                        f"{len(lines) - n} rows are left, and at least {MIN_ROWS} are needed")
+        raise DataError(
+            f"{n} of {len(lines)} rows have missing cells (in {where}); without them only "
+            f"{len(lines) - n} rows are left, and at least {MIN_ROWS} are needed"
+        )
     return kept, lines[~missing], f"dropped {n} row{'s' if n != 1 else ''} with missing cells (in {where})"
 
 
@@ -681,7 +741,9 @@ def _target_index(names: list[str], target) -> int:
     if target.strip() in names and target.strip():
         return names.index(target.strip())
     available = [n for n in names if n]
-    shown = ", ".join(repr(n) for n in available[:20]) + (f", … ({len(available) - 20} more)" if len(available) > 20 else "")
+    shown = ", ".join(repr(n) for n in available[:20]) + (
+        f", … ({len(available) - 20} more)" if len(available) > 20 else ""
+    )
     hint = [n for n in available if n.casefold() == target.strip().casefold()]
     suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
     raise DataError(f"target column {target!r} not found{suggestion}; available columns: {shown}")
@@ -735,4 +797,6 @@ def _check_values(columns: dict[str, np.ndarray], target_name: str, lines) -> No
         raise DataError(f"feature columns with the same value in every row carry no information: {listed}; remove them")
     y = columns[target_name]
     if (y == y[0]).all():
-        raise DataError(f"the target column {target_name!r} has the same value ({y[0]:g}) in every row; there is nothing to predict")
+        raise DataError(
+            f"the target column {target_name!r} has the same value ({y[0]:g}) in every row; there is nothing to predict"
+        )

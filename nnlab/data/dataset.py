@@ -1,4 +1,5 @@
 """A train/test `Dataset` from any source: the built-in sets or a CSV, split and scaled by `make_dataset`."""
+
 from __future__ import annotations
 
 import numbers

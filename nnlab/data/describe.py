@@ -1,4 +1,5 @@
 """How a dataset looks before training: column statistics and scaling, correlations, and its split."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -30,9 +31,16 @@ def all_rows(dataset):
 def column_stats(X, names):
     """One row per column of X (n, d): mean, std (ddof 0), min, max and L2 norm ‖x‖₂ = √Σx²."""
     X = np.asarray(X, dtype=np.float64).reshape(len(X), -1)
-    return pd.DataFrame({"mean": X.mean(axis=0), "std": X.std(axis=0), "min": X.min(axis=0),
-                         "max": X.max(axis=0), "l2_norm": np.linalg.norm(X, axis=0)},
-                        index=pd.Index(list(names), name="column"))
+    return pd.DataFrame(
+        {
+            "mean": X.mean(axis=0),
+            "std": X.std(axis=0),
+            "min": X.min(axis=0),
+            "max": X.max(axis=0),
+            "l2_norm": np.linalg.norm(X, axis=0),
+        },
+        index=pd.Index(list(names), name="column"),
+    )
 
 
 def table(X, y, names, target_name):
@@ -80,8 +88,16 @@ def strongest_pair(corr):
 def split_summary(y_train, y_test):
     """Rows 'train' and 'test': number of rows, share of all rows, and the target's mean, std, min, max."""
     total = len(y_train) + len(y_test)
-    rows = {name: {"rows": len(y), "share": len(y) / total, "mean": np.mean(y), "std": np.std(y),
-                   "min": np.min(y), "max": np.max(y)}
-            for name, y in (("train", np.asarray(y_train, float)), ("test", np.asarray(y_test, float)))}
+    rows = {
+        name: {
+            "rows": len(y),
+            "share": len(y) / total,
+            "mean": np.mean(y),
+            "std": np.std(y),
+            "min": np.min(y),
+            "max": np.max(y),
+        }
+        for name, y in (("train", np.asarray(y_train, float)), ("test", np.asarray(y_test, float)))
+    }
     # −1e-16 is a mean of zero on standardized data; + 0.0 turns −0 into 0
     return pd.DataFrame.from_dict(rows, orient="index").round(10) + 0.0

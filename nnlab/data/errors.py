@@ -1,4 +1,5 @@
 """The one error a dataset raises, and the rule every dataset, built in or uploaded, must meet."""
+
 from __future__ import annotations
 
 

@@ -1,4 +1,5 @@
 """What every figure shares: palette, labels, the one layout helper, the empty figure, thinning."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -6,14 +7,18 @@ import pandas as pd
 import plotly.graph_objects as go
 
 MAX_POINTS = 2000
-PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-           "#7f7f7f", "#bcbd22"]
+PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"]
 REFERENCE_GREY = "#444"
 DIVERGED_GREY = "#d9d9d9"
 METRIC_LABELS = {
-    "loss": "MSE loss", "val_loss": "MSE loss", "r2": "R²", "val_r2": "R²",
-    "grad_norm": "‖∂L/∂W‖ (L2 norm)", "bias_grad_norm": "‖∂L/∂b‖ (L2 norm)",
-    "update_ratio": "‖ΔW‖ / ‖W‖ per epoch", "dead_fraction": "share of dead units",
+    "loss": "MSE loss",
+    "val_loss": "MSE loss",
+    "r2": "R²",
+    "val_r2": "R²",
+    "grad_norm": "‖∂L/∂W‖ (L2 norm)",
+    "bias_grad_norm": "‖∂L/∂b‖ (L2 norm)",
+    "update_ratio": "‖ΔW‖ / ‖W‖ per epoch",
+    "dead_fraction": "share of dead units",
     "saturation": "share of saturated slopes",
 }
 GRID_TITLES = {"lr": "learning rate", "init": "initializer", "activation": "activation", "seed": "seed"}
@@ -29,8 +34,7 @@ LEGENDS = {
     "above": dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),  # under the title, right
     "below": dict(orientation="h", yanchor="top", xanchor="left", x=0),  # y set from the height
     "right": dict(orientation="v", yanchor="top", y=1.0, xanchor="left", x=1.02),
-    "inside": dict(orientation="v", yanchor="top", y=0.98, xanchor="right", x=0.98,
-                   bgcolor="rgba(255,255,255,0.7)"),
+    "inside": dict(orientation="v", yanchor="top", y=0.98, xanchor="right", x=0.98, bgcolor="rgba(255,255,255,0.7)"),
 }
 # "auto" keeps a legend above the plot while it and the title fit one row of a half-width chart
 # (about 520 px at 8 px a character; each entry's symbol takes about 6 characters).
@@ -72,14 +76,28 @@ def legend_below(fig):
 TITLE_CHARS = 42
 TITLE_LINE_PX = 20  # each extra title line takes this much more top margin (and height)
 
-def layout(fig, title, x_title=None, y_title=None, legend="auto", hover="x unified", log_y=False,
-           height=HEIGHT, top=MARGIN["t"]):
+
+def layout(
+    fig,
+    title,
+    x_title=None,
+    y_title=None,
+    legend="auto",
+    hover="x unified",
+    log_y=False,
+    height=HEIGHT,
+    top=MARGIN["t"],
+):
     """Title, axis titles, legend placement (see LEGENDS), hover mode, linear or log y; returns fig."""
     # No plotly template: st.plotly_chart draws with Streamlit's theme, and validating a template
     # cost 15-40 ms per figure, the largest part of a page's redraw.
     title, extra_lines = wrap_title(title)
-    fig.update_layout(title=title, height=height + TITLE_LINE_PX * extra_lines,
-                      margin=dict(MARGIN, t=top + TITLE_LINE_PX * extra_lines), hovermode=hover)
+    fig.update_layout(
+        title=title,
+        height=height + TITLE_LINE_PX * extra_lines,
+        margin=dict(MARGIN, t=top + TITLE_LINE_PX * extra_lines),
+        hovermode=hover,
+    )
     fig.update_xaxes(title_text=x_title)
     fig.update_yaxes(title_text=y_title, type="log" if log_y else "linear", exponentformat="power")
     return place_legend(fig, legend)
@@ -117,8 +135,9 @@ def _title_words(title):
 def empty_figure(title, message="Nothing to show yet."):
     """A titled, empty figure with a message in the middle."""
     fig = go.Figure()
-    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
-                       font=dict(size=14, color="#666"))
+    fig.add_annotation(
+        text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font=dict(size=14, color="#666")
+    )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return layout(fig, title)
@@ -128,8 +147,9 @@ def reference_line(fig, x, y, name, color=REFERENCE_GREY, dash="dash", hover=Tru
     """A horizontal line at y from x[0] to x[-1], drawn as a trace; hover: True, False or a template."""
     # A trace, not add_hline: an hline's annotation is placed in log10 units on a log axis.
     extra = {} if hover is True else dict(hoverinfo="skip") if hover is False else dict(hovertemplate=hover)
-    return fig.add_trace(go.Scatter(x=[x[0], x[-1]], y=[y, y], mode="lines", name=name,
-                                    line=dict(color=color, dash=dash), **extra))
+    return fig.add_trace(
+        go.Scatter(x=[x[0], x[-1]], y=[y, y], mode="lines", name=name, line=dict(color=color, dash=dash), **extra)
+    )
 
 
 def color(i):
@@ -193,8 +213,15 @@ def styled_lines(fig, data, x, by, within, dashes, name):
     """One colour per ``by`` group, one dash per ``within`` value (dashes[value]); name(group, value)."""
     for i, (group, lines) in enumerate(data.groupby(by, sort=False)):
         for value, part in lines.groupby(within, sort=False):
-            fig.add_trace(go.Scatter(x=part[x], y=part["value"], mode="lines", name=name(group, value),
-                                     line=dict(color=color(i), dash=dashes[value])))
+            fig.add_trace(
+                go.Scatter(
+                    x=part[x],
+                    y=part["value"],
+                    mode="lines",
+                    name=name(group, value),
+                    line=dict(color=color(i), dash=dashes[value]),
+                )
+            )
     return fig
 
 

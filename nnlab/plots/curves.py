@@ -1,12 +1,23 @@
 """Whole-model curves over the epochs: loss, R², the l2 objective, divergence markers, a pair of runs."""
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._style import METRIC_LABELS, PALETTE, downsample_indices, empty_figure, layout, needs_log_scale, place_legend, \
-    reference_line, styled_lines, tidy
+from ._style import (
+    METRIC_LABELS,
+    PALETTE,
+    downsample_indices,
+    empty_figure,
+    layout,
+    needs_log_scale,
+    place_legend,
+    reference_line,
+    styled_lines,
+    tidy,
+)
 
 CURVE_COLUMNS = ["run", "split", "epoch", "value"]
 SPLIT_NAMES = {"train": "", "validation": " (validation)", "objective": " objective (MSE + l2·Σ‖W‖²)"}
@@ -39,17 +50,29 @@ def divergence_data(histories, metric="loss"):
     for run, history in histories.items():
         if history.diverged_at is not None:
             value = getattr(history, metric)[history.diverged_at]
-            rows.append({"run": run, "epoch": history.diverged_at,
-                         "value": value if np.isfinite(value) else history.divergence_bound,
-                         "bound": history.divergence_bound})
+            rows.append(
+                {
+                    "run": run,
+                    "epoch": history.diverged_at,
+                    "value": value if np.isfinite(value) else history.divergence_bound,
+                    "bound": history.divergence_bound,
+                }
+            )
     return pd.DataFrame(rows, columns=["run", "epoch", "value", "bound"])
 
 
 def diverging_data(histories, metric="loss"):
     """One row per run diverging (History.diverging_from) at its last epoch: run, epoch, value, start."""
-    rows = [{"run": run, "epoch": history.epochs - 1, "value": float(getattr(history, metric)[-1]),
-             "start": history.diverging_from}
-            for run, history in histories.items() if history.diverging_from is not None]
+    rows = [
+        {
+            "run": run,
+            "epoch": history.epochs - 1,
+            "value": float(getattr(history, metric)[-1]),
+            "start": history.diverging_from,
+        }
+        for run, history in histories.items()
+        if history.diverging_from is not None
+    ]
     return pd.DataFrame(rows, columns=["run", "epoch", "value", "start"])
 
 
@@ -60,8 +83,9 @@ def objective_data(histories):
         if history.penalty is None or not np.any(history.penalty > 0):
             continue
         index = downsample_indices(len(history.objective))
-        frames.append(pd.DataFrame({"run": run, "split": "objective", "epoch": index,
-                                    "value": history.objective[index]}))
+        frames.append(
+            pd.DataFrame({"run": run, "split": "objective", "epoch": index, "value": history.objective[index]})
+        )
     return tidy(frames, CURVE_COLUMNS)
 
 
@@ -84,24 +108,40 @@ def r2_data(histories):
 
 def _markers(fig, diverged, diverging):
     if diverging is not None and not diverging.empty:
-        fig.add_trace(go.Scatter(x=diverging.epoch, y=diverging.value, mode="markers", name="diverging",
-                                 marker=dict(symbol="triangle-up", size=13, color=PALETTE[3]),
-                                 text=[f"{r}: diverging, growing since epoch {s}" for r, s in
-                                       zip(diverging.run, diverging.start)], hoverinfo="text"))
+        fig.add_trace(
+            go.Scatter(
+                x=diverging.epoch,
+                y=diverging.value,
+                mode="markers",
+                name="diverging",
+                marker=dict(symbol="triangle-up", size=13, color=PALETTE[3]),
+                text=[f"{r}: diverging, growing since epoch {s}" for r, s in zip(diverging.run, diverging.start)],
+                hoverinfo="text",
+            )
+        )
     if diverged is not None and not diverged.empty:
-        fig.add_trace(go.Scatter(x=diverged.epoch, y=diverged.value, mode="markers", name="diverged",
-                                 marker=dict(symbol="x", size=13, color="black"),
-                                 text=[f"{r}: diverged at epoch {e}" for r, e in zip(diverged.run, diverged.epoch)],
-                                 hoverinfo="text"))
+        fig.add_trace(
+            go.Scatter(
+                x=diverged.epoch,
+                y=diverged.value,
+                mode="markers",
+                name="diverged",
+                marker=dict(symbol="x", size=13, color="black"),
+                text=[f"{r}: diverged at epoch {e}" for r, e in zip(diverged.run, diverged.epoch)],
+                hoverinfo="text",
+            )
+        )
 
 
-def curves_figure(data, title, y_title, log_y=None, floor=None, floor_label=None, diverged=None, diverging=None,
-                  legend="auto"):
+def curves_figure(
+    data, title, y_title, log_y=None, floor=None, floor_label=None, diverged=None, diverging=None, legend="auto"
+):
     """Lines per run (train solid, validation dotted, objective dashed), a floor, ▲ diverging and ✕ diverged runs."""
     if data.empty:
         return empty_figure(title, "Train a model to see its curves.")
-    fig = styled_lines(go.Figure(), data, "epoch", "run", "split", SPLIT_DASH,
-                       lambda run, split: f"{run}{SPLIT_NAMES[split]}")
+    fig = styled_lines(
+        go.Figure(), data, "epoch", "run", "split", SPLIT_DASH, lambda run, split: f"{run}{SPLIT_NAMES[split]}"
+    )
     if floor is not None:
         reference_line(fig, [data.epoch.min(), data.epoch.max()], floor, floor_label or "floor")
     _markers(fig, diverged, diverging)
@@ -115,8 +155,17 @@ def loss_figure(histories, title="Loss", floor=None, floor_label="least-squares 
     data, diverged, diverging = loss_data(histories)
     with_penalty = (data.split == "objective").any()
     y_title = "MSE (solid, dotted) and objective (dashed)" if with_penalty else METRIC_LABELS["loss"]
-    return curves_figure(data, title, y_title, log_y=log_y, floor=floor, floor_label=floor_label, diverged=diverged,
-                         diverging=diverging, legend="below" if with_penalty else "auto")  # its names are long
+    return curves_figure(
+        data,
+        title,
+        y_title,
+        log_y=log_y,
+        floor=floor,
+        floor_label=floor_label,
+        diverged=diverged,
+        diverging=diverging,
+        legend="below" if with_penalty else "auto",
+    )  # its names are long
 
 
 def r2_curves_figure(data, title):

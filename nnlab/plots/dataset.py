@@ -1,4 +1,5 @@
 """The data before any model: feature histograms, correlations, one feature against the target, the split."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -36,16 +37,29 @@ def histograms_figure(data, title="Distribution of each feature", columns=5):
     for i, (feature, part) in enumerate(data.groupby("feature", sort=False)):
         row, col = divmod(i, columns)
         n = str(i + 1) if i else ""
-        traces.append(bin_bars(part, part["count"], name=feature, marker_color=PALETTE[0], showlegend=False,
-                               xaxis=f"x{n}", yaxis=f"y{n}",
-                               hovertemplate=f"{feature}: %{{x:.3g}}<br>%{{y}} rows<extra></extra>"))
+        traces.append(
+            bin_bars(
+                part,
+                part["count"],
+                name=feature,
+                marker_color=PALETTE[0],
+                showlegend=False,
+                xaxis=f"x{n}",
+                yaxis=f"y{n}",
+                hovertemplate=f"{feature}: %{{x:.3g}}<br>%{{y}} rows<extra></extra>",
+            )
+        )
         left, top = col * (width + hgap), 1 - row * (height + vgap)
         x_domain = [max(0.0, left), min(1.0, left + width)]  # round-off must not step outside [0, 1]
         y_domain = [max(0.0, top - height), min(1.0, top)]
         axes[f"xaxis{n}"] = dict(domain=x_domain, anchor=f"y{n}", title=dict(text=f"<b>{feature}</b>", standoff=4))
         axes[f"yaxis{n}"] = dict(domain=y_domain, anchor=f"x{n}", title=dict(text="rows" if col == 0 else None))
-    return go.Figure(traces, layout=dict(axes, title=title, height=60 + 220 * rows, bargap=0,
-                                         margin=dict(MARGIN, t=60), hovermode="closest"))
+    return go.Figure(
+        traces,
+        layout=dict(
+            axes, title=title, height=60 + 220 * rows, bargap=0, margin=dict(MARGIN, t=60), hovermode="closest"
+        ),
+    )
 
 
 def correlation_figure(corr, title="Correlation between columns (Pearson r)"):
@@ -55,9 +69,21 @@ def correlation_figure(corr, title="Correlation between columns (Pearson r)"):
     labels = [str(c) for c in corr.columns]
     values = corr.to_numpy(dtype=float)
     text = [["" if not np.isfinite(v) else f"{v:.2f}" for v in row] for row in values]
-    fig = go.Figure(go.Heatmap(z=values, x=labels, y=labels, text=text, texttemplate="%{text}",
-                               colorscale="RdBu", zmin=-1, zmax=1, zmid=0, colorbar=dict(title="r"),
-                               hovertemplate="%{y} vs %{x}: r = %{z:.3f}<extra></extra>"))
+    fig = go.Figure(
+        go.Heatmap(
+            z=values,
+            x=labels,
+            y=labels,
+            text=text,
+            texttemplate="%{text}",
+            colorscale="RdBu",
+            zmin=-1,
+            zmax=1,
+            zmid=0,
+            colorbar=dict(title="r"),
+            hovertemplate="%{y} vs %{x}: r = %{z:.3f}<extra></extra>",
+        )
+    )
     fig = layout(fig, title, "column", "column", hover="closest", height=max(380, 120 + 34 * len(labels)))
     fig.update_xaxes(type="category", tickangle=-45)
     fig.update_yaxes(type="category", autorange="reversed")
@@ -86,10 +112,24 @@ def feature_target_figure(points, line, x_title, y_title, title=None):
         return empty_figure(title, "No rows to show.")
     fig = go.Figure()
     for i, (split, part) in enumerate(points.groupby("split", sort=False)):
-        fig.add_trace(go.Scatter(x=part.x, y=part.y, mode="markers", name=f"{split} rows",
-                                 marker=dict(size=6, opacity=0.6, color=PALETTE[i])))
-    fig.add_trace(go.Scatter(x=line.x, y=line.y, mode="lines", line=dict(color="#222", width=3),
-                             name=f"least-squares line (train R² {line.attrs.get('r2', float('nan')):.3f})"))
+        fig.add_trace(
+            go.Scatter(
+                x=part.x,
+                y=part.y,
+                mode="markers",
+                name=f"{split} rows",
+                marker=dict(size=6, opacity=0.6, color=PALETTE[i]),
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=line.x,
+            y=line.y,
+            mode="lines",
+            line=dict(color="#222", width=3),
+            name=f"least-squares line (train R² {line.attrs.get('r2', float('nan')):.3f})",
+        )
+    )
     return layout(fig, title, x_title, y_title, legend="below", hover="closest", height=440)
 
 

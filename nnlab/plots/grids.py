@@ -1,4 +1,5 @@
 """Grids of runs (sweeps): heatmaps of a final metric, the grid about to be trained, curve bands per grid point."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -6,8 +7,19 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ._style import DIVERGED_GREY, MAX_POINTS, downsample_indices, empty_figure, grid_label, grid_title, layout, \
-    needs_log_scale, sequential_colors, tidy, transparent
+from ._style import (
+    DIVERGED_GREY,
+    MAX_POINTS,
+    downsample_indices,
+    empty_figure,
+    grid_label,
+    grid_title,
+    layout,
+    needs_log_scale,
+    sequential_colors,
+    tidy,
+    transparent,
+)
 
 BAND_OPACITY = 0.18
 DIVERGED_TEXT = "✕ diverged"
@@ -35,8 +47,17 @@ def _grid_axes(fig, title, x, y):
     return fig
 
 
-def grid_heatmap_figure(table, value, title, value_label, x="lr", y="init", reverse=False, low=None,
-                        message="Train the grid to fill this heatmap."):
+def grid_heatmap_figure(
+    table,
+    value,
+    title,
+    value_label,
+    x="lr",
+    y="init",
+    reverse=False,
+    low=None,
+    message="Train the grid to fill this heatmap.",
+):
     """Heatmap of a sweep's mean ``value`` over (x, y), ✕ where a seed diverged; the cells print the real numbers."""
     # Colours follow log10 of the value when it spans more than 100×, and values below ``low``
     # (an R² of −2000) get the lowest colour, so one bad cell cannot wash out the rest.
@@ -50,17 +71,36 @@ def grid_heatmap_figure(table, value, title, value_label, x="lr", y="init", reve
     colorbar = dict(title=value_label)
     if needs_log_scale(z):
         powers = np.arange(np.floor(np.log10(np.nanmin(z))), np.ceil(np.log10(np.nanmax(z))) + 1)
-        colorbar = dict(title=f"{value_label}<br>(log colour)", tickvals=powers,
-                        ticktext=[f"{10 ** p:g}" for p in powers])
+        colorbar = dict(
+            title=f"{value_label}<br>(log colour)", tickvals=powers, ticktext=[f"{10**p:g}" for p in powers]
+        )
         z = np.log10(z)
     columns, rows = [str(c) for c in means.columns], [str(r) for r in means.index]
-    heat = go.Heatmap(z=z, x=columns, y=rows, text=text.tolist(), texttemplate="%{text}", colorscale="Viridis",
-                      reversescale=reverse, colorbar=colorbar, hoverongaps=True,
-                      hovertemplate=_hover(x, y, value_label))
+    heat = go.Heatmap(
+        z=z,
+        x=columns,
+        y=rows,
+        text=text.tolist(),
+        texttemplate="%{text}",
+        colorscale="Viridis",
+        reversescale=reverse,
+        colorbar=colorbar,
+        hoverongaps=True,
+        hovertemplate=_hover(x, y, value_label),
+    )
     traces = [heat]
     if blown.to_numpy().any():  # grey under the ✕ cells, which the heatmap leaves empty
-        traces.insert(0, go.Heatmap(z=np.where(blown, 0.0, np.nan), x=columns, y=rows, showscale=False,
-                                    colorscale=GREY_SCALE, hoverinfo="skip"))
+        traces.insert(
+            0,
+            go.Heatmap(
+                z=np.where(blown, 0.0, np.nan),
+                x=columns,
+                y=rows,
+                showscale=False,
+                colorscale=GREY_SCALE,
+                hoverinfo="skip",
+            ),
+        )
     return _grid_axes(go.Figure(traces), title, x, y)
 
 
@@ -68,10 +108,20 @@ def grid_preview_figure(rows, columns, title, x="lr", y="init", message="to be t
     """The empty grid x × y, every cell grey and labelled: what a sweep is about to fill."""
     if not len(rows) or not len(columns):
         return empty_figure(title, "Pick at least one value for each axis.")
-    fig = go.Figure(go.Heatmap(z=np.zeros((len(rows), len(columns))), x=[grid_label(c) for c in columns],
-                               y=[grid_label(r) for r in rows], text=[[message] * len(columns)] * len(rows),
-                               texttemplate="%{text}", colorscale=GREY_SCALE, showscale=False, xgap=2, ygap=2,
-                               hovertemplate=_hover(x, y)))
+    fig = go.Figure(
+        go.Heatmap(
+            z=np.zeros((len(rows), len(columns))),
+            x=[grid_label(c) for c in columns],
+            y=[grid_label(r) for r in rows],
+            text=[[message] * len(columns)] * len(rows),
+            texttemplate="%{text}",
+            colorscale=GREY_SCALE,
+            showscale=False,
+            xgap=2,
+            ygap=2,
+            hovertemplate=_hover(x, y),
+        )
+    )
     return _grid_axes(fig, title, x, y)
 
 
@@ -89,8 +139,11 @@ def bands_data(band, spread="range", max_points=MAX_POINTS // 2):
         else:
             std = part["std"].fillna(0.0)
             lower, upper = part["mean"] - std, part["mean"] + std
-        parts.append(part[columns].assign(mean=part["mean"].to_numpy(), lower=lower.to_numpy(),
-                                          upper=upper.to_numpy(), n=part["n"].to_numpy()))
+        parts.append(
+            part[columns].assign(
+                mean=part["mean"].to_numpy(), lower=lower.to_numpy(), upper=upper.to_numpy(), n=part["n"].to_numpy()
+            )
+        )
     return tidy(parts, [*columns, "mean", "lower", "upper", "n"])
 
 
@@ -128,26 +181,59 @@ def _axis_range(values, log_y):
 
 def _band_traces(fig, part, name, line_color, column, hover):
     if (part["upper"] - part["lower"]).abs().max() > 0:
-        fig.add_trace(go.Scatter(
-            x=np.r_[part.epoch, part.epoch.to_numpy()[::-1]], y=np.r_[part.upper, part.lower.to_numpy()[::-1]],
-            fill="toself", fillcolor=transparent(line_color, BAND_OPACITY), line=dict(width=0),
-            mode="lines", hoverinfo="skip", showlegend=False, legendgroup=name, name=f"{name} spread"),
-            row=1, col=column)
-    fig.add_trace(go.Scatter(x=part.epoch, y=part["mean"], mode="lines", name=name, legendgroup=name,
-                             showlegend=column == 1, line=dict(color=line_color, width=2),
-                             hovertemplate=f"{hover}, {name}<br>epoch %{{x}}: %{{y:.4g}}<extra></extra>"),
-                  row=1, col=column)
+        fig.add_trace(
+            go.Scatter(
+                x=np.r_[part.epoch, part.epoch.to_numpy()[::-1]],
+                y=np.r_[part.upper, part.lower.to_numpy()[::-1]],
+                fill="toself",
+                fillcolor=transparent(line_color, BAND_OPACITY),
+                line=dict(width=0),
+                mode="lines",
+                hoverinfo="skip",
+                showlegend=False,
+                legendgroup=name,
+                name=f"{name} spread",
+            ),
+            row=1,
+            col=column,
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=part.epoch,
+            y=part["mean"],
+            mode="lines",
+            name=name,
+            legendgroup=name,
+            showlegend=column == 1,
+            line=dict(color=line_color, width=2),
+            hovertemplate=f"{hover}, {name}<br>epoch %{{x}}: %{{y:.4g}}<extra></extra>",
+        ),
+        row=1,
+        col=column,
+    )
 
 
 def _crosses(fig, blown, color, column, top):
     shown = np.where(np.isfinite(blown.value) & (blown.value < top), blown.value, top)
-    fig.add_trace(go.Scatter(
-        x=blown.epoch, y=shown, mode="markers", name="diverged (✕)", legendgroup="diverged",
-        showlegend=not any(t.name == "diverged (✕)" for t in fig.data),
-        marker=dict(symbol="x", size=12, color="black"), cliponaxis=False,
-        text=[f"{grid_title(color)} {grid_label(c)}, seed {s}: diverged at epoch {e} (value {v:.3g})"
-              for c, s, e, v in zip(blown[color], blown.seed, blown.epoch, blown.value)],
-        hoverinfo="text"), row=1, col=column)
+    fig.add_trace(
+        go.Scatter(
+            x=blown.epoch,
+            y=shown,
+            mode="markers",
+            name="diverged (✕)",
+            legendgroup="diverged",
+            showlegend=not any(t.name == "diverged (✕)" for t in fig.data),
+            marker=dict(symbol="x", size=12, color="black"),
+            cliponaxis=False,
+            text=[
+                f"{grid_title(color)} {grid_label(c)}, seed {s}: diverged at epoch {e} (value {v:.3g})"
+                for c, s, e, v in zip(blown[color], blown.seed, blown.epoch, blown.value)
+            ],
+            hoverinfo="text",
+        ),
+        row=1,
+        col=column,
+    )
 
 
 def bands_figure(data, title, y_title, facet="init", color="lr", diverged=None, log_y=None):
@@ -157,8 +243,13 @@ def bands_figure(data, title, y_title, facet="init", color="lr", diverged=None, 
     facets = list(dict.fromkeys(data[facet]))
     levels = sorted(dict.fromkeys(data[color]))
     colors = dict(zip(levels, sequential_colors(len(levels))))
-    fig = make_subplots(rows=1, cols=len(facets), shared_yaxes=True, horizontal_spacing=0.015,
-                        subplot_titles=[f"{grid_title(facet)}: {grid_label(f)}" for f in facets])
+    fig = make_subplots(
+        rows=1,
+        cols=len(facets),
+        shared_yaxes=True,
+        horizontal_spacing=0.015,
+        subplot_titles=[f"{grid_title(facet)}: {grid_label(f)}" for f in facets],
+    )
     calm = _calm_values(data, diverged, facet, color)
     if log_y is None:
         log_y = needs_log_scale(calm)
@@ -167,8 +258,9 @@ def bands_figure(data, title, y_title, facet="init", color="lr", diverged=None, 
         for level in levels:
             part = data[(data[facet] == value) & (data[color] == level)]
             if not part.empty:
-                _band_traces(fig, part, f"{grid_title(color)} {grid_label(level)}", colors[level], column,
-                             grid_label(value))
+                _band_traces(
+                    fig, part, f"{grid_title(color)} {grid_label(level)}", colors[level], column, grid_label(value)
+                )
         blown = diverged[diverged[facet] == value] if diverged is not None else pd.DataFrame()
         if not blown.empty:
             top = 10 ** y_range[1] if log_y and y_range else (y_range[1] if y_range else blown.value.max())

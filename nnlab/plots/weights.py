@@ -1,4 +1,5 @@
 """The parameters themselves: the network diagram, a linear model's weight paths, weight histograms."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,16 +18,33 @@ def network_data(coefs, max_units=16, input_names=None):
     sizes = [coefs[0].shape[0]] + [w.shape[1] for w in coefs]
     shown = [min(s, max_units) for s in sizes]
     names = list(input_names) if input_names is not None else []
-    nodes = pd.DataFrame([{"layer": layer, "unit": unit, "x": float(layer), "y": unit - (shown[layer] - 1) / 2,
-                           "hidden_units": sizes[layer] - shown[layer],
-                           "label": names[unit] if layer == 0 and unit < len(names) else ""}
-                          for layer in range(len(sizes)) for unit in range(shown[layer])])
+    nodes = pd.DataFrame(
+        [
+            {
+                "layer": layer,
+                "unit": unit,
+                "x": float(layer),
+                "y": unit - (shown[layer] - 1) / 2,
+                "hidden_units": sizes[layer] - shown[layer],
+                "label": names[unit] if layer == 0 and unit < len(names) else "",
+            }
+            for layer in range(len(sizes))
+            for unit in range(shown[layer])
+        ]
+    )
     edges = []
     for layer, W in enumerate(coefs):
         for i in range(shown[layer]):
             for j in range(shown[layer + 1]):
-                edges.append({"x0": float(layer), "y0": i - (shown[layer] - 1) / 2, "x1": float(layer + 1),
-                              "y1": j - (shown[layer + 1] - 1) / 2, "weight": float(W[i, j])})
+                edges.append(
+                    {
+                        "x0": float(layer),
+                        "y0": i - (shown[layer] - 1) / 2,
+                        "x1": float(layer + 1),
+                        "y1": j - (shown[layer + 1] - 1) / 2,
+                        "weight": float(W[i, j]),
+                    }
+                )
     return nodes, pd.DataFrame(edges, columns=["x0", "y0", "x1", "y1", "weight"])
 
 
@@ -46,11 +64,28 @@ def network_figure(coefs, title="Network (line width ∝ |w|, blue > 0, red < 0)
                 continue
             xs = np.column_stack([part.x0, part.x1, np.full(len(part), np.nan)]).ravel()
             ys = np.column_stack([part.y0, part.y1, np.full(len(part), np.nan)]).ravel()
-            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=line_color, width=0.5 + width * 1.2),
-                                     hoverinfo="skip", showlegend=False))
-    fig.add_trace(go.Scatter(x=nodes.x, y=nodes.y, mode="markers+text", text=nodes.label, textposition="middle left",
-                             marker=dict(size=12, color="white", line=dict(color="#333", width=1.5)),
-                             hoverinfo="skip", showlegend=False))
+            fig.add_trace(
+                go.Scatter(
+                    x=xs,
+                    y=ys,
+                    mode="lines",
+                    line=dict(color=line_color, width=0.5 + width * 1.2),
+                    hoverinfo="skip",
+                    showlegend=False,
+                )
+            )
+    fig.add_trace(
+        go.Scatter(
+            x=nodes.x,
+            y=nodes.y,
+            mode="markers+text",
+            text=nodes.label,
+            textposition="middle left",
+            marker=dict(size=12, color="white", line=dict(color="#333", width=1.5)),
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
     n_layers = len(coefs) + 1
     names = ["inputs"] + [f"hidden {i}" for i in range(1, n_layers - 1)] + ["output"]
     hidden_counts = nodes.groupby("layer").hidden_units.first()
@@ -73,28 +108,40 @@ def weight_paths_data(history, names, max_lines=12):
         last = np.nan_to_num(np.abs(values[-1]), nan=np.inf)
         order = np.sort(np.argsort(-last, kind="stable")[:max_lines])
     index = downsample_indices(len(epochs))
-    frames = [pd.DataFrame({"parameter": labels[k], "epoch": epochs[index], "value": values[index, k]})
-              for k in order]
+    frames = [pd.DataFrame({"parameter": labels[k], "epoch": epochs[index], "value": values[index, k]}) for k in order]
     data = tidy(frames, ["parameter", "epoch", "value"])
     data.attrs["hidden"] = values.shape[1] - len(order)
     return data
 
 
-def weight_paths_figure(data, targets=None, title="Paths of the weights during training",
-                        y_title="parameter value"):
+def weight_paths_figure(data, targets=None, title="Paths of the weights during training", y_title="parameter value"):
     """One line per parameter over the epochs; ★ at the end marks each one's closed-form value."""
     if data.empty:
         return empty_figure(title, "Train a model to see its weights move.")
     fig = go.Figure()
     for i, (name, part) in enumerate(data.groupby("parameter", sort=False)):
-        fig.add_trace(go.Scatter(x=part.epoch, y=part.value, mode="lines", name=name,
-                                 line=dict(color=color(i), dash="solid" if i < 10 else "dash")))
+        fig.add_trace(
+            go.Scatter(
+                x=part.epoch,
+                y=part.value,
+                mode="lines",
+                name=name,
+                line=dict(color=color(i), dash="solid" if i < 10 else "dash"),
+            )
+        )
     if targets:
         names = [n for n in dict.fromkeys(data.parameter) if n in targets]
-        fig.add_trace(go.Scatter(x=[data.epoch.max()] * len(names), y=[targets[n] for n in names],
-                                 mode="markers", name="least-squares values", text=names,
-                                 marker=dict(symbol="star", size=11, color="black"),
-                                 hovertemplate="%{text}: %{y:.4g} (closed form)<extra></extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=[data.epoch.max()] * len(names),
+                y=[targets[n] for n in names],
+                mode="markers",
+                name="least-squares values",
+                text=names,
+                marker=dict(symbol="star", size=11, color="black"),
+                hovertemplate="%{text}: %{y:.4g} (closed form)<extra></extra>",
+            )
+        )
     hidden = data.attrs.get("hidden", 0)
     if hidden:
         title = f"{title}<br><sup>the {data.parameter.nunique()} largest at the end; {hidden} more not drawn</sup>"
@@ -112,9 +159,18 @@ def weight_histogram_data(history, snapshot, kind="weights", bins=40):
     if pooled.size == 0:
         return pd.DataFrame(columns=columns)
     edges = np.histogram_bin_edges(pooled, bins=bins)
-    frames = [pd.DataFrame({"layer": layer_name(layer, len(finite)), "left": edges[:-1], "right": edges[1:],
-                            "share": np.histogram(values, edges)[0] / values.size})
-              for layer, values in enumerate(finite) if values.size]
+    frames = [
+        pd.DataFrame(
+            {
+                "layer": layer_name(layer, len(finite)),
+                "left": edges[:-1],
+                "right": edges[1:],
+                "share": np.histogram(values, edges)[0] / values.size,
+            }
+        )
+        for layer, values in enumerate(finite)
+        if values.size
+    ]
     return tidy(frames, columns)
 
 

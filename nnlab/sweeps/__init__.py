@@ -37,13 +37,45 @@ snapshots would pass `config.SWEEP_SNAPSHOT_BUDGET_BYTES` (500 MB) in all is ref
 work: pass `base=dict(record_every=...)` to thin the snapshots, or record=False to skip them and
 the per-epoch diagnostics.
 """
+
 # The package's modules: expansion (grid -> configs), planning (stacks, chunks, workers),
 # run (`sweep` itself) and result (`SweepResult`, saving and loading).
 from .expansion import CONFIG_KEYS, MAX_SWEEP_RUNS, expand
-from .planning import (COLD_START_SECONDS, LOKY_IDLE_SECONDS, MIN_CHUNK_SECONDS, PROGRESS_CHUNKS, WARM_START_SECONDS,
-                       _plan, estimate_seconds)
+from .planning import (
+    COLD_START_SECONDS as COLD_START_SECONDS,
+)
+from .planning import (
+    LOKY_IDLE_SECONDS as LOKY_IDLE_SECONDS,
+)
+from .planning import (
+    MIN_CHUNK_SECONDS as MIN_CHUNK_SECONDS,
+)
+from .planning import (
+    PROGRESS_CHUNKS as PROGRESS_CHUNKS,
+)
+from .planning import (
+    WARM_START_SECONDS as WARM_START_SECONDS,
+)
+from .planning import (
+    _plan as _plan,
+)
+from .planning import (
+    estimate_seconds,
+)
 from .result import CURVES, LOAD_SNIPPET, METRICS, SweepResult, load_histories, load_sweep
 from .run import PROGRESS_BLOCKS, sweep
 
-__all__ = ["CONFIG_KEYS", "CURVES", "LOAD_SNIPPET", "MAX_SWEEP_RUNS", "METRICS", "PROGRESS_BLOCKS", "SweepResult",
-           "estimate_seconds", "expand", "load_histories", "load_sweep", "sweep"]
+__all__ = [
+    "CONFIG_KEYS",
+    "CURVES",
+    "LOAD_SNIPPET",
+    "MAX_SWEEP_RUNS",
+    "METRICS",
+    "PROGRESS_BLOCKS",
+    "SweepResult",
+    "estimate_seconds",
+    "expand",
+    "load_histories",
+    "load_sweep",
+    "sweep",
+]

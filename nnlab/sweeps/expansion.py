@@ -1,4 +1,5 @@
 """A sweep's grid expanded into validated `Config`s: every combination of the grid × seeds."""
+
 from __future__ import annotations
 
 import itertools
@@ -8,7 +9,7 @@ import numpy as np
 
 from ..config import Config
 
-MAX_SWEEP_RUNS = 1024           # runs in one sweep (grid points × seeds)
+MAX_SWEEP_RUNS = 1024  # runs in one sweep (grid points × seeds)
 CONFIG_KEYS = tuple(f.name for f in fields(Config))
 
 
@@ -33,8 +34,10 @@ def expand(grid=None, seeds=1, base=None):
     keys = tuple(grid)
     combos = list(itertools.product(*[grid[key] for key in keys]))
     if len(combos) * len(seed_list) > MAX_SWEEP_RUNS:
-        raise ValueError(f"grid × seeds = {len(combos)} × {len(seed_list)} runs is over the cap of "
-                         f"{MAX_SWEEP_RUNS}; use fewer values or seeds")
+        raise ValueError(
+            f"grid × seeds = {len(combos)} × {len(seed_list)} runs is over the cap of "
+            f"{MAX_SWEEP_RUNS}; use fewer values or seeds"
+        )
     configs = []
     for combo in combos:
         for seed in seed_list:
@@ -67,8 +70,10 @@ def _seeds(seeds, base, grid):
         start = base.get("random_state", 0)
         if start is None:
             if seeds > 1:
-                raise ValueError("seeds: with random_state=None the seeds cannot be numbered; "
-                                 "give an integer random_state or a list of seeds")
+                raise ValueError(
+                    "seeds: with random_state=None the seeds cannot be numbered; "
+                    "give an integer random_state or a list of seeds"
+                )
             return [None]
         if not isinstance(start, (int, np.integer)):
             raise ValueError(f"random_state must be None or a non-negative integer, got {start!r}")

@@ -1,4 +1,5 @@
 """How a sweep's runs are laid out: stacks of one architecture, chunks of equal work, and worker processes."""
+
 from __future__ import annotations
 
 import math
@@ -11,8 +12,8 @@ import numpy as np
 
 from ..training import train
 
-PROGRESS_CHUNKS = 4             # with on_progress, chunks per worker process ...
-MIN_CHUNK_SECONDS = 1.0         # ... unless they would be estimated shorter than this
+PROGRESS_CHUNKS = 4  # with on_progress, chunks per worker process ...
+MIN_CHUNK_SECONDS = 1.0  # ... unless they would be estimated shorter than this
 # Cost of one stack on one core, fitted within ±25% over 1-64 runs of linear to 128-64 networks
 # (process time on this machine): per pass over `rows` rows,
 #   EPOCH_SECONDS + runs × (LAYER_SECONDS·layers + UNIT_SECONDS·rows·units + WEIGHT_SECONDS·rows·params)
@@ -25,7 +26,7 @@ WEIGHT_SECONDS = 0.114e-9
 # scikit-learn) in each; afterwards joblib's loky executor keeps them for LOKY_IDLE_SECONDS.
 COLD_START_SECONDS = 2.0
 WARM_START_SECONDS = 0.1
-LOKY_IDLE_SECONDS = 250         # loky retires idle workers after 300 s
+LOKY_IDLE_SECONDS = 250  # loky retires idle workers after 300 s
 
 
 def _plan(configs, X, eval_set, n_jobs, backend, progress=False):
@@ -103,8 +104,10 @@ def _parallel(chunks, configs, X, y, eval_set, record, workers, backend):
         # n_jobs stays `workers` even for fewer chunks: loky restarts its workers when it changes.
         parallel = joblib.Parallel(n_jobs=workers, batch_size=1, return_as="generator_unordered")
         try:
-            yield from parallel(joblib.delayed(_train_chunk)([configs[r] for r in runs], X, y, eval_set, record,
-                                                             runs) for runs in chunks)
+            yield from parallel(
+                joblib.delayed(_train_chunk)([configs[r] for r in runs], X, y, eval_set, record, runs)
+                for runs in chunks
+            )
         finally:
             _pool_used[workers] = time.monotonic()
 

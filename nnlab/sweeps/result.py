@@ -1,4 +1,5 @@
 """A sweep's result: the table of runs, their histories and parameters, summaries, and the saved file."""
+
 from __future__ import annotations
 
 import io
@@ -57,8 +58,12 @@ class SweepResult:
             row = dict(zip(by, values), runs=len(runs), diverged=int(part["diverged_at"].notna().sum()))
             for metric in ("final_loss", "final_val_loss", "final_val_r2", "best_val_loss", "best_epoch"):
                 column = part[metric].astype(float)
-                row |= {f"{metric}_mean": column.mean(), f"{metric}_std": column.std(),
-                        f"{metric}_min": column.min(), f"{metric}_max": column.max()}
+                row |= {
+                    f"{metric}_mean": column.mean(),
+                    f"{metric}_std": column.std(),
+                    f"{metric}_min": column.min(),
+                    f"{metric}_max": column.max(),
+                }
             rows.append(row)
         return pd.DataFrame(rows)
 
@@ -77,9 +82,12 @@ class SweepResult:
             n = np.sum(~np.isnan(curves), axis=0)
             with warnings.catch_warnings():  # an epoch no run reached gives all-NaN columns
                 warnings.simplefilter("ignore", RuntimeWarning)
-                stats = {"mean": np.nanmean(curves, axis=0),
-                         "std": np.nanstd(curves, axis=0, ddof=1) if len(runs) > 1 else np.full(len(n), np.nan),
-                         "min": np.nanmin(curves, axis=0), "max": np.nanmax(curves, axis=0)}
+                stats = {
+                    "mean": np.nanmean(curves, axis=0),
+                    "std": np.nanstd(curves, axis=0, ddof=1) if len(runs) > 1 else np.full(len(n), np.nan),
+                    "min": np.nanmin(curves, axis=0),
+                    "max": np.nanmax(curves, axis=0),
+                }
             label = ", ".join(f"{key}={_text(value)}" for key, value in zip(by, values)) or "all runs"
             frame = pd.DataFrame({"epoch": np.arange(curves.shape[1]), **stats, "n": n})
             for key, value in reversed(list(zip(by, values))):
@@ -99,8 +107,17 @@ class SweepResult:
                 values = getattr(history, name)
                 if values is None:
                     continue
-                parts.append(pd.DataFrame({"run": run, "label": self.label(run), "metric": name,
-                                           "epoch": np.arange(len(values)), "value": values}))
+                parts.append(
+                    pd.DataFrame(
+                        {
+                            "run": run,
+                            "label": self.label(run),
+                            "metric": name,
+                            "epoch": np.arange(len(values)),
+                            "value": values,
+                        }
+                    )
+                )
         if not parts:
             return pd.DataFrame(columns=["run", "label", "metric", "epoch", "value"])
         return pd.concat(parts, ignore_index=True)
@@ -109,8 +126,10 @@ class SweepResult:
         """The config keys on which runs i and j differ: index key, columns 'run i', 'run j'."""
         first, second = self.configs[i].as_dict(), self.configs[j].as_dict()
         keys = [key for key in CONFIG_KEYS if first[key] != second[key]]
-        frame = pd.DataFrame({f"run {i}": [_cell(first[k]) for k in keys],
-                              f"run {j}": [_cell(second[k]) for k in keys]}, index=pd.Index(keys, name="key"))
+        frame = pd.DataFrame(
+            {f"run {i}": [_cell(first[k]) for k in keys], f"run {j}": [_cell(second[k]) for k in keys]},
+            index=pd.Index(keys, name="key"),
+        )
         return frame
 
     def default_pair(self):
@@ -125,9 +144,13 @@ class SweepResult:
 
     def outcomes(self, a, b):
         """How runs a and b ended, as text: columns 'result', 'run A', 'run B'; '—' where there is no epoch."""
-        return pd.DataFrame({"result": ["final test loss", "final test R²", "best epoch (test loss)",
-                                        "diverged at epoch"],
-                             "run A": _outcome(self.table.iloc[a]), "run B": _outcome(self.table.iloc[b])})
+        return pd.DataFrame(
+            {
+                "result": ["final test loss", "final test R²", "best epoch (test loss)", "diverged at epoch"],
+                "run A": _outcome(self.table.iloc[a]),
+                "run B": _outcome(self.table.iloc[b]),
+            }
+        )
 
     def model(self, run):
         """A fitted `MLP` holding run's final parameters and history, ready to predict."""
@@ -154,8 +177,11 @@ class SweepResult:
             for layer, (coef, intercept) in enumerate(zip(self.coefs[run], self.intercepts[run])):
                 arrays[f"coef_{run}_{layer}"] = coef
                 arrays[f"intercept_{run}_{layer}"] = intercept
-        meta = {"keys": list(self.keys), "seconds": self.table["seconds"].tolist(),
-                "layers": [len(c) for c in self.coefs]}
+        meta = {
+            "keys": list(self.keys),
+            "seconds": self.table["seconds"].tolist(),
+            "layers": [len(c) for c in self.coefs],
+        }
         arrays["meta"] = np.array(json.dumps(meta))
         np.savez(path, **arrays)
 
@@ -181,8 +207,7 @@ def _row(config, history, keys, seconds):
     val_loss = history.val_loss
     has_val = val_loss is not None and np.any(~np.isnan(val_loss))
     best_of = val_loss if has_val else history.loss
-    best_epoch = int(np.nanargmin(np.where(np.isnan(best_of), np.inf, best_of))) \
-        if np.any(~np.isnan(best_of)) else None
+    best_epoch = int(np.nanargmin(np.where(np.isnan(best_of), np.inf, best_of))) if np.any(~np.isnan(best_of)) else None
     row = {key: getattr(config, key) for key in keys}
     row |= {
         "seed": config.random_state,
@@ -209,9 +234,14 @@ def _result(configs, results, keys, rows):
         table[column] = table[column].astype("Int64")
     if all(c.random_state is not None for c in configs):
         table["seed"] = table["seed"].astype("int64")
-    return SweepResult(table=table, histories=[r.history for r in results], configs=list(configs),
-                       coefs=[r.coefs for r in results], intercepts=[r.intercepts for r in results],
-                       keys=tuple(keys))
+    return SweepResult(
+        table=table,
+        histories=[r.history for r in results],
+        configs=list(configs),
+        coefs=[r.coefs for r in results],
+        intercepts=[r.intercepts for r in results],
+        keys=tuple(keys),
+    )
 
 
 def _outcome(row):
@@ -232,15 +262,16 @@ def load_sweep(path):
             intercepts.append([data[f"intercept_{run}_{layer}"] for layer in range(layers)])
     configs = [history.config for history in histories]
     results = [RunResult(c, i, h) for c, i, h in zip(coefs, intercepts, histories)]
-    rows = [_row(config, history, meta["keys"], share)
-            for config, history, share in zip(configs, histories, meta["seconds"])]
+    rows = [
+        _row(config, history, meta["keys"], share)
+        for config, history, share in zip(configs, histories, meta["seconds"])
+    ]
     return _result(configs, results, meta["keys"], rows)
 
 
 def load_histories(path):
     """Just the histories of a file written by SweepResult.save_histories(), in run order."""
     return load_sweep(path).histories
-
 
 
 def _check_curve(metric, histories):
@@ -254,7 +285,7 @@ def _padded(curves):
     """(runs, longest) with NaN after each shorter curve's end."""
     out = np.full((len(curves), max(len(c) for c in curves)), np.nan)
     for row, curve in zip(out, curves):
-        row[:len(curve)] = curve
+        row[: len(curve)] = curve
     return out
 
 

@@ -1,4 +1,5 @@
 """`sweep`: train every run of a grid, stacked and spread over workers, reporting progress as runs finish."""
+
 from __future__ import annotations
 
 import math
@@ -12,11 +13,10 @@ from .expansion import expand
 from .planning import _parallel, _plan, _train_chunk
 from .result import _result, _row
 
-PROGRESS_BLOCKS = 20            # in-process progress reports per stack
+PROGRESS_BLOCKS = 20  # in-process progress reports per stack
 
 
-def sweep(X, y, grid=None, seeds=1, eval_set=None, base=None, n_jobs=None, backend=None,
-          on_progress=None, record=True):
+def sweep(X, y, grid=None, seeds=1, eval_set=None, base=None, n_jobs=None, backend=None, on_progress=None, record=True):
     """Train every combination of grid (× seeds) on X (rows, features), y (rows,); returns a SweepResult.
 
     grid: {config key: [values]}, any `Config` field (lr, init, activation, hidden, optimizer,
@@ -47,8 +47,18 @@ def sweep(X, y, grid=None, seeds=1, eval_set=None, base=None, n_jobs=None, backe
     # backend would otherwise race to restore each other's thread limits.
     with threadpool_limits(limits=1, user_api="blas"):
         if workers == 1:
-            finished = (_train_chunk([configs[r] for r in runs], X, y, eval_set, record, runs,
-                                     progress.epoch_callback(runs, configs[runs[0]].epochs)) for runs in chunks)
+            finished = (
+                _train_chunk(
+                    [configs[r] for r in runs],
+                    X,
+                    y,
+                    eval_set,
+                    record,
+                    runs,
+                    progress.epoch_callback(runs, configs[runs[0]].epochs),
+                )
+                for runs in chunks
+            )
         else:
             finished = _parallel(chunks, configs, X, y, eval_set, record, workers, backend)
         for runs, chunk_results in finished:
@@ -80,6 +90,7 @@ class _Progress:
         def on_epoch(epoch, losses):
             if (epoch + 1) % block == 0 and epoch + 1 < epochs:
                 self.callback(self.done + len(runs) * (epoch + 1) / epochs, self.total, None)
+
         return on_epoch
 
 
@@ -91,7 +102,8 @@ def _check_snapshot_total(configs, features):
         raise ValueError(
             f"this sweep would keep {total / 1e6:,.0f} MB of weight snapshots ({len(configs)} runs × "
             f"{per_run / 1e6:,.1f} MB), over the cap of {SWEEP_SNAPSHOT_BUDGET_BYTES / 1e6:,.0f} MB; pass "
-            f"base=dict(record_every=...) to copy the weights less often, or record=False")
+            f"base=dict(record_every=...) to copy the weights less often, or record=False"
+        )
 
 
 def _check_eval_set(eval_set, features):

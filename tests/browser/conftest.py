@@ -5,6 +5,7 @@ never imports this module. Every wait is on the app's own state (its script stat
 appearing or counted) and ends as soon as that holds; each has the one ceiling WAIT_MS
 (live_server.WAIT_CEILING_SECONDS), so a slow machine passes and a broken page fails, never hangs.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,7 +18,11 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 # CHROMIUM is re-exported for benchmarks/browser_speed.py, which loads this file as a module.
 from live_server import (  # noqa: E402,F401
-    CHROMIUM, CHROMIUM_ARGS, WAIT_CEILING_SECONDS, require_chromium, streamlit_server,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    WAIT_CEILING_SECONDS,
+    require_chromium,
+    streamlit_server,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,8 +85,6 @@ def url_path(page_file: Path | None) -> str:
     return page_icon_and_name(page_file)[1]
 
 
-
-
 @pytest.fixture(scope="session")
 def chromium_path() -> Path:
     """Debian's Chromium, or a skip (a failure on CI, where it must be installed)."""
@@ -109,6 +112,7 @@ def fresh_app_url(chromium_path):
     from urllib.parse import urlencode
 
     with serve(ROOT / "app.py", "streamlit-fresh.log") as base:
+
         def build(page_file: Path | None = None, **query) -> str:
             suffix = f"?{urlencode(query, doseq=True)}" if query else ""
             return f"{base}/{url_path(page_file)}{suffix}"
@@ -121,6 +125,7 @@ def serve_script(chromium_path, tmp_path):
     """serve_script(source) -> URL of a throwaway app with that source, served from the repo
     root (so `import ui` works); for checks that need a page of their own, like Stop."""
     with ExitStack() as stack:
+
         def start(source: str) -> str:
             script = tmp_path / "throwaway_app.py"
             script.write_text(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n{source}")
@@ -135,7 +140,9 @@ def browser(chromium_path):
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
-            executable_path=str(chromium_path), args=CHROMIUM_ARGS, headless=True,
+            executable_path=str(chromium_path),
+            args=CHROMIUM_ARGS,
+            headless=True,
             timeout=WAIT_MS,
         )
         yield chromium
@@ -156,6 +163,7 @@ def page(browser):
 @pytest.fixture
 def page_url(streamlit_url):
     """page_url(page_file or None, **query) -> the URL that opens that page cold."""
+
     def build(page_file: Path | None = None, **query) -> str:
         from urllib.parse import urlencode
 
@@ -172,9 +180,7 @@ def _wait_for_app(page, timeout: float = WAIT_MS) -> None:
     page.wait_for_selector('[data-testid="stMain"] [data-testid="stElementContainer"]', timeout=timeout)
     page.wait_for_selector(APP_IDLE, timeout=timeout)
     # A finished run can still leave elements marked stale for a frame or two.
-    page.wait_for_function(
-        "() => document.querySelectorAll('[data-stale=\"true\"]').length === 0", timeout=timeout
-    )
+    page.wait_for_function("() => document.querySelectorAll('[data-stale=\"true\"]').length === 0", timeout=timeout)
 
 
 def _click_button(page, label: str, timeout: float = WAIT_MS) -> None:

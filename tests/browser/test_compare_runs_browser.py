@@ -1,4 +1,5 @@
 """Compare runs in a real browser: press the button, the empty heatmap fills with the grid."""
+
 from __future__ import annotations
 
 import time
@@ -10,8 +11,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 PAGE = Path(__file__).resolve().parents[2] / "pages" / "5_Compare_runs.py"
 EXCEPTION = '[data-testid="stException"]'
-HEATMAP = '.st-key-compare-heatmap-loss .js-plotly-plot'
-EMPTY = '.st-key-compare-heatmap-empty .js-plotly-plot'
+HEATMAP = ".st-key-compare-heatmap-loss .js-plotly-plot"
+EMPTY = ".st-key-compare-heatmap-empty .js-plotly-plot"
 HEATMAP_CELLS = """sel => {
     const plot = document.querySelector(sel);
     const trace = plot && plot.data && plot.data.find(t => t.type === 'heatmap' && t.text);

@@ -4,6 +4,7 @@ Each click is timed for the record in test-output/timings.json (until the loss c
 run's curve, and until the whole page has finished redrawing), never asserted: speed is measured
 side by side in benchmarks/browser_speed.py.
 """
+
 from __future__ import annotations
 
 import time
@@ -21,9 +22,11 @@ DEFAULT_RATE = "0.03"
 # Training losses of the chart's first trace, read from Plotly's decoded data (_fullData).
 FIRST_LOSS = f"() => document.querySelector('{LOSS_CHART}')._fullData[0].y[0]"
 LAST_LOSS = f"() => {{ const y = document.querySelector('{LOSS_CHART}')._fullData[0].y; return y[y.length - 1]; }}"
-CHANGED = (f"(old) => {{ const chart = document.querySelector('{LOSS_CHART}');"
-           f" if (!chart || !chart._fullData) return false;"
-           f" const y = chart._fullData[0].y; return y[y.length - 1] !== old; }}")
+CHANGED = (
+    f"(old) => {{ const chart = document.querySelector('{LOSS_CHART}');"
+    f" if (!chart || !chart._fullData) return false;"
+    f" const y = chart._fullData[0].y; return y[y.length - 1] !== old; }}"
+)
 
 
 def _train_and_time(page, wait_for_app, rate):
@@ -51,8 +54,10 @@ def test_train_redraws_the_charts(page, page_url, wait_for_app, click_tab, scree
     assert page.evaluate(LAST_LOSS) == pytest.approx(default_last)
     assert page.locator(EXCEPTION).count() == 0
     timings["4_Deep_network: Train click"] = {
-        "to_loss_chart_seconds": round(trained[0], 3), "to_finished_page_seconds": round(trained[1], 3),
-        "stored_run_to_loss_chart_seconds": round(stored[0], 3)}
+        "to_loss_chart_seconds": round(trained[0], 3),
+        "to_finished_page_seconds": round(trained[1], 3),
+        "stored_run_to_loss_chart_seconds": round(stored[0], 3),
+    }
     screenshot(page, "4_Deep_network_after_train")
 
     click_tab(page, "Can you trust these numbers?")  # the tabs render when opened
@@ -65,8 +70,10 @@ def test_train_redraws_the_charts(page, page_url, wait_for_app, click_tab, scree
 
 
 def test_surface_data_draws_the_learned_surface(page, page_url, wait_for_app, screenshot):
-    page.goto(page_url(PAGE, source="surface", **{"deep.view": "Inside the network at one epoch"}),
-              wait_until="domcontentloaded")  # the link opens that tab
+    page.goto(
+        page_url(PAGE, source="surface", **{"deep.view": "Inside the network at one epoch"}),
+        wait_until="domcontentloaded",
+    )  # the link opens that tab
     wait_for_app(page)
     page.wait_for_selector(".st-key-deep-function .js-plotly-plot", state="visible")
     assert page.locator(EXCEPTION).count() == 0

@@ -1,5 +1,6 @@
 """The training doctor in a real browser: a teacher's preset link opened cold shows its diagnosis, and
 Try this fix draws the before/after overlay. Screenshots of every preset's diagnosis, to look at."""
+
 from __future__ import annotations
 
 from pathlib import Path

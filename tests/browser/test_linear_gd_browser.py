@@ -3,6 +3,7 @@
 The click is timed for the record in test-output/timings.json, never asserted: speed is measured
 side by side in benchmarks/browser_speed.py.
 """
+
 from __future__ import annotations
 
 import time

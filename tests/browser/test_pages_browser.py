@@ -3,6 +3,7 @@
 `page_file` is parametrized by tests/browser/conftest.py: every file in pages/, then the home
 page (None) last, so the very first request the fresh server sees is a deep link to a page.
 """
+
 from __future__ import annotations
 
 import time
@@ -54,7 +55,8 @@ def test_a_bad_csv_upload_shows_its_error(page, page_url, wait_for_app):
     wait_for_app(page)
     page.get_by_text("Upload a CSV file in the sidebar").wait_for()
     page.locator('[data-testid="stSidebar"] input[type="file"]').set_input_files(
-        files=[{"name": "tiny.csv", "mimeType": "text/csv", "buffer": b"a,b\n1,2\n"}])
+        files=[{"name": "tiny.csv", "mimeType": "text/csv", "buffer": b"a,b\n1,2\n"}]
+    )
     error = page.locator('[data-testid="stAlertContentError"]')
     error.wait_for()
     wait_for_app(page)
@@ -88,7 +90,8 @@ def test_stop_keeps_the_partial_run(serve_script, page, wait_for_app, click_butt
     page.wait_for_selector(PROGRESS, state="visible")
     page.wait_for_function(  # let it get going: a few redraws of the bar
         "() => /Epoch [0-9,]{3,} of 20,000/.test("
-        "document.querySelector('[data-testid=\"stProgress\"]')?.innerText || '')")
+        "document.querySelector('[data-testid=\"stProgress\"]')?.innerText || '')"
+    )
     click_button(page, "Stop")
     assert page.locator(EXCEPTION).count() == 0
     assert page.locator(PROGRESS).count() == 0

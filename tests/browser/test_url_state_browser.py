@@ -4,6 +4,7 @@ that has seen no other request, shows those settings in the widgets and charts o
 Also: the data choice follows a page switch in the URL, and a form's Train writes its settings
 into the URL (both done by Streamlit's `bind="query-params"`, which AppTest cannot see).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -26,7 +27,7 @@ TRACE_NAMES = """key => {
 
 def key(name: str) -> str:
     """The CSS selector of a keyed element (Streamlit's class turns the key's dots into dashes)."""
-    return f'.st-key-{name.replace(".", "-")}'
+    return f".st-key-{name.replace('.', '-')}"
 
 
 def open_cold(page, url, wait_for_app):
@@ -60,30 +61,45 @@ def test_dataset_explorer_link_opens_its_tab(page, fresh_app_url, wait_for_app):
 
 
 def test_linear_gd_link(page, fresh_app_url, wait_for_app):
-    url = fresh_app_url(PAGES / "2_Linear_gradient_descent.py", **DATA, **{
-        "linear-gd.lr": "0.1", "linear-gd.epochs": "200", "linear-gd.rates": ["0.01", "0.5"]})
+    url = fresh_app_url(
+        PAGES / "2_Linear_gradient_descent.py",
+        **DATA,
+        **{"linear-gd.lr": "0.1", "linear-gd.epochs": "200", "linear-gd.rates": ["0.01", "0.5"]},
+    )
     open_cold(page, url, wait_for_app)
-    expect(page.locator(key("linear-gd.lr")).get_by_role("slider")).to_have_attribute("aria-valuetext", "0.1", timeout=WAIT_MS)
-    expect(page.locator(key("linear-gd.epochs")).get_by_role("slider")).to_have_attribute("aria-valuetext", "200", timeout=WAIT_MS)
+    expect(page.locator(key("linear-gd.lr")).get_by_role("slider")).to_have_attribute(
+        "aria-valuetext", "0.1", timeout=WAIT_MS
+    )
+    expect(page.locator(key("linear-gd.epochs")).get_by_role("slider")).to_have_attribute(
+        "aria-valuetext", "200", timeout=WAIT_MS
+    )
     assert traces(page, "linear-gd.loss")[0] == "lr 0.1"
     overlay = " ".join(traces(page, "linear-gd.overlay"))
     assert "lr 0.01" in overlay and "lr 0.5" in overlay and "lr 0.1 " not in overlay
 
 
 def test_activation_comparison_link(page, fresh_app_url, wait_for_app):
-    url = fresh_app_url(PAGES / "3_Activation_comparison.py", **DATA, **{
-        "act.train": ["tanh", "elu"], "act.depth": "2", "act.lr": "0.02"})
+    url = fresh_app_url(
+        PAGES / "3_Activation_comparison.py",
+        **DATA,
+        **{"act.train": ["tanh", "elu"], "act.depth": "2", "act.lr": "0.02"},
+    )
     open_cold(page, url, wait_for_app)
     shows(page.locator(key("act.lr")).locator("input"), "0.02")
-    expect(page.locator(key("act.depth")).get_by_role("slider")).to_have_attribute("aria-valuetext", "2", timeout=WAIT_MS)
+    expect(page.locator(key("act.depth")).get_by_role("slider")).to_have_attribute(
+        "aria-valuetext", "2", timeout=WAIT_MS
+    )
     names = traces(page, "act-loss")
     assert {n.split(" ")[0] for n in names} == {"tanh", "elu"}, names
     assert page.get_by_text("Trained 2 networks of 2 hidden layers").count() == 1
 
 
 def test_deep_network_link_and_train_writes_the_url(page, fresh_app_url, wait_for_app, click_button):
-    url = fresh_app_url(PAGES / "4_Deep_network.py", **DATA, **{
-        "deep.hidden": "8", "deep.activation": "tanh", "deep.lr": "0.01", "deep.epochs": "100"})
+    url = fresh_app_url(
+        PAGES / "4_Deep_network.py",
+        **DATA,
+        **{"deep.hidden": "8", "deep.activation": "tanh", "deep.lr": "0.01", "deep.epochs": "100"},
+    )
     open_cold(page, url, wait_for_app)
     shows(page.locator(key("deep.hidden")).locator("input"), "8")
     shows(page.locator(key("deep.activation")).locator("input"), "tanh")
@@ -96,8 +112,9 @@ def test_deep_network_link_and_train_writes_the_url(page, fresh_app_url, wait_fo
 
 
 def test_compare_runs_link_and_the_data_follows_a_page_switch(page, fresh_app_url, wait_for_app):
-    url = fresh_app_url(PAGES / "5_Compare_runs.py", **DATA, inits=["he", "zeros"], lrs=["0.05", "0.5"],
-                        epochs="100", act="tanh")
+    url = fresh_app_url(
+        PAGES / "5_Compare_runs.py", **DATA, inits=["he", "zeros"], lrs=["0.05", "0.5"], epochs="100", act="tanh"
+    )
     open_cold(page, url, wait_for_app)
     assert page.get_by_text("train these 4 runs of the 64-32 tanh network, 100 epochs each").count() == 1
     traces(page, "compare-heatmap-empty")  # drawn

@@ -63,13 +63,15 @@ def _cases() -> dict[str, bytes]:
         "excel_errors.csv": _with(12, {1: "#DIV/0!"}),
         "thousands_separators.csv": "x1,price,y\n" + "".join(f'{i},"{1000 + i * 1234:,}",{i % 7}\n' for i in range(12)),
         "semicolon.csv": _rows(12, header="x1;x2;y", sep=";"),
-        "semicolon_decimal_comma.csv": "x1;x2;y\n" + "".join(f"{i};{i // 4},{i % 4 * 25:02d};1.{i:03d},5\n" for i in range(12)),
+        "semicolon_decimal_comma.csv": "x1;x2;y\n"
+        + "".join(f"{i};{i // 4},{i % 4 * 25:02d};1.{i:03d},5\n" for i in range(12)),
         "tab_separated.tsv": _rows(12, header="x1\tx2\ty", sep="\t"),
         "crlf.csv": _rows(12, end="\r\n"),
         "cr_only.csv": _rows(12, end="\r"),
         "blank_lines.csv": _rows(12).replace("\n", "\n\n", 4),
         "trailing_delimiter.csv": "".join(line + ",\n" for line in _rows(12).splitlines()),
-        "quoted_fields.csv": '"x, first","x ""second""",y\n' + "".join(f'"{i}", "{i % 5}",{i % 7}\n' for i in range(12)),
+        "quoted_fields.csv": '"x, first","x ""second""",y\n'
+        + "".join(f'"{i}", "{i % 5}",{i % 7}\n' for i in range(12)),
         "unicode_names.csv": "größe,温度,y\n" + "".join(f"{i},{i % 5},{i % 7}\n" for i in range(12)),
         "boolean_column.csv": "x1,smoker,y\n" + "".join(f"{i},{'yes' if i % 3 else 'no'},{i % 7}\n" for i in range(12)),
         "duplicate_headers.csv": _rows(12, header="x1,x1,y"),
@@ -81,9 +83,12 @@ def _cases() -> dict[str, bytes]:
         "ragged_short_row.csv": _edit_line(_rows(12), 7, lambda line: line.rsplit(",", 1)[0]),
         "unbalanced_quote.csv": _edit_line(_rows(12), 4, lambda line: '"' + line),
         "text_after_quote.csv": _edit_line(_rows(12), 4, lambda line: '"' + line.replace(",", '"x,', 1)),
-        "very_long_field.csv": "x1,note,y\n" + "".join(f"{i},{'z' * (132_000 if i == 2 else 3)},{i}\n" for i in range(12)),
+        "very_long_field.csv": "x1,note,y\n"
+        + "".join(f"{i},{'z' * (132_000 if i == 2 else 3)},{i}\n" for i in range(12)),
         "very_wide.csv": ",".join(f"c{j}" for j in range(2000)) + "\n" + ("1," * 1999 + "1\n") * 11,
-        "html_page.csv": "<!DOCTYPE html>\n<html><head><title>Sign in</title></head>\n<body><p>Please sign in</p></body></html>\n",
+        "html_page.csv": (
+            "<!DOCTYPE html>\n<html><head><title>Sign in</title></head>\n<body><p>Please sign in</p></body></html>\n"
+        ),
         "json_document.csv": '{"x1": [1, 2, 3], "y": [4, 5, 6]}\n',
     }
     data = {name: body.encode("utf-8") for name, body in text.items()}
@@ -92,7 +97,9 @@ def _cases() -> dict[str, bytes]:
     data["utf16.csv"] = _rows(12).encode("utf-16")
     data["binary_garbage.bin"] = bytes(rng.randrange(256) for _ in range(4096))
     data["binary_no_nul.bin"] = bytes(rng.randrange(1, 256) for _ in range(4096))
-    data["zip_archive.xlsx"] = b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00" + bytes(rng.randrange(256) for _ in range(512))
+    data["zip_archive.xlsx"] = b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00" + bytes(
+        rng.randrange(256) for _ in range(512)
+    )
     return data
 
 

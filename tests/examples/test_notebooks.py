@@ -1,4 +1,5 @@
 """Every notebook in examples/ runs top to bottom in a fresh kernel, so the examples cannot rot."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,9 +1,11 @@
 """Load-test fixtures: a live `streamlit run app.py` on a loopback port, and its memory and CPU.
 
-The server comes from tests/live_server.py, as the browser tests' does, with two differences: the server is this module's own, so its memory is not shared with
+The server comes from tests/live_server.py, as the browser tests' does, with two differences: the
+server is this module's own, so its memory is not shared with
 other tests, and disconnected sessions are dropped after DISCONNECTED_TTL seconds instead of
 streamlit's default 120, so "memory after the sessions close" can be measured in a bounded time.
 """
+
 from __future__ import annotations
 
 import sys
@@ -22,8 +24,6 @@ from live_server import CHROMIUM_ARGS, require_chromium, streamlit_server  # noq
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output"
 DISCONNECTED_TTL = 5  # seconds a closed tab's session is kept for a reconnect (streamlit: 120)
-
-
 
 
 @dataclass
@@ -63,7 +63,7 @@ class Server:
                 return time.monotonic() - start - window
         raise AssertionError(f"the server was still busy {timeout:.0f} s later: work left running")
 
-    def sample_memory(self, every: float = 0.1) -> "MemorySampler":
+    def sample_memory(self, every: float = 0.1) -> MemorySampler:
         """with server.sample_memory() as sampler: ...; sampler.peak is the highest RSS seen."""
         return MemorySampler(self, every)
 
@@ -113,8 +113,7 @@ def chromium_path() -> Path:
 @pytest.fixture(scope="module")
 def launch_options(chromium_path) -> dict:
     """Keyword arguments for playwright's chromium.launch (sync or async API)."""
-    return {"executable_path": str(chromium_path), "args": CHROMIUM_ARGS, "headless": True,
-            "timeout": 120_000}
+    return {"executable_path": str(chromium_path), "args": CHROMIUM_ARGS, "headless": True, "timeout": 120_000}
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,7 @@ learning rate, epochs and layers in the form, and presses Train at the same mome
 
 Numbers go to test-output/load.json and are printed.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -50,8 +51,10 @@ APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 EXCEPTION = '[data-testid="stException"]'
 PROGRESS = '[data-testid="stProgress"]'
 DEFAULT_RUN = re.compile(r"^300 epochs in ")  # the Deep network page trains its defaults on arrival
-SUMMARY = re.compile(r"([\d,]+) epochs in ([\d.]+) s · ([\d,]+) parameters · final training loss (\S+) · "
-                     r"test R² (\S+)")
+SUMMARY = re.compile(
+    r"([\d,]+) epochs in ([\d.]+) s · ([\d,]+) parameters · final training loss (\S+) · "
+    r"test R² (\S+)"
+)
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300 + 60 * SESSIONS)]
 RESULTS: dict = {"sessions": SESSIONS}
 
@@ -80,8 +83,17 @@ def expected_summary(setting: Setting) -> tuple[int, str]:
     from nnlab import data
 
     dataset = data.make_dataset("diabetes", "sklearn", "standardize", split_seed=42)  # the sidebar's default
-    model = nnlab.MLP(hidden=setting.hidden_tuple, activation="relu", init="he", optimizer="sgd",
-                      lr=setting.lr, epochs=setting.epochs, batch_size=None, l2=0.0, random_state=0)
+    model = nnlab.MLP(
+        hidden=setting.hidden_tuple,
+        activation="relu",
+        init="he",
+        optimizer="sgd",
+        lr=setting.lr,
+        epochs=setting.epochs,
+        batch_size=None,
+        l2=0.0,
+        random_state=0,
+    )
     model.fit(dataset.X_train, dataset.y_train, eval_set=(dataset.X_test, dataset.y_test))
     n_params = sum(w.size + b.size for w, b in zip(model.coefs_, model.intercepts_))
     return n_params, f"{model.history_.final_loss:.4g}"  # "final": the kept parameters' loss
@@ -89,11 +101,13 @@ def expected_summary(setting: Setting) -> tuple[int, str]:
 
 # -- browser helpers (async) -------------------------------------------------------------------
 
+
 async def wait_for_app(page, timeout: float = APP_TIMEOUT_MS) -> None:
     await page.wait_for_selector(APP, timeout=timeout)
     await page.wait_for_selector(APP_IDLE, timeout=timeout)
-    await page.wait_for_function("() => document.querySelectorAll('[data-stale=\"true\"]').length === 0",
-                                 timeout=timeout)
+    await page.wait_for_function(
+        "() => document.querySelectorAll('[data-stale=\"true\"]').length === 0", timeout=timeout
+    )
 
 
 async def open_page(browser, url: str, frames: list | None = None, ready: str | re.Pattern | None = None):
@@ -107,8 +121,15 @@ async def open_page(browser, url: str, frames: list | None = None, ready: str | 
     page = await context.new_page()
     if frames is not None:
         t0 = time.monotonic()
-        page.on("websocket", lambda ws: ws.on("framesent", lambda payload: frames.append(
-            (round(time.monotonic() - t0, 2), len(payload), repr(bytes(payload)[:40])))))
+        page.on(
+            "websocket",
+            lambda ws: ws.on(
+                "framesent",
+                lambda payload: frames.append(
+                    (round(time.monotonic() - t0, 2), len(payload), repr(bytes(payload)[:40]))
+                ),
+            ),
+        )
     await page.goto(url, wait_until="domcontentloaded")
     if ready is not None:
         await page_ready(page, ready)
@@ -136,8 +157,13 @@ async def summary(page, epochs: int) -> dict:
     await page_ready(page, line)
     match = SUMMARY.search(await line.first.inner_text())
     assert match, await line.first.inner_text()
-    return {"epochs": int(match[1].replace(",", "")), "seconds": float(match[2]),
-            "parameters": int(match[3].replace(",", "")), "loss": match[4], "r2": match[5]}
+    return {
+        "epochs": int(match[1].replace(",", "")),
+        "seconds": float(match[2]),
+        "parameters": int(match[3].replace(",", "")),
+        "loss": match[4],
+        "r2": match[5],
+    }
 
 
 async def no_exception(page) -> None:
@@ -155,7 +181,9 @@ async def start_long_run(page, lr: float) -> None:
     await page.wait_for_selector(PROGRESS, state="visible", timeout=APP_TIMEOUT_MS)
     await page.wait_for_function(
         "() => /Epoch [0-9,]{3,} of 20,000/.test("
-        "document.querySelector('[data-testid=\"stProgress\"]')?.innerText || '')", timeout=APP_TIMEOUT_MS)
+        "document.querySelector('[data-testid=\"stProgress\"]')?.innerText || '')",
+        timeout=APP_TIMEOUT_MS,
+    )
 
 
 async def settle(browser, server) -> None:
@@ -169,6 +197,7 @@ async def settle(browser, server) -> None:
 
 
 # -- the load test -----------------------------------------------------------------------------
+
 
 async def one_session(browser, server, number: int, setting: Setting, start: asyncio.Barrier) -> dict:
     context = page = None
@@ -229,7 +258,8 @@ async def run_sessions(server, launch_options, settings: list[Setting]) -> list[
             began = time.perf_counter()
             with server.sample_memory() as sampler:
                 outcomes = await asyncio.gather(
-                    *(one_session(browser, server, i, s, start) for i, s in enumerate(settings)), return_exceptions=True)
+                    *(one_session(browser, server, i, s, start) for i, s in enumerate(settings)), return_exceptions=True
+                )
                 RESULTS["all_sessions_seconds"] = round(time.perf_counter() - began, 1)
                 RESULTS["peak_rss_mb"] = round(sampler.peak / 2**20, 1)
                 RESULTS["rss_right_after_close_mb"] = round(server.rss() / 2**20, 1)
@@ -252,7 +282,8 @@ def test_sessions_train_at_once_and_each_sees_only_its_own_run(load_server, laun
     RESULTS["failed_sessions"] = failures
     RESULTS["per_session"] = [
         {**asdict(s), **({k: v for k, v in o.items() if k != "text"} if isinstance(o, dict) else {"error": repr(o)})}
-        for s, o in zip(settings, outcomes)]
+        for s, o in zip(settings, outcomes)
+    ]
     done = [o["click_to_done_seconds"] for o in outcomes if isinstance(o, dict)]
     RESULTS["slowest_click_to_done_seconds"] = max(done, default=None)
     _write_results()
@@ -261,7 +292,8 @@ def test_sessions_train_at_once_and_each_sees_only_its_own_run(load_server, laun
     for i, (setting, shown) in enumerate(zip(settings, outcomes)):
         n_params, loss = expected_summary(setting)
         assert (shown["epochs"], shown["parameters"], shown["loss"]) == (setting.epochs, n_params, loss), (
-            f"session {i} ({setting}) shows another run: {shown}")
+            f"session {i} ({setting}) shows another run: {shown}"
+        )
         others = [s for s in settings if s.epochs != setting.epochs]
         leaked = [s for s in others if f"{s.epochs:,} epochs in" in shown["text"]]
         assert not leaked, f"session {i} shows other sessions' runs: {leaked}"
@@ -269,12 +301,14 @@ def test_sessions_train_at_once_and_each_sees_only_its_own_run(load_server, laun
     baseline, after = RESULTS["baseline_rss_mb"] * 2**20, RESULTS["after_close_rss_mb"] * 2**20
     assert after <= baseline + MEMORY_MARGIN, (
         f"server RSS {after / 2**20:.0f} MB after the sessions closed, baseline {baseline / 2**20:.0f} MB "
-        f"(margin {MEMORY_MARGIN / 2**20:.0f} MB)")
+        f"(margin {MEMORY_MARGIN / 2**20:.0f} MB)"
+    )
     # Thread counts are recorded, not asserted: the web server's worker pool (anyio) keeps idle
     # threads after a burst. Work left running shows as CPU instead (settle() waits for idle).
 
 
 # -- interrupting a run ------------------------------------------------------------------------
+
 
 async def interruptions(server, launch_options) -> dict:
     from playwright.async_api import async_playwright
@@ -295,11 +329,15 @@ async def interruptions(server, launch_options) -> dict:
             await stopped.wait_for(timeout=APP_TIMEOUT_MS)
             await wait_for_app(page)
             await no_exception(page)
-            partial = await summary(page, int(re.search(r"epoch ([\d,]+)", await stopped.inner_text())[1]
-                                              .replace(",", "")))
+            partial = await summary(
+                page, int(re.search(r"epoch ([\d,]+)", await stopped.inner_text())[1].replace(",", ""))
+            )
             assert partial["epochs"] < LONG_RUN["epochs"]
-            found["stop"] = {"epochs_kept": partial["epochs"], "click_to_shown_seconds": round(time.monotonic() - began, 2),
-                             "seconds_to_idle": round(await asyncio.to_thread(server.wait_idle, IDLE_TIMEOUT), 2)}
+            found["stop"] = {
+                "epochs_kept": partial["epochs"],
+                "click_to_shown_seconds": round(time.monotonic() - began, 2),
+                "seconds_to_idle": round(await asyncio.to_thread(server.wait_idle, IDLE_TIMEOUT), 2),
+            }
 
             # 2. Switch pages mid-run, then come back: the page works and trains.
             await start_long_run(page, lr=0.011)
@@ -308,8 +346,10 @@ async def interruptions(server, launch_options) -> dict:
             await page.get_by_role("heading", name="Dataset explorer").wait_for(timeout=APP_TIMEOUT_MS)
             await wait_for_app(page)
             await no_exception(page)
-            found["switch_page"] = {"seconds_to_idle": round(await asyncio.to_thread(server.wait_idle, IDLE_TIMEOUT), 2),
-                                    "switch_seconds": round(time.monotonic() - began, 2)}
+            found["switch_page"] = {
+                "seconds_to_idle": round(await asyncio.to_thread(server.wait_idle, IDLE_TIMEOUT), 2),
+                "switch_seconds": round(time.monotonic() - began, 2),
+            }
             await page.get_by_role("link", name="Deep network").click()
             await page.get_by_role("heading", name="Deep network").wait_for(timeout=APP_TIMEOUT_MS)
             await wait_for_app(page)
@@ -325,8 +365,10 @@ async def interruptions(server, launch_options) -> dict:
             await page_ready(page, DEFAULT_RUN)
             await wait_for_app(page)
             await no_exception(page)
-            found["reload"] = {"seconds_to_idle": round(await asyncio.to_thread(server.wait_idle, IDLE_TIMEOUT), 2),
-                               "reload_seconds": round(time.monotonic() - began, 2)}
+            found["reload"] = {
+                "seconds_to_idle": round(await asyncio.to_thread(server.wait_idle, IDLE_TIMEOUT), 2),
+                "reload_seconds": round(time.monotonic() - began, 2),
+            }
             found["reload"]["after_reload"] = await _train_short(page, Setting("8", 0.03, 110))
         except BaseException:
             await _failure_screenshot(page, "load-interruption-failure")
@@ -374,9 +416,12 @@ def test_stop_switch_and_reload_mid_run_leave_no_work_running(load_server, launc
 def test_live_server_refuses_an_upload_without_its_xsrf_token(load_server):
     """XSRF protection is on in the running app: an upload without the token gets 403 (with it
     off, the same request would get 400 for its unknown session)."""
-    request = urllib.request.Request(f"{load_server.url}/_stcore/upload_file/no-session/no-file",
-                                     data=b"x,y\n1,2\n", method="PUT",
-                                     headers={"Content-Type": "application/octet-stream"})
+    request = urllib.request.Request(
+        f"{load_server.url}/_stcore/upload_file/no-session/no-file",
+        data=b"x,y\n1,2\n",
+        method="PUT",
+        headers={"Content-Type": "application/octet-stream"},
+    )
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=10)
     assert refused.value.code == 403

@@ -1,4 +1,5 @@
 """Small runs on the diabetes split that several core test files share."""
+
 from __future__ import annotations
 
 import warnings

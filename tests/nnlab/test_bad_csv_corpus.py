@@ -132,7 +132,9 @@ def test_corpus_file(name):
     assert tuple(X.attrs["converted"]) == expected.converted
 
 
-@pytest.mark.parametrize("name", ["semicolon.csv", "tab_separated.tsv", "crlf.csv", "cr_only.csv", "utf8_bom.csv", "blank_lines.csv"])
+@pytest.mark.parametrize(
+    "name", ["semicolon.csv", "tab_separated.tsv", "crlf.csv", "cr_only.csv", "utf8_bom.csv", "blank_lines.csv"]
+)
 def test_odd_layouts_read_the_same_numbers_as_plain_csv(name):
     X_ref, y_ref = read_csv(generator._rows(12).encode())
     X, y = read_csv(CORPUS / name)

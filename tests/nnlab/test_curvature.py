@@ -1,4 +1,5 @@
 """The R-operator's Hessian-vector products and the sharpness built on them."""
+
 import numpy as np
 import pytest
 
@@ -84,6 +85,7 @@ def test_sharpness_of_a_fitted_network_is_positive_and_finite():
 def _sharpness_at_snapshot(history, epoch, activation, X, y):
     """The standalone (converged) sharpness of the weights snapshotted at ``epoch``."""
     from nnlab.network import Network
+
     index = history.snapshot_at(epoch)
     assert history.snapshot_epochs[index] == epoch
     network = Network.from_layers([w[index] for w in history.weights], [b[index] for b in history.biases], activation)
@@ -125,8 +127,9 @@ def test_sharpness_of_a_diverged_run_stops_at_the_blow_up():
 
 
 def test_stacked_runs_each_get_their_own_sharpness():
-    result = nnlab.sweep(X_TRAIN, Z_TRAIN, grid={"lr": [0.01, 0.1]}, n_jobs=1,
-                         base=dict(hidden=(8, 4), epochs=30, sharpness_every=10))
+    result = nnlab.sweep(
+        X_TRAIN, Z_TRAIN, grid={"lr": [0.01, 0.1]}, n_jobs=1, base=dict(hidden=(8, 4), epochs=30, sharpness_every=10)
+    )
     alone = [fit(lr=lr, epochs=30, sharpness_every=10).history_.sharpness for lr in (0.01, 0.1)]
     for history, single in zip(result.histories, alone):
         np.testing.assert_allclose(history.sharpness, single, rtol=1e-9)

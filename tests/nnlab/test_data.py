@@ -67,7 +67,6 @@ def test_choice_tables_hold_one_line_labels(table_, keys):
     assert all(isinstance(v, str) and v.strip() and "\n" not in v for v in table_.values())
 
 
-
 # --- load_diabetes (ERRATA 2) -------------------------------------------------------------------
 
 
@@ -139,7 +138,9 @@ def test_synthetic_sets_are_deterministic_per_seed(make):
     assert not make(seed=3)[0].equals(make(seed=4)[0])
 
 
-@pytest.mark.parametrize("kwargs, message", [({"n_samples": 3}, "n_samples"), ({"noise": -1.0}, "noise"), ({"noise": float("nan")}, "noise")])
+@pytest.mark.parametrize(
+    "kwargs, message", [({"n_samples": 3}, "n_samples"), ({"noise": -1.0}, "noise"), ({"noise": float("nan")}, "noise")]
+)
 def test_synthetic_sets_refuse_bad_arguments(kwargs, message):
     with pytest.raises(DataError, match=message):
         make_sine(**kwargs)
@@ -331,7 +332,18 @@ def test_target_can_be_any_named_column():
         lambda data, tmp: _written(tmp / "t.csv", data),
         lambda data, tmp: str(_written(tmp / "t.csv", data)),
     ],
-    ids=["bytes", "bytearray", "memoryview", "BytesIO", "upload", "upload-read-already", "stream", "text-stream", "Path", "str"],
+    ids=[
+        "bytes",
+        "bytearray",
+        "memoryview",
+        "BytesIO",
+        "upload",
+        "upload-read-already",
+        "stream",
+        "text-stream",
+        "Path",
+        "str",
+    ],
 )
 def test_every_kind_of_source_reads_the_same(make_source, tmp_path):
     data = table()
@@ -393,7 +405,10 @@ def test_boolean_columns_become_zero_and_one():
 
 
 def test_non_numeric_columns_are_dropped_with_their_reason():
-    data = table(header="x1,city,score,empty,x2,y", row=lambda i: [i, f"city{i}", "n/a?" if i == 3 else i % 4, "NA", i % 3, i % 5])
+    data = table(
+        header="x1,city,score,empty,x2,y",
+        row=lambda i: [i, f"city{i}", "n/a?" if i == 3 else i % 4, "NA", i % 3, i % 5],
+    )
     X, y = read_csv(data)
     assert list(X.columns) == ["x1", "x2"]
     assert X.attrs["dropped"] == {
@@ -435,17 +450,38 @@ REFUSALS = {
     "unnamed-column": (table(header="x1,,y"), "column 2 has values but no name"),
     "ragged": (table().replace(b"\n3,", b"\n3,1,", 1), "ragged rows: line 5 has 4 fields but the header has 3"),
     "unbalanced-quote": (table().replace(b"\n3,", b'\n"3,', 1), "unbalanced quotes"),
-    "text-after-quote": (table().replace(b"\n3,", b'\n"3"a,', 1), "line 5 has text (perhaps a space) after a closing double quote"),
+    "text-after-quote": (
+        table().replace(b"\n3,", b'\n"3"a,', 1),
+        "line 5 has text (perhaps a space) after a closing double quote",
+    ),
     "space-after-quote": (table(header='"x1" ,x2,y'), "line 1 has text (perhaps a space) after a closing"),
-    "long-field": (table(row=lambda i: [i, "9" * 200_000 if i == 1 else i, i % 3]), "line 3 has a field longer than 131,072"),
-    "missing": (table(row=lambda i: [i, "" if i in (2, 8, 9) else i % 5, i % 3]), "empty or missing cells in 'x2': 3 rows (lines 4, 10, 11)"),
-    "missing-target": (table(row=lambda i: [i, i % 5, "NaN" if i == 0 else i % 3]), "missing cells in target 'y': 1 row (line 2)"),
+    "long-field": (
+        table(row=lambda i: [i, "9" * 200_000 if i == 1 else i, i % 3]),
+        "line 3 has a field longer than 131,072",
+    ),
+    "missing": (
+        table(row=lambda i: [i, "" if i in (2, 8, 9) else i % 5, i % 3]),
+        "empty or missing cells in 'x2': 3 rows (lines 4, 10, 11)",
+    ),
+    "missing-target": (
+        table(row=lambda i: [i, i % 5, "NaN" if i == 0 else i % 3]),
+        "missing cells in target 'y': 1 row (line 2)",
+    ),
     "inf": (table(row=lambda i: [i, "-inf" if i == 4 else i % 5, i % 3]), "infinite values in 'x2': 1 row (line 6)"),
     "overflow": (table(row=lambda i: [i, "1e999" if i == 4 else i % 5, i % 3]), "infinite values in 'x2'"),
-    "constant-feature": (table(row=lambda i: [i, 7, i % 3]), "same value in every row carry no information: 'x2' (always 7)"),
+    "constant-feature": (
+        table(row=lambda i: [i, 7, i % 3]),
+        "same value in every row carry no information: 'x2' (always 7)",
+    ),
     "constant-target": (table(row=lambda i: [i, i % 5, 3]), "target column 'y' has the same value (3) in every row"),
-    "no-numeric-feature": (table(header="a,b,y", row=lambda i: ["u", "v", i]), "no usable numeric feature column (dropped 'a': text"),
-    "text-target": (table(row=lambda i: [i, i % 5, "high"]), "target column 'y' is not numeric: text, not numbers (e.g. 'high' on line 2)"),
+    "no-numeric-feature": (
+        table(header="a,b,y", row=lambda i: ["u", "v", i]),
+        "no usable numeric feature column (dropped 'a': text",
+    ),
+    "text-target": (
+        table(row=lambda i: [i, i % 5, "high"]),
+        "target column 'y' is not numeric: text, not numbers (e.g. 'high' on line 2)",
+    ),
 }
 
 
@@ -457,7 +493,9 @@ def test_refusals_name_the_problem(data, message):
 
 
 def test_missing_target_lists_the_available_columns_and_a_near_match():
-    with pytest.raises(DataError, match=r"target column 'Y' not found \(did you mean 'y'\?\); available columns: 'x1', 'x2', 'y'"):
+    with pytest.raises(
+        DataError, match=r"target column 'Y' not found \(did you mean 'y'\?\); available columns: 'x1', 'x2', 'y'"
+    ):
         read_csv(table(), target="Y")
 
 
@@ -504,7 +542,9 @@ def test_whitespace_separated_files_are_read():
 
 def test_whitespace_rows_with_another_field_count_are_ragged():
     data = b"a b c\n" + b"".join(f"{i} {i % 4} {i % 7}{' 9' if i == 3 else ''}\n".encode() for i in range(12))
-    with pytest.raises(DataError, match="ragged rows: line 5 has 4 fields but the header has 3 \\(whitespace-separated\\)"):
+    with pytest.raises(
+        DataError, match="ragged rows: line 5 has 4 fields but the header has 3 \\(whitespace-separated\\)"
+    ):
         read_csv(data)
 
 
@@ -547,7 +587,7 @@ def test_a_header_with_numbers_among_its_names_is_kept_with_a_warning():
 
 
 def test_a_numeric_first_line_of_another_width_is_read_as_a_description():
-    data = b"12,2,low,high\n" + table(12)[len(b"x1,x2,y\n"):]
+    data = b"12,2,low,high\n" + table(12)[len(b"x1,x2,y\n") :]
     loaded = load_csv(data)
     assert list(loaded.X.columns) == ["column_1", "column_2"] and loaded.y.name == "column_3"
     assert loaded.notes[0].startswith("the first line ('12,2,low,…') holds numbers and 4 fields where the rows have 3")
@@ -555,20 +595,32 @@ def test_a_numeric_first_line_of_another_width_is_read_as_a_description():
 
 
 def test_header_false_names_the_columns_and_reads_the_first_row_as_data():
-    X, y = read_csv(table(12)[len(b"x1,x2,y\n"):], header=False)
+    X, y = read_csv(table(12)[len(b"x1,x2,y\n") :], header=False)
     assert list(X.columns) == ["column_1", "column_2"] and y.name == "column_3" and len(y) == 12
 
 
-MISSING = table(20, header="a,b,c,d,e,y", row=lambda i: [i, "" if i in (3, 4) else i % 3, "NA" if i == 5 else i % 4,
-                                                       "" if i == 6 else i % 6, "" if i == 7 else i % 7, i % 5])
+MISSING = table(
+    20,
+    header="a,b,c,d,e,y",
+    row=lambda i: [
+        i,
+        "" if i in (3, 4) else i % 3,
+        "NA" if i == 5 else i % 4,
+        "" if i == 6 else i % 6,
+        "" if i == 7 else i % 7,
+        i % 5,
+    ],
+)
 
 
 def test_missing_cells_are_counted_by_row_and_named_by_a_few_columns():
     with pytest.raises(DataError) as info:
         read_csv(MISSING)
     message = str(info.value)
-    assert message.startswith("empty or missing cells in 'b': 2 rows (lines 5, 6); 'c': 1 row (line 7); 'd': 1 row (line 8) "
-                              "and 1 more column (5 rows in all)")
+    assert message.startswith(
+        "empty or missing cells in 'b': 2 rows (lines 5, 6); 'c': 1 row (line 7); 'd': 1 row (line 8) "
+        "and 1 more column (5 rows in all)"
+    )
     assert "'e'" not in message and len(message) < 250
 
 
@@ -582,7 +634,9 @@ def test_drop_missing_drops_those_rows_and_says_how_many():
 
 def test_drop_missing_refuses_when_too_few_rows_are_left():
     data = table(12, row=lambda i: [i, "" if i % 2 else i % 5, i % 3])
-    with pytest.raises(DataError, match="6 of 12 rows have missing cells \\(in 'x2'\\); without them only 6 rows are left"):
+    with pytest.raises(
+        DataError, match="6 of 12 rows have missing cells \\(in 'x2'\\); without them only 6 rows are left"
+    ):
         read_csv(data, drop_missing=True)
 
 
@@ -591,7 +645,10 @@ def test_csv_columns_lists_usable_targets_even_when_the_last_column_is_not():
     columns = csv_columns(data)
     assert columns.names == ("Obs", "x1", "label", "x2", "empty")
     assert columns.usable_targets == ("x1", "x2") and columns.default_target == "x2"
-    assert "the last column 'empty' cannot be the target (every cell is empty); the target is 'x2' unless you choose another" in columns.notes
+    assert (
+        "the last column 'empty' cannot be the target (every cell is empty); the target is 'x2' unless you "
+        "choose another" in columns.notes
+    )
     assert any("left out 'Obs'" in n for n in columns.notes)
     X, y = read_csv(data, target=columns.default_target)
     assert y.name == "x2" and list(X.columns) == ["x1"]

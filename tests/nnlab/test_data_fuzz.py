@@ -41,10 +41,44 @@ def test_random_bytes_are_read_or_refused(data):
 # Cells that stress each rule: numbers in many spellings, missing tokens, infinities, separators,
 # quotes, booleans, unicode digits and whitespace, and arbitrary text.
 TOKENS = [
-    "", " ", "NaN", "nan", "NA", "null", "#N/A", "inf", "-inf", "Infinity", "1e400", "-1e-400",
-    "1,234", "1,234.5", "1.234,5", "0,5", "true", "No", "yes", '"', '""', "'", "abc", " 5 ", "+.5",
-    "5.", "007", "１２", "١٢", "\u00a05", "5\x0c", "0x10", "1_000", "99999999999999999999999",
-    "1" + "0" * 400, "-0", "\u2028", "é",
+    "",
+    " ",
+    "NaN",
+    "nan",
+    "NA",
+    "null",
+    "#N/A",
+    "inf",
+    "-inf",
+    "Infinity",
+    "1e400",
+    "-1e-400",
+    "1,234",
+    "1,234.5",
+    "1.234,5",
+    "0,5",
+    "true",
+    "No",
+    "yes",
+    '"',
+    '""',
+    "'",
+    "abc",
+    " 5 ",
+    "+.5",
+    "5.",
+    "007",
+    "１２",
+    "١٢",
+    "\u00a05",
+    "5\x0c",
+    "0x10",
+    "1_000",
+    "99999999999999999999999",
+    "1" + "0" * 400,
+    "-0",
+    "\u2028",
+    "é",
 ]
 number = st.one_of(
     st.floats(allow_nan=False, allow_infinity=False).map(repr),
@@ -110,7 +144,9 @@ def quote_free_numeric_texts(draw):
     sep = draw(st.sampled_from([",", ";", "\t"]))
     end = draw(st.sampled_from(["\n", "\r\n", "\r"]))
     n_cols = draw(st.integers(2, 4))
-    odd = st.sampled_from([" 5", "5 ", "+5", ".5", "5.", "1e5", "007", "-0", "", "inf", "nan", "1e400", "x", "５", "\x0c5"])
+    odd = st.sampled_from(
+        [" 5", "5 ", "+5", ".5", "5.", "1e5", "007", "-0", "", "inf", "nan", "1e400", "x", "５", "\x0c5"]
+    )
     lines = [sep.join(f"c{j}" for j in range(n_cols))]
     for _ in range(draw(st.integers(MIN_ROWS - 1, MIN_ROWS + 6))):
         cells = [draw(odd if draw(st.integers(0, 30)) == 0 else number) for _ in range(n_cols)]
@@ -138,8 +174,10 @@ def oracle(text, sep):
     for n, cells in rows:
         if len(cells) != len(header):
             return ("ragged", n)
-    values = [[float(c) if PLAIN_NUMBER.fullmatch(c.strip(" ")) and np.isfinite(float(c)) else None for c in cells]
-              for _, cells in rows]
+    values = [
+        [float(c) if PLAIN_NUMBER.fullmatch(c.strip(" ")) and np.isfinite(float(c)) else None for c in cells]
+        for _, cells in rows
+    ]
     columns = list(zip(*values)) if values else []
     clean = all(v is not None for column in columns for v in column)
     return ("clean" if clean else "flawed", [h.strip() for h in header], columns)
@@ -175,9 +213,18 @@ def test_quote_free_numeric_tables_read_as_an_independent_oracle_says(drawn):
 def numeric_frames(draw):
     n_rows, n_cols = draw(st.integers(MIN_ROWS, 30)), draw(st.integers(2, 5))
     names = draw(
-        st.lists(st.from_regex(r"[A-Za-z_][A-Za-z0-9_ ]{0,7}", fullmatch=True).map(str.strip), min_size=n_cols, max_size=n_cols, unique=True)
+        st.lists(
+            st.from_regex(r"[A-Za-z_][A-Za-z0-9_ ]{0,7}", fullmatch=True).map(str.strip),
+            min_size=n_cols,
+            max_size=n_cols,
+            unique=True,
+        )
     )
-    values = draw(arrays(np.float64, (n_rows, n_cols), elements=st.floats(allow_nan=False, allow_infinity=False), fill=st.nothing()))
+    values = draw(
+        arrays(
+            np.float64, (n_rows, n_cols), elements=st.floats(allow_nan=False, allow_infinity=False), fill=st.nothing()
+        )
+    )
     return pd.DataFrame(values, columns=names)
 
 
@@ -186,7 +233,14 @@ def numeric_frames(draw):
 def test_numeric_tables_round_trip_exactly(frame, sep, end, quoted):
     assume((frame.nunique() > 1).all())
     buffer = io.StringIO()
-    frame.to_csv(buffer, sep=sep, lineterminator=end, index=False, float_format=lambda v: repr(float(v)), quoting=csv.QUOTE_ALL if quoted else csv.QUOTE_MINIMAL)
+    frame.to_csv(
+        buffer,
+        sep=sep,
+        lineterminator=end,
+        index=False,
+        float_format=lambda v: repr(float(v)),
+        quoting=csv.QUOTE_ALL if quoted else csv.QUOTE_MINIMAL,
+    )
     X, y = read_csv(buffer.getvalue().encode())
     np.testing.assert_array_equal(X.to_numpy(), frame.iloc[:, :-1].to_numpy())
     np.testing.assert_array_equal(y.to_numpy(), frame.iloc[:, -1].to_numpy())

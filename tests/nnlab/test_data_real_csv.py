@@ -22,8 +22,18 @@ SKLEARN_DATA = Path(importlib.util.find_spec("sklearn").origin).parent / "datase
 # name: (rows, features, target, the first note's start)
 FILES = {
     "iris.csv": (150, 4, "virginica", "the header row looks like data: '150', '4' are numbers"),
-    "wine_data.csv": (178, 13, "column_14", "the first line ('178,13,class_0,…') holds numbers and 5 fields where the rows have 14"),
-    "breast_cancer.csv": (569, 30, "column_31", "the first line ('569,30,malignant,…') holds numbers and 4 fields where the rows have 31"),
+    "wine_data.csv": (
+        178,
+        13,
+        "column_14",
+        "the first line ('178,13,class_0,…') holds numbers and 5 fields where the rows have 14",
+    ),
+    "breast_cancer.csv": (
+        569,
+        30,
+        "column_31",
+        "the first line ('569,30,malignant,…') holds numbers and 4 fields where the rows have 31",
+    ),
 }
 
 
@@ -62,8 +72,9 @@ def test_raw_wine_features_are_in_the_thousands():
     assert X["column_13"].mean() > 500 and X["column_8"].mean() < 1
 
 
-@pytest.mark.parametrize("name, names", [("linnerud_exercise.csv", ["Chins", "Situps"]),
-                                         ("linnerud_physiological.csv", ["Weight", "Waist"])])
+@pytest.mark.parametrize(
+    "name, names", [("linnerud_exercise.csv", ["Chins", "Situps"]), ("linnerud_physiological.csv", ["Weight", "Waist"])]
+)
 def test_space_separated_linnerud_files_are_read(name, names):
     X, y = read_csv(SKLEARN_DATA / name)
     assert list(X.columns) == names and len(y) == 20
@@ -72,12 +83,18 @@ def test_space_separated_linnerud_files_are_read(name, names):
 
 
 def test_iris_written_by_pandas_with_its_index_drops_the_index(tmp_path):
-    frame = pd.read_csv(SKLEARN_DATA / "iris.csv", skiprows=1, header=None,
-                        names=["sepal length", "sepal width", "petal length", "petal width", "species"])
+    frame = pd.read_csv(
+        SKLEARN_DATA / "iris.csv",
+        skiprows=1,
+        header=None,
+        names=["sepal length", "sepal width", "petal length", "petal width", "species"],
+    )
     frame.to_csv(tmp_path / "iris_indexed.csv")  # index=True: an unnamed first column 0, 1, 2, …
     frame.rename_axis("Obs").set_axis(frame.index + 1).to_csv(tmp_path / "iris_obs.csv", index_label="Obs")
-    for path, note in [("iris_indexed.csv", "left out column 1 (no name): it counts the rows 0, 1, 2, … (a row index)"),
-                       ("iris_obs.csv", "left out 'Obs': it counts the rows 1, 2, 3, … (a row index)")]:
+    for path, note in [
+        ("iris_indexed.csv", "left out column 1 (no name): it counts the rows 0, 1, 2, … (a row index)"),
+        ("iris_obs.csv", "left out 'Obs': it counts the rows 1, 2, 3, … (a row index)"),
+    ]:
         loaded = load_csv(tmp_path / path)
         assert list(loaded.X.columns) == list(frame.columns[:4]) and note in loaded.notes
         assert note in make_dataset("csv", csv=tmp_path / path).notes

@@ -21,7 +21,9 @@ def test_backprop_matches_finite_differences(activation, init, depth):
     model = nnlab.MLP(hidden=DEPTHS[depth], activation=activation, init=init, l2=0.05, random_state=3)
     network = diagnostics.network_of(model, X.shape[1])
     # Nonzero biases keep ReLU inputs off the kink at exactly 0, where the derivative is undefined.
-    network.theta[:, network.layout.n_weights:] = RNG.normal(0, 0.1, network.layout.n_params - network.layout.n_weights)
+    network.theta[:, network.layout.n_weights :] = RNG.normal(
+        0, 0.1, network.layout.n_params - network.layout.n_weights
+    )
     errors = diagnostics.gradcheck_network(network, X, Y)
     assert len(errors) == 2 * (depth + 1)
     assert errors.ok.all(), errors
@@ -74,8 +76,16 @@ def test_gradcheck_catches_the_tutorials_bug():
 @pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
 def test_first_step_follows_the_optimizers_formula(optimizer):
     lr = 0.03
-    model = nnlab.MLP(hidden=(4,), activation="tanh", init="xavier", optimizer=optimizer, lr=lr, momentum=0.9,
-                      epochs=1, random_state=5)
+    model = nnlab.MLP(
+        hidden=(4,),
+        activation="tanh",
+        init="xavier",
+        optimizer=optimizer,
+        lr=lr,
+        momentum=0.9,
+        epochs=1,
+        random_state=5,
+    )
     network = diagnostics.network_of(model, X.shape[1])
     before = network.theta[0].copy()
     _, gradient = diagnostics.objective_and_gradient(network, X, Y)

@@ -1,13 +1,13 @@
 """nnlab.diagnostics: the sampled gradient check and the trust checks that gather it with the twin."""
+
 from __future__ import annotations
 
 import numpy as np
+from diabetes_runs import X_TEST, X_TRAIN, Z_TEST, Z_TRAIN, fit
 
 import nnlab
 from nnlab import diagnostics, explain
 from nnlab.diagnostics import gradcheck
-
-from diabetes_runs import X_TEST, X_TRAIN, Z_TEST, Z_TRAIN, fit
 
 
 def test_sampled_gradcheck_equals_the_full_check_on_small_layers():

@@ -1,7 +1,8 @@
 """nnlab.doctor: each kind found on a run built to show it, absent on healthy runs, and cured by its fix."""
+
 import warnings
 from dataclasses import replace
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pytest
@@ -29,8 +30,10 @@ CONSTRUCTED = {
     "stalled": (dict(hidden=(32,) * 6, init="random", lr=0.03, epochs=300), "standard"),
     "dead_units": (dict(DEEP, lr=1.0), "standard"),
     "saturated_units": (dict(DEEP, activation="sigmoid", lr=0.3), "standard"),
-    "vanishing_gradient": (dict(hidden=(32,) * 6, activation="sigmoid", init="xavier", lr=0.03, epochs=300),
-                           "standard"),
+    "vanishing_gradient": (
+        dict(hidden=(32,) * 6, activation="sigmoid", init="xavier", lr=0.03, epochs=300),
+        "standard",
+    ),
     "exploding_gradient": (dict(DEEP, lr=1.0), "standard"),
     "symmetric_units": (dict(DEEP, activation="tanh", init="zeros"), "standard"),
     "overfitting": (dict(DEEP, optimizer="adam", lr=0.003), "standard"),
@@ -54,7 +57,7 @@ HEALTHY = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _fit(params, dataset, scale=1.0):
     """(model, Diagnosis) of MLP(**params) on a dataset's training rows, its test rows as eval set."""
     d = DATASETS[dataset]
@@ -108,7 +111,11 @@ def test_the_fix_removes_the_finding(kind):
     model, diagnosis = constructed(kind)
     finding = diagnosis.get(kind)
     if finding.fix is None:
-        assert kind in ("unscaled_features", "unscaled_target", "saturated_units")  # the data's scaling, not a parameter
+        assert kind in (
+            "unscaled_features",
+            "unscaled_target",
+            "saturated_units",
+        )  # the data's scaling, not a parameter
         return
     fixed = doctor.apply_fix(model.config(), finding)
     assert fixed.random_state == model.random_state
@@ -149,9 +156,15 @@ def test_oscillation_is_explained_by_the_sharpness():
 
 def _scaled(history, s):
     """The history of the same run on a target × s: losses × s², gradients × s."""
-    losses = {name: getattr(history, name) * s ** 2 for name in ("loss", "penalty", "objective", "val_loss")}
-    return replace(history, **losses, grad_norm=history.grad_norm * s, bias_grad_norm=history.bias_grad_norm * s,
-                   blowup_loss=history.blowup_loss * s ** 2, divergence_bound=history.divergence_bound * s ** 2)
+    losses = {name: getattr(history, name) * s**2 for name in ("loss", "penalty", "objective", "val_loss")}
+    return replace(
+        history,
+        **losses,
+        grad_norm=history.grad_norm * s,
+        bias_grad_norm=history.bias_grad_norm * s,
+        blowup_loss=history.blowup_loss * s**2,
+        divergence_bound=history.divergence_bound * s**2,
+    )
 
 
 @pytest.mark.parametrize("scale", [1e-4, 1e4])
@@ -194,8 +207,15 @@ def test_each_preset_shows_its_finding(name):
 
 def test_verdicts():
     assert doctor.verdict(healthy("deep default")[1]) == "converged"
-    expected = {"diverged": "diverged", "diverging": "diverging", "dead_units": "dead", "stalled": "stalled",
-                "oscillating": "oscillating", "overfitting": "overfitting", "lr_too_small": "slow"}
+    expected = {
+        "diverged": "diverged",
+        "diverging": "diverging",
+        "dead_units": "dead",
+        "stalled": "stalled",
+        "oscillating": "oscillating",
+        "overfitting": "overfitting",
+        "lr_too_small": "slow",
+    }
     for kind, word in expected.items():
         assert doctor.verdict(constructed(kind)[1]) == word
     assert set(doctor.VERDICTS.values()) | {"converged"} == set(doctor.VERDICT_ORDER)
@@ -203,8 +223,14 @@ def test_verdicts():
 
 def test_verdicts_of_a_sweep_recorded_without_diagnostics():
     # record=False keeps the loss alone: the verdicts come from its shape and the stop rules.
-    result = nnlab.sweep(STANDARD.X_train, STANDARD.y_train, grid={"lr": [1e-4, 0.03, 5.0]}, n_jobs=1, record=False,
-                         base=dict(hidden=(64, 32), epochs=300))
+    result = nnlab.sweep(
+        STANDARD.X_train,
+        STANDARD.y_train,
+        grid={"lr": [1e-4, 0.03, 5.0]},
+        n_jobs=1,
+        record=False,
+        base=dict(hidden=(64, 32), epochs=300),
+    )
     assert [doctor.verdict(nnlab.diagnose(h)) for h in result.histories] == ["slow", "converged", "diverged"]
 
 

@@ -1,4 +1,5 @@
 """scikit-learn's own conformance checks, and the estimator inside scikit-learn's tools."""
+
 import warnings
 
 import numpy as np
@@ -24,9 +25,12 @@ def _check_name(check):
 # still leave a conforming estimator); and a config shown not to diverge on any check's data, so
 # the checks also see models that really learned: Adam's steps do not grow with the target's scale.
 ESTIMATORS = {"defaults": MLP(), "calm": MLP(hidden=(16,), optimizer="adam", lr=0.01, epochs=300)}
-CHECKS = [(name, estimator, check) for name, base in ESTIMATORS.items()
-          for estimator, check in estimator_checks_generator(base, legacy=True)
-          if _check_name(check) not in NOT_APPLICABLE]
+CHECKS = [
+    (name, estimator, check)
+    for name, base in ESTIMATORS.items()
+    for estimator, check in estimator_checks_generator(base, legacy=True)
+    if _check_name(check) not in NOT_APPLICABLE
+]
 
 
 @pytest.mark.parametrize("name, estimator, check", CHECKS, ids=[f"{n}-{_check_name(c)}" for n, _, c in CHECKS])

@@ -9,6 +9,7 @@ converging runs (Adam, batch size 1) that must never be flagged as diverged.
 Every RuntimeWarning is an error (pytest.ini), so an overflow NumPy reports fails the test.
 The slowest test here takes ~10 s; the whole file ~25 s on an idle 2-core machine.
 """
+
 from __future__ import annotations
 
 import json
@@ -45,8 +46,9 @@ def fit_quietly(X, y, **params):
         warnings.simplefilter("always")
         warnings.simplefilter("error", RuntimeWarning)
         model = nnlab.MLP(**params).fit(X, y)
-    others = [f"{w.category.__name__}: {w.message}" for w in caught
-              if not issubclass(w.category, nnlab.DivergenceWarning)]
+    others = [
+        f"{w.category.__name__}: {w.message}" for w in caught if not issubclass(w.category, nnlab.DivergenceWarning)
+    ]
     assert not others
     return model, [str(w.message) for w in caught]
 
@@ -63,11 +65,21 @@ def history_bytes(history, names):
 
 
 SNAPSHOTS = ("weights", "biases", "weight_grads", "snapshot_epochs")
-SERIES = ("loss", "r2", "val_loss", "val_r2", "grad_norm", "bias_grad_norm", "update_ratio",
-          "dead_fraction", "saturation")
+SERIES = (
+    "loss",
+    "r2",
+    "val_loss",
+    "val_r2",
+    "grad_norm",
+    "bias_grad_norm",
+    "update_ratio",
+    "dead_fraction",
+    "saturation",
+)
 
 
 # -- learning rate ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
 def test_smallest_learning_rate_finishes_and_barely_moves(optimizer):
@@ -84,8 +96,9 @@ def test_smallest_learning_rate_finishes_and_barely_moves(optimizer):
 @pytest.mark.parametrize("activation", list(ACTIVATIONS))
 def test_largest_learning_rate_stops_at_once_with_a_message(activation, optimizer):
     X, y = sine(features=2)
-    model, messages = fit_quietly(X, y, hidden=(8, 8), activation=activation, optimizer=optimizer,
-                                  lr=config.MAX_LR, epochs=200)
+    model, messages = fit_quietly(
+        X, y, hidden=(8, 8), activation=activation, optimizer=optimizer, lr=config.MAX_LR, epochs=200
+    )
     history = model.history_
     if optimizer == "adam" and activation in ("sigmoid", "tanh"):
         # Adam moves each weight by about lr, and these units saturate: the output jumps (×1e8 after
@@ -98,7 +111,7 @@ def test_largest_learning_rate_stops_at_once_with_a_message(activation, optimize
     assert len(messages) == 1 and f"diverged at epoch {history.diverged_at}" in messages[0]
     assert "Learning rate 1000 is too large" in messages[0]
     assert history.epochs == history.diverged_at + 1  # history kept up to the blow-up, no further
-    assert np.all(np.isfinite(history.loss[:history.diverged_at]))
+    assert np.all(np.isfinite(history.loss[: history.diverged_at]))
     assert all(np.all(np.isfinite(p)) for p in model.coefs_ + model.intercepts_)
     assert np.all(np.isfinite(model.predict(X)))
 
@@ -122,10 +135,12 @@ def test_the_last_update_is_checked_for_divergence_too():
     assert history.diverged_at == 0 and len(messages) == 1, "the only update blows up: caught at once"
     assert history.blowup_loss > history.divergence_bound
     assert final_loss == pytest.approx(history.loss[0]) == pytest.approx(history.final_loss), (
-        "the kept parameters are those from before the update that blew up")
+        "the kept parameters are those from before the update that blew up"
+    )
 
 
 # -- epochs ------------------------------------------------------------------------------------
+
 
 @pytest.mark.timeout(120)  # ~5 s here (≈50 µs an epoch); the timeout is the hang guard
 def test_epochs_at_the_cap_finish():
@@ -144,11 +159,15 @@ def test_epochs_over_the_cap_are_refused_before_any_work():
 
 # -- depth and width ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("hidden, match", [
-    ((4,) * (config.MAX_DEPTH + 1), "at most 10 layer widths"),
-    ((config.MAX_WIDTH + 1,), "integer from 1 to 2048"),
-    ((4, 0, 4), "integer from 1 to 2048"),
-])
+
+@pytest.mark.parametrize(
+    "hidden, match",
+    [
+        ((4,) * (config.MAX_DEPTH + 1), "at most 10 layer widths"),
+        ((config.MAX_WIDTH + 1,), "integer from 1 to 2048"),
+        ((4, 0, 4), "integer from 1 to 2048"),
+    ],
+)
 def test_depth_or_width_over_the_cap_is_refused(hidden, match):
     X, y = sine()
     with pytest.raises(ValueError, match=match):
@@ -164,7 +183,9 @@ def test_depth_and_width_at_the_caps_are_refused_by_the_parameter_cap():
 
 def test_work_cap_refuses_a_long_run_of_a_large_allowed_model():
     X, y = sine(rows=353, features=10)
-    with pytest.raises(ValueError, match=rf"epochs × rows × parameters .* over the cap of {re.escape(f'{config.MAX_WORK:.0e}')}"):
+    with pytest.raises(
+        ValueError, match=rf"epochs × rows × parameters .* over the cap of {re.escape(f'{config.MAX_WORK:.0e}')}"
+    ):
         nnlab.MLP(hidden=(512, 512), epochs=100_000).fit(X, y)
 
 
@@ -196,12 +217,19 @@ def test_depth_and_width_at_the_caps_fit_in_a_bounded_amount_of_memory():
             outcome = "out of memory"
         print(json.dumps(outcome))
     """)
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
-                            timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     outcome = json.loads(result.stdout.strip().splitlines()[-1])
     assert outcome != "out of memory", (
-        f"a run at MAX_DEPTH × MAX_WIDTH that the caps allow needs more than {limit >> 20} MB")
+        f"a run at MAX_DEPTH × MAX_WIDTH that the caps allow needs more than {limit >> 20} MB"
+    )
 
 
 def test_a_wide_model_keeps_its_snapshots_within_the_budget():
@@ -214,16 +242,17 @@ def test_a_wide_model_keeps_its_snapshots_within_the_budget():
     held = history_bytes(model.history_, SNAPSHOTS)
     assert held <= config.SNAPSHOT_BUDGET_BYTES, (
         f"{len(model.history_.snapshot_epochs)} snapshots hold {held / 1e6:.1f} MB, "
-        f"over the {config.SNAPSHOT_BUDGET_BYTES / 1e6:g} MB budget")
+        f"over the {config.SNAPSHOT_BUDGET_BYTES / 1e6:g} MB budget"
+    )
 
 
 # -- batch size and the longest allowed runs --------------------------------------------------
 
+
 @pytest.mark.parametrize("optimizer, lr", [("sgd", 0.01), ("momentum", 0.005), ("adam", 0.01)])
 def test_batch_size_one_finishes_and_learns(optimizer, lr):
     X, y = sine(rows=30)
-    model, messages = fit_quietly(X, y, hidden=(16, 16), batch_size=1, optimizer=optimizer, lr=lr,
-                                  epochs=20)
+    model, messages = fit_quietly(X, y, hidden=(16, 16), batch_size=1, optimizer=optimizer, lr=lr, epochs=20)
     loss = model.history_.loss
     assert not messages and model.history_.diverged_at is None
     assert len(loss) == 20 and np.all(np.isfinite(loss)) and loss[-1] < loss[0]
@@ -231,11 +260,14 @@ def test_batch_size_one_finishes_and_learns(optimizer, lr):
 
 def test_steps_over_the_cap_are_refused_naming_it():
     X, y = sine(rows=60)  # 60 batches an epoch: 100,000 epochs is 6 M steps
-    with pytest.raises(ValueError, match=rf"epochs × batches per epoch = 6,000,000 is over the cap of {config.MAX_STEPS:,}"):
+    with pytest.raises(
+        ValueError, match=rf"epochs × batches per epoch = 6,000,000 is over the cap of {config.MAX_STEPS:,}"
+    ):
         nnlab.MLP(hidden=(), batch_size=1, epochs=config.MAX_EPOCHS).fit(X, y)
 
 
 # -- memory budget of a long deep run ---------------------------------------------------------
+
 
 @pytest.mark.timeout(120)
 def test_20000_epoch_deep_run_keeps_its_snapshots_within_the_budget():
@@ -246,9 +278,11 @@ def test_20000_epoch_deep_run_keeps_its_snapshots_within_the_budget():
     history = model.history_
     snapshots = history_bytes(history, SNAPSHOTS)
     series = history_bytes(history, SERIES)
-    print(f"20,000 epochs, depth 10: {len(history.snapshot_epochs)} snapshots, {snapshots / 1e6:.2f} MB; "
-          f"per-epoch series {series / 1e6:.2f} MB; total {(snapshots + series) / 1e6:.2f} MB "
-          f"(budget {config.SNAPSHOT_BUDGET_BYTES / 1e6:g} MB)")
+    print(
+        f"20,000 epochs, depth 10: {len(history.snapshot_epochs)} snapshots, {snapshots / 1e6:.2f} MB; "
+        f"per-epoch series {series / 1e6:.2f} MB; total {(snapshots + series) / 1e6:.2f} MB "
+        f"(budget {config.SNAPSHOT_BUDGET_BYTES / 1e6:g} MB)"
+    )
     assert not messages and history.epochs == 20_000
     assert snapshots <= config.SNAPSHOT_BUDGET_BYTES
     assert len(history.snapshot_epochs) >= 100, "the stride should use the budget, not waste it"
@@ -260,20 +294,24 @@ def test_20000_epoch_deep_run_keeps_its_snapshots_within_the_budget():
 
 # -- noisy but converging runs ------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("activation", ["relu", "tanh", "gelu"])
-@pytest.mark.parametrize("options", [
-    dict(optimizer="adam", lr=0.01, epochs=300),
-    dict(optimizer="adam", lr=0.05, epochs=300),
-    dict(batch_size=1, lr=0.01, epochs=20),
-    dict(batch_size=1, optimizer="adam", lr=0.01, epochs=20),
-    dict(batch_size=4, optimizer="momentum", lr=0.01, epochs=60),
-], ids=["adam-0.01", "adam-0.05", "bs1-sgd", "bs1-adam", "bs4-momentum"])
+@pytest.mark.parametrize(
+    "options",
+    [
+        dict(optimizer="adam", lr=0.01, epochs=300),
+        dict(optimizer="adam", lr=0.05, epochs=300),
+        dict(batch_size=1, lr=0.01, epochs=20),
+        dict(batch_size=1, optimizer="adam", lr=0.01, epochs=20),
+        dict(batch_size=4, optimizer="momentum", lr=0.01, epochs=60),
+    ],
+    ids=["adam-0.01", "adam-0.05", "bs1-sgd", "bs1-adam", "bs4-momentum"],
+)
 def test_noisy_but_converging_runs_are_never_flagged(options, activation):
     """Loss spikes of up to ~60× the first loss happen here (tanh, Adam 0.05); the bound is 10⁴×."""
     X, y = sine(rows=30)
     for seed in range(2):
-        model, messages = fit_quietly(X, y, hidden=(16, 16), activation=activation, random_state=seed,
-                                      **options)
+        model, messages = fit_quietly(X, y, hidden=(16, 16), activation=activation, random_state=seed, **options)
         loss = model.history_.loss
         assert not messages and model.history_.diverged_at is None, messages
         assert loss[-1] < 0.5 * loss[0]

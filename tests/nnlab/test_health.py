@@ -1,20 +1,27 @@
 """nnlab.health: which units stopped learning, and the last healthy epochs of a run."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from diabetes_runs import fit
 
 import nnlab
 from nnlab import health
 
-from diabetes_runs import fit
-
 
 def test_failure_mode_follows_the_derivative():
     modes = {name: health.failure_mode(name) for name in nnlab.activations.ACTIVATIONS}
-    assert modes == {"relu": "dead_fraction", "leaky_relu": "dead_fraction", "elu": "dead_fraction",
-                     "gelu": "dead_fraction", "softplus": "dead_fraction", "sigmoid": "saturation",
-                     "tanh": "saturation", "linear": None}
+    assert modes == {
+        "relu": "dead_fraction",
+        "leaky_relu": "dead_fraction",
+        "elu": "dead_fraction",
+        "gelu": "dead_fraction",
+        "softplus": "dead_fraction",
+        "sigmoid": "saturation",
+        "tanh": "saturation",
+        "linear": None,
+    }
 
 
 def test_hidden_share_weights_layers_by_width():

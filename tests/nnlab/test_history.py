@@ -1,4 +1,5 @@
 """nnlab.history on its own: save/load round trip, last_good_epoch, snapshot_at, to_frame, equals."""
+
 import io
 
 import numpy as np
@@ -12,12 +13,21 @@ from nnlab.training import train
 def history(loss, diverged_at=None, bound=np.inf, snapshot_epochs=(0, 5, 10)):
     """A History of one layer with the given loss curve and snapshot epochs."""
     epochs, k = len(loss), len(snapshot_epochs)
-    return History(loss=np.asarray(loss, float), r2=np.zeros(epochs), grad_norm=np.ones((epochs, 1)),
-                   bias_grad_norm=np.ones((epochs, 1)), update_ratio=np.ones((epochs, 1)),
-                   dead_fraction=np.zeros((epochs, 0)), saturation=np.zeros((epochs, 0)),
-                   snapshot_epochs=np.asarray(snapshot_epochs), weights=[np.zeros((k, 2, 1))],
-                   biases=[np.zeros((k, 1))], weight_grads=[np.zeros((k, 2, 1))],
-                   diverged_at=diverged_at, divergence_bound=bound)
+    return History(
+        loss=np.asarray(loss, float),
+        r2=np.zeros(epochs),
+        grad_norm=np.ones((epochs, 1)),
+        bias_grad_norm=np.ones((epochs, 1)),
+        update_ratio=np.ones((epochs, 1)),
+        dead_fraction=np.zeros((epochs, 0)),
+        saturation=np.zeros((epochs, 0)),
+        snapshot_epochs=np.asarray(snapshot_epochs),
+        weights=[np.zeros((k, 2, 1))],
+        biases=[np.zeros((k, 1))],
+        weight_grads=[np.zeros((k, 2, 1))],
+        diverged_at=diverged_at,
+        divergence_bound=bound,
+    )
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,6 @@
 """What is reported around training is what happened: objective and penalty, divergence (stopped and
 diverging), "final" numbers, and a sweep's runs equal to their fits down to the snapshot epochs."""
+
 from __future__ import annotations
 
 import warnings
@@ -30,11 +31,11 @@ def fit(X, y, eval_set=None, **params):
 
 # -- 1. the objective, not just the data fit -------------------------------------------------------
 
+
 def test_with_l2_the_objective_falls_while_the_data_loss_rises(standardized):
     """The audit's repro: the data MSE bottoms out near epoch 56 and rises; the objective never rises."""
     ds = standardized
-    model = fit(ds.X_train, ds.y_train, hidden=(8,), activation="tanh", lr=0.02, epochs=300, l2=0.5,
-                record_every=1)
+    model = fit(ds.X_train, ds.y_train, hidden=(8,), activation="tanh", lr=0.02, epochs=300, l2=0.5, record_every=1)
     h = model.history_
     assert 40 <= int(np.argmin(h.loss)) <= 70 and h.loss[-1] > h.loss.min()  # the data fit rises ...
     assert np.all(np.diff(h.objective) <= 1e-12 * h.objective[:-1])  # ... the objective never does
@@ -72,11 +73,20 @@ def test_history_round_trips_the_new_fields(tmp_path, standardized):
 
 # -- 2. divergence: no false alarm at any scale, and no silent blow-up -----------------------------
 
+
 def test_adam_on_a_tiny_target_is_not_a_false_alarm(standardized):
     """The audit's repro: stopped at epoch 1 although, unstopped, it peaks at ~3.7e-3 and converges."""
     ds = standardized
-    model = fit(ds.X_train, ds.y_train * 1e-4, eval_set=(ds.X_test, ds.y_test * 1e-4), hidden=(), init="zeros",
-                optimizer="adam", lr=0.01, epochs=500)
+    model = fit(
+        ds.X_train,
+        ds.y_train * 1e-4,
+        eval_set=(ds.X_test, ds.y_test * 1e-4),
+        hidden=(),
+        init="zeros",
+        optimizer="adam",
+        lr=0.01,
+        epochs=500,
+    )
     assert model.history_.diverged_at is None and model.history_.epochs == 500
     assert model.history_.final_val_r2 > 0.4
 
@@ -87,8 +97,9 @@ RUNS = {"sgd": dict(lr=0.05), "momentum": dict(lr=0.005), "adam": dict(lr=0.01)}
 @pytest.mark.parametrize("scale", [1e-6, 1e-3, 1.0, 1e3, 1e6])
 @pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
 @pytest.mark.parametrize("hidden, init", [((), "zeros"), ((16,), "he")])
-def test_a_run_that_converges_is_never_stopped_at_any_target_scale(monkeypatch, standardized, scale, optimizer,
-                                                                    hidden, init):
+def test_a_run_that_converges_is_never_stopped_at_any_target_scale(
+    monkeypatch, standardized, scale, optimizer, hidden, init
+):
     ds = standardized
     params = dict(hidden=hidden, init=init, optimizer=optimizer, epochs=200, **RUNS[optimizer])
     y = ds.y_train * scale
@@ -113,12 +124,16 @@ def test_a_geometric_blow_up_below_the_stop_bound_is_recorded_as_diverging(raw_t
     assert divergence.growth_per_epoch(h.objective, h.diverging_from) > 1.01
 
 
-@pytest.mark.parametrize("params", [
-    dict(),  # the app's default deep run
-    dict(optimizer="adam", lr=0.01, batch_size=16),
-    dict(hidden=(16,), batch_size=1, lr=0.003, epochs=30),
-    dict(hidden=(8,), activation="tanh", lr=0.02, epochs=300, l2=0.5),
-], ids=["default", "adam-minibatch", "batch-size-1", "l2"])
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(),  # the app's default deep run
+        dict(optimizer="adam", lr=0.01, batch_size=16),
+        dict(hidden=(16,), batch_size=1, lr=0.003, epochs=30),
+        dict(hidden=(8,), activation="tanh", lr=0.02, epochs=300, l2=0.5),
+    ],
+    ids=["default", "adam-minibatch", "batch-size-1", "l2"],
+)
 def test_healthy_runs_are_not_diverging(standardized, params):
     ds = standardized
     h = fit(ds.X_train, ds.y_train, **{"epochs": 300, "lr": 0.03, **params}).history_
@@ -137,6 +152,7 @@ def test_the_diverging_rule_on_constructed_curves():
 
 # -- 3. one "final" everywhere --------------------------------------------------------------------
 
+
 def test_final_numbers_are_those_of_the_kept_parameters(standardized):
     ds = standardized
     model = fit(ds.X_train, ds.y_train, eval_set=(ds.X_test, ds.y_test), hidden=(8,), lr=0.05, epochs=5)
@@ -148,8 +164,7 @@ def test_final_numbers_are_those_of_the_kept_parameters(standardized):
 
 def test_a_diverged_run_keeps_the_last_good_parameters_and_says_which(raw_target):
     ds = raw_target
-    model = fit(ds.X_train, ds.y_train, eval_set=(ds.X_test, ds.y_test), hidden=(), init="zeros", lr=1.01,
-                epochs=1000)
+    model = fit(ds.X_train, ds.y_train, eval_set=(ds.X_test, ds.y_test), hidden=(), init="zeros", lr=1.01, epochs=1000)
     h = model.history_
     assert h.diverged_at == 238 and h.last_good_epoch == 237
     assert h.blowup_loss == h.loss[238] > h.divergence_bound
@@ -160,14 +175,21 @@ def test_a_diverged_run_keeps_the_last_good_parameters_and_says_which(raw_target
 def test_sweep_table_final_is_after_the_last_update(standardized):
     """The audit's repro: lr 0.05, 5 epochs: the table said 0.8205 (before the last update), 0.7745 after."""
     ds = standardized
-    result = nnlab.sweep(ds.X_train, ds.y_train, grid={"lr": [0.05]}, eval_set=(ds.X_test, ds.y_test),
-                         base=dict(hidden=(8,), epochs=5), n_jobs=1)
+    result = nnlab.sweep(
+        ds.X_train,
+        ds.y_train,
+        grid={"lr": [0.05]},
+        eval_set=(ds.X_test, ds.y_test),
+        base=dict(hidden=(8,), epochs=5),
+        n_jobs=1,
+    )
     row, model = result.table.iloc[0], result.model(0)
     assert row.final_loss == model.history_.final_loss != model.history_.loss[-1]
     assert row.final_val_r2 == pytest.approx(model.score(ds.X_test, ds.y_test), rel=1e-12)
 
 
 # -- 4. snapshots of a sweep's run are those of its fit --------------------------------------------
+
 
 @pytest.mark.parametrize("runs, n_jobs", [(4, 1), (4, 2), (16, 1)])
 def test_a_sweeps_run_keeps_the_snapshots_of_its_fit(standardized, runs, n_jobs):
@@ -189,5 +211,10 @@ def test_a_sweep_whose_snapshots_would_pass_the_total_is_refused(standardized):
     per_run = config.Config(hidden=(64, 32), epochs=1000).snapshot_bytes(ds.X_train.shape[1])
     runs = config.SWEEP_SNAPSHOT_BUDGET_BYTES // per_run + 1
     with pytest.raises(ValueError, match="MB of weight snapshots.*record_every"):
-        nnlab.sweep(ds.X_train, ds.y_train, grid={"lr": list(np.geomspace(1e-4, 1e-2, runs))},
-                    base=dict(hidden=(64, 32), epochs=1000), n_jobs=1)
+        nnlab.sweep(
+            ds.X_train,
+            ds.y_train,
+            grid={"lr": list(np.geomspace(1e-4, 1e-2, runs))},
+            base=dict(hidden=(64, 32), epochs=1000),
+            n_jobs=1,
+        )

@@ -1,12 +1,12 @@
 """nnlab.learned: the network at an earlier epoch, and the grid its function is drawn on."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from diabetes_runs import X_TEST, X_TRAIN, fit, forward
 
 from nnlab import learned
-
-from diabetes_runs import X_TEST, X_TRAIN, fit, forward
 
 
 def test_predict_at_matches_a_forward_pass_written_out():
@@ -14,10 +14,12 @@ def test_predict_at_matches_a_forward_pass_written_out():
     history = model.history_
     weights = [w[0] for w in history.weights]
     biases = [b[0] for b in history.biases]
-    np.testing.assert_allclose(learned.predict_at(history, 0, X_TEST, "relu"),
-                               forward(weights, biases, X_TEST)[:, 0], rtol=1e-12)
-    np.testing.assert_allclose(learned.predict_at(history, len(history.snapshot_epochs) - 1, X_TEST, "relu"),
-                               model.predict(X_TEST), rtol=1e-12)
+    np.testing.assert_allclose(
+        learned.predict_at(history, 0, X_TEST, "relu"), forward(weights, biases, X_TEST)[:, 0], rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        learned.predict_at(history, len(history.snapshot_epochs) - 1, X_TEST, "relu"), model.predict(X_TEST), rtol=1e-12
+    )
 
 
 def test_function_grid_spans_the_data():

@@ -34,8 +34,9 @@ def test_tutorials_three_example_run_is_reproduced():
     np.testing.assert_allclose(model.history_.loss, losses, rtol=1e-9, atol=1e-12)
     # And the tutorial's printed numbers.
     assert model.history_.loss[0] == pytest.approx(916.6666666666666, rel=1e-12)
-    np.testing.assert_allclose(model.coefs_[0].ravel(),
-                               [-0.81758997, 0.09126705, 1.00012407, 1.9089811, 2.81783812], atol=1e-8)
+    np.testing.assert_allclose(
+        model.coefs_[0].ravel(), [-0.81758997, 0.09126705, 1.00012407, 1.9089811, 2.81783812], atol=1e-8
+    )
     assert model.intercepts_[0][0] == pytest.approx(0.9088570222521724, abs=1e-12)
 
 
@@ -67,8 +68,14 @@ def test_overflowing_run_keeps_the_last_finite_parameters():
     assert all(np.all(np.isfinite(w)) for w in model.coefs_ + model.intercepts_)
 
 
-@pytest.mark.parametrize("options", [dict(optimizer="adam", lr=0.01), dict(batch_size=1, lr=0.001, epochs=20),
-                                     dict(optimizer="momentum", lr=0.01, batch_size=16)])
+@pytest.mark.parametrize(
+    "options",
+    [
+        dict(optimizer="adam", lr=0.01),
+        dict(batch_size=1, lr=0.001, epochs=20),
+        dict(optimizer="momentum", lr=0.01, batch_size=16),
+    ],
+)
 def test_noisy_but_converging_runs_are_never_flagged(options):
     y = (Y_TRAIN - Y_MEAN) / Y_STD
     params = dict(hidden=(64, 32), epochs=200) | options
@@ -96,7 +103,8 @@ def test_raw_target_at_lr_0_01_kills_every_relu():
 
 def test_history_shapes_and_values():
     model = nnlab.MLP(hidden=(8, 4), epochs=120, record_every=10, lr=0.05).fit(
-        X_TRAIN, (Y_TRAIN - Y_MEAN) / Y_STD, eval_set=(X_TEST, (Y_TEST - Y_MEAN) / Y_STD))
+        X_TRAIN, (Y_TRAIN - Y_MEAN) / Y_STD, eval_set=(X_TEST, (Y_TEST - Y_MEAN) / Y_STD)
+    )
     h = model.history_
     assert h.epochs == 120
     assert h.loss.shape == h.r2.shape == h.val_loss.shape == h.val_r2.shape == (120,)
@@ -199,16 +207,32 @@ def test_to_frame_is_tidy():
     assert len(frame[frame.metric == "grad_norm"]) == 10 * 2
 
 
-@pytest.mark.parametrize("params, word", [
-    (dict(lr=-0.1), "lr"), (dict(lr=float("nan")), "lr"), (dict(lr=1e4), "lr"),
-    (dict(epochs=0), "epochs"), (dict(epochs=10**7), "epochs"), (dict(epochs=2.5), "epochs"),
-    (dict(activation="swish"), "activation"), (dict(init="orthogonal"), "init"),
-    (dict(optimizer="rmsprop"), "optimizer"), (dict(hidden=(0,)), "hidden"), (dict(hidden=(10**7,)), "hidden"),
-    (dict(hidden=(4,) * 11), "hidden"), (dict(momentum=1.0), "momentum"), (dict(l2=-1), "l2"),
-    (dict(batch_size=0), "batch_size"), (dict(record_every=0), "record_every"), (dict(dtype="float16"), "dtype"),
-    (dict(random_state=-3), "random_state"), (dict(hidden=(512, 512), epochs=100_000), "epochs"),
-    (dict(hidden=(2048, 2048)), "hidden"), (dict(batch_size=1, epochs=5000), "batch_size"),
-])
+@pytest.mark.parametrize(
+    "params, word",
+    [
+        (dict(lr=-0.1), "lr"),
+        (dict(lr=float("nan")), "lr"),
+        (dict(lr=1e4), "lr"),
+        (dict(epochs=0), "epochs"),
+        (dict(epochs=10**7), "epochs"),
+        (dict(epochs=2.5), "epochs"),
+        (dict(activation="swish"), "activation"),
+        (dict(init="orthogonal"), "init"),
+        (dict(optimizer="rmsprop"), "optimizer"),
+        (dict(hidden=(0,)), "hidden"),
+        (dict(hidden=(10**7,)), "hidden"),
+        (dict(hidden=(4,) * 11), "hidden"),
+        (dict(momentum=1.0), "momentum"),
+        (dict(l2=-1), "l2"),
+        (dict(batch_size=0), "batch_size"),
+        (dict(record_every=0), "record_every"),
+        (dict(dtype="float16"), "dtype"),
+        (dict(random_state=-3), "random_state"),
+        (dict(hidden=(512, 512), epochs=100_000), "epochs"),
+        (dict(hidden=(2048, 2048)), "hidden"),
+        (dict(batch_size=1, epochs=5000), "batch_size"),
+    ],
+)
 def test_bad_arguments_name_the_argument(params, word):
     with pytest.raises(ValueError, match=word):
         nnlab.MLP(**params).fit(X_TRAIN, Y_TRAIN)
@@ -223,9 +247,11 @@ def test_nan_in_X_is_refused():
 
 def test_core_never_imports_streamlit():
     """The boundary: every module of nnlab imports in a fresh interpreter without streamlit."""
-    code = ("import importlib, pkgutil, sys, nnlab\n"
-            "for module in pkgutil.walk_packages(nnlab.__path__, 'nnlab.'):\n"
-            "    importlib.import_module(module.name)\n"
-            "print('streamlit' in sys.modules)")
+    code = (
+        "import importlib, pkgutil, sys, nnlab\n"
+        "for module in pkgutil.walk_packages(nnlab.__path__, 'nnlab.'):\n"
+        "    importlib.import_module(module.name)\n"
+        "print('streamlit' in sys.modules)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"

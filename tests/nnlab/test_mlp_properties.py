@@ -14,6 +14,7 @@ scaled up to 1e±300, mismatched lengths, non-numeric arrays). The promises chec
 Epochs and widths are kept tiny: 1,200 examples take ~10 s when all pass (a failing run shrinks
 its example: 15-45 s on a busy 2-core machine).
 """
+
 from __future__ import annotations
 
 import math
@@ -25,7 +26,8 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from hypothesis.control import currently_in_test_context, event as _hypothesis_event
+from hypothesis.control import currently_in_test_context
+from hypothesis.control import event as _hypothesis_event
 from hypothesis.extra.numpy import arrays
 from sklearn.exceptions import DataConversionWarning
 
@@ -34,6 +36,7 @@ from nnlab import config
 from nnlab.activations import ACTIVATIONS
 from nnlab.initializers import INITIALIZERS
 from nnlab.optimizers import OPTIMIZERS
+
 
 def event(text):
     """hypothesis.event, also callable from the plain tests below (where it does nothing)."""
@@ -46,23 +49,61 @@ MODERATE = 1e6  # |X| up to this: a finite network's forward pass cannot overflo
 # Anything at all. Integers skip 1..999,999, so that a "bad" epochs or width is never a valid,
 # expensive one; they include ints too large for a C long or a float (10**400).
 HUGE_INTS = st.sampled_from([2**63 - 1, 2**63, 2**64, 10**30, -(10**30), 10**400, -(10**400)])
-ODD_OBJECTS = st.sampled_from([
-    np.float64(np.nan), np.float32(np.inf), np.float16(-np.inf), np.int64(-1), np.uint64(2**64 - 1),
-    np.bool_(True), np.bool_(False), np.array([1, 2]), np.array(3.0), np.array([]), Decimal("0.01"),
-    Decimal("NaN"), Fraction(1, 3), complex(1, 1), object(), type, print, np.float64, Ellipsis,
-    frozenset({1}), range(3), b"relu", bytearray(b"x"), "", " relu", "RELU", "relu\x00",
-])
+ODD_OBJECTS = st.sampled_from(
+    [
+        np.float64(np.nan),
+        np.float32(np.inf),
+        np.float16(-np.inf),
+        np.int64(-1),
+        np.uint64(2**64 - 1),
+        np.bool_(True),
+        np.bool_(False),
+        np.array([1, 2]),
+        np.array(3.0),
+        np.array([]),
+        Decimal("0.01"),
+        Decimal("NaN"),
+        Fraction(1, 3),
+        complex(1, 1),
+        object(),
+        type,
+        print,
+        np.float64,
+        Ellipsis,
+        frozenset({1}),
+        range(3),
+        b"relu",
+        bytearray(b"x"),
+        "",
+        " relu",
+        "RELU",
+        "relu\x00",
+    ]
+)
 ANYTHING = st.one_of(
-    st.none(), st.booleans(), st.integers(max_value=0), st.integers(min_value=1_000_000), HUGE_INTS,
-    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=6), st.binary(max_size=4),
-    st.tuples(st.integers(-3, 5)), st.lists(st.integers(-3, 5), max_size=3),
+    st.none(),
+    st.booleans(),
+    st.integers(max_value=0),
+    st.integers(min_value=1_000_000),
+    HUGE_INTS,
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=6),
+    st.binary(max_size=4),
+    st.tuples(st.integers(-3, 5)),
+    st.lists(st.integers(-3, 5), max_size=3),
     st.tuples(st.floats(allow_nan=True), st.text(max_size=2)),
-    st.dictionaries(st.text(max_size=2), st.integers(), max_size=2), st.sets(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=2), st.integers(), max_size=2),
+    st.sets(st.integers(), max_size=2),
     ODD_OBJECTS,
 )
 # Out of range, but of the right type: the cases a validator most easily lets through.
-BAD_WIDTH = st.one_of(st.integers(max_value=0), st.integers(min_value=config.MAX_WIDTH + 1),
-                      st.floats(allow_nan=True, allow_infinity=True), st.booleans(), st.text(max_size=2))
+BAD_WIDTH = st.one_of(
+    st.integers(max_value=0),
+    st.integers(min_value=config.MAX_WIDTH + 1),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.text(max_size=2),
+)
 NEAR_MISSES = {
     "hidden": st.one_of(
         st.lists(st.integers(1, 3), min_size=config.MAX_DEPTH + 1, max_size=config.MAX_DEPTH + 3).map(tuple),
@@ -70,12 +111,12 @@ NEAR_MISSES = {
         st.lists(st.integers(1, 4), min_size=1, max_size=2).map(np.array),
     ),
     "lr": st.one_of(st.floats(max_value=0), st.floats(min_value=config.MAX_LR, exclude_min=True), HUGE_INTS),
-    "epochs": st.one_of(st.integers(max_value=0), st.integers(min_value=config.MAX_EPOCHS + 1),
-                        st.floats(1, 10)),
+    "epochs": st.one_of(st.integers(max_value=0), st.integers(min_value=config.MAX_EPOCHS + 1), st.floats(1, 10)),
     "batch_size": st.one_of(st.integers(max_value=0), st.floats(1, 10)),
     "momentum": st.one_of(st.floats(max_value=0, exclude_max=True), st.floats(min_value=1), HUGE_INTS),
-    "l2": st.one_of(st.floats(max_value=0, exclude_max=True), st.floats(min_value=config.MAX_L2,
-                                                                         exclude_min=True), HUGE_INTS),
+    "l2": st.one_of(
+        st.floats(max_value=0, exclude_max=True), st.floats(min_value=config.MAX_L2, exclude_min=True), HUGE_INTS
+    ),
     "random_state": st.one_of(st.integers(max_value=-1), st.floats()),
     "record_every": st.one_of(st.integers(max_value=0), st.floats(1, 10)),
     "sharpness_every": st.one_of(st.integers(max_value=0), st.floats(1, 10)),
@@ -144,12 +185,24 @@ def data_sets(draw):
 
 
 ODD_DATA = [
-    (None, None), (None, [1.0]), ([[1.0, 2.0]], None), (3.0, 1.0), ("abc", [1.0]), ([], []),
-    ([[1, 2], [3]], [1, 2]), (np.ones(3), np.ones(3)), (np.zeros((2, 2, 2)), np.ones(2)),
-    (np.array([["a", "b"], ["c", "d"]]), [1.0, 2.0]), (np.ones((2, 2)), np.array(["x", "y"])),
-    (np.ones((2, 2)) + 1j, [1.0, 2.0]), (np.ones((2, 2)), [1j, 2.0]), (np.ones((3, 2)) > 0, [0, 1, 2]),
-    (np.array([[1, None], [2, 3]], dtype=object), [1.0, 2.0]), (np.ones((2, 2)), np.ones((2, 2))),
-    (np.ones((2, 1)), np.ones((2, 1))), (np.full((2, 1), 1e39), [1.0, 2.0]),
+    (None, None),
+    (None, [1.0]),
+    ([[1.0, 2.0]], None),
+    (3.0, 1.0),
+    ("abc", [1.0]),
+    ([], []),
+    ([[1, 2], [3]], [1, 2]),
+    (np.ones(3), np.ones(3)),
+    (np.zeros((2, 2, 2)), np.ones(2)),
+    (np.array([["a", "b"], ["c", "d"]]), [1.0, 2.0]),
+    (np.ones((2, 2)), np.array(["x", "y"])),
+    (np.ones((2, 2)) + 1j, [1.0, 2.0]),
+    (np.ones((2, 2)), [1j, 2.0]),
+    (np.ones((3, 2)) > 0, [0, 1, 2]),
+    (np.array([[1, None], [2, 3]], dtype=object), [1.0, 2.0]),
+    (np.ones((2, 2)), np.ones((2, 2))),
+    (np.ones((2, 1)), np.ones((2, 1))),
+    (np.full((2, 1), 1e39), [1.0, 2.0]),
     (np.arange(6, dtype=np.int64).reshape(3, 2), np.arange(3, dtype=np.int8)),
     (np.ones((2, 2), dtype=np.float16), [np.float16(1), np.float16(2)]),
 ]
@@ -196,12 +249,13 @@ def check_fitted(model, X, divergence_messages):
     bad = np.flatnonzero(~np.isfinite(loss))
     if len(bad):
         assert history.diverged_at is not None and history.diverged_at <= bad[0], (
-            f"loss {loss[bad[0]]} at epoch {bad[0]} but diverged_at = {history.diverged_at}")
+            f"loss {loss[bad[0]]} at epoch {bad[0]} but diverged_at = {history.diverged_at}"
+        )
     if history.diverged_at is None:
         assert not divergence_messages
         event("trained")
     else:
-        assert np.all(np.isfinite(loss[:history.diverged_at]))
+        assert np.all(np.isfinite(loss[: history.diverged_at]))
         assert len(divergence_messages) == 1 and "diverged at epoch" in divergence_messages[0]
         event("diverged")
     X = np.asarray(X, dtype=np.float64)
@@ -214,8 +268,9 @@ def check_fitted(model, X, divergence_messages):
 
 
 # One bug reported (and shrunk) at a time keeps a failing run to a minute or so.
-SETTINGS = settings(max_examples=1000, deadline=None, report_multiple_bugs=False,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=1000, deadline=None, report_multiple_bugs=False, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @SETTINGS
@@ -248,15 +303,25 @@ def test_valid_arguments_on_clean_data_always_train(params, data):
 # The smallest failing inputs hypothesis found, kept as plain examples so that they are checked
 # on every run, whatever the random draw.
 ODD_ARGUMENTS = [
-    ("lr", 10**400), ("momentum", 10**400), ("l2", -(10**400)), ("lr", Decimal("1e400")),
-    ("activation", ["relu"]), ("init", {}), ("optimizer", {"sgd"}), ("dtype", ["float64"]),
-    ("hidden", (3, 10**400)), ("epochs", 10**400), ("random_state", 10**400),
-    ("batch_size", 10**400), ("record_every", 10**400),
+    ("lr", 10**400),
+    ("momentum", 10**400),
+    ("l2", -(10**400)),
+    ("lr", Decimal("1e400")),
+    ("activation", ["relu"]),
+    ("init", {}),
+    ("optimizer", {"sgd"}),
+    ("dtype", ["float64"]),
+    ("hidden", (3, 10**400)),
+    ("epochs", 10**400),
+    ("random_state", 10**400),
+    ("batch_size", 10**400),
+    ("record_every", 10**400),
 ]
 
 
-@pytest.mark.parametrize("name, value", ODD_ARGUMENTS,
-                         ids=[f"{name}={str(value)[:12]}" for name, value in ODD_ARGUMENTS])
+@pytest.mark.parametrize(
+    "name, value", ODD_ARGUMENTS, ids=[f"{name}={str(value)[:12]}" for name, value in ODD_ARGUMENTS]
+)
 def test_odd_argument_is_refused_with_value_error_or_trains(name, value):
     X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 1.0]])
     y = np.array([1.0, 0.0, 1.0])
@@ -276,7 +341,7 @@ def test_a_target_whose_square_overflows_is_caught_at_once(scale, hidden):
     if model is not None:
         check_fitted(model, X, outcome)
         with np.errstate(over="ignore"):
-            overflows = not np.isfinite(np.mean(y ** 2))
+            overflows = not np.isfinite(np.mean(y**2))
         if overflows:
             assert model.history_.diverged_at == 0 and model.history_.epochs == 1  # caught at once
         else:

@@ -1,4 +1,5 @@
 """nnlab.network on its own: the flat layout, and forward and backward on a network worked by hand."""
+
 import numpy as np
 import pytest
 
@@ -76,7 +77,7 @@ def test_stacked_runs_compute_what_each_computes_alone():
     both = Network(theta, layout, "tanh")
     together = both.forward(X3, both.buffers(7))
     for run in range(2):
-        alone = Network(theta[run:run + 1].copy(), layout, "tanh")
+        alone = Network(theta[run : run + 1].copy(), layout, "tanh")
         np.testing.assert_allclose(alone.forward(X3, alone.buffers(7))[0], together[run])
 
 

@@ -1,4 +1,5 @@
 """nnlab.optimizers on their own: each update rule against hand arithmetic, per-run rates, retiring runs."""
+
 import numpy as np
 import pytest
 

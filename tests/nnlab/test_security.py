@@ -7,6 +7,7 @@
 - History.load reads with allow_pickle=False: a crafted .npz holding a pickled object array (whose
   unpickling would run code) is refused with ValueError, and the code never runs.
 """
+
 from __future__ import annotations
 
 import io
@@ -59,6 +60,7 @@ def test_streamlit_reads_the_same_settings(monkeypatch):
 
 
 # -- the cap again in code --------------------------------------------------------------------
+
 
 def _csv_of(n_bytes: int) -> bytes:
     """A valid numeric CSV padded with blank lines to exactly n_bytes."""
@@ -134,7 +136,7 @@ def test_a_path_over_the_cap_is_refused_from_its_size(tmp_path):
 def test_csv_cells_are_data_never_code(tmp_path):
     marker = tmp_path / "ran"
     payload = f"__import__('pathlib').Path({str(marker)!r}).touch()"
-    rows = "".join(f'{i},"{payload}",=cmd|\'/C calc\'!A0,{i * 2}\n' for i in range(12))
+    rows = "".join(f"{i},\"{payload}\",=cmd|'/C calc'!A0,{i * 2}\n" for i in range(12))
     X, y = read_csv(f"a,code,formula,target\n{rows}".encode())
     assert list(X.columns) == ["a"] and set(X.attrs["dropped"]) == {"code", "formula"}
     assert not marker.exists()
@@ -150,6 +152,7 @@ def test_a_pickle_uploaded_as_csv_is_refused_as_binary(tmp_path):
 
 
 # -- no pickles in saved histories ------------------------------------------------------------
+
 
 class _RunsCode:
     """Unpickling this touches `marker`: the stand-in for a malicious payload."""
@@ -208,8 +211,11 @@ def test_nnlab_loads_arrays_only_with_allow_pickle_false():
         for path in sorted((ROOT / folder).glob("*.py")):
             for number, line in enumerate(path.read_text().splitlines(), 1):
                 code = line.split("#", 1)[0]
-                if ("np.load(" in code and "allow_pickle=False" not in code) or "allow_pickle=True" in code \
-                        or "import pickle" in code or "pickle.load" in code:
+                if (
+                    ("np.load(" in code and "allow_pickle=False" not in code)
+                    or "allow_pickle=True" in code
+                    or "import pickle" in code
+                    or "pickle.load" in code
+                ):
                     offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert not offenders, offenders
-

@@ -12,8 +12,18 @@ from sklearn.datasets import load_diabetes
 from sklearn.model_selection import train_test_split
 
 import nnlab
-from nnlab.sweeps import (CONFIG_KEYS, LOAD_SNIPPET, METRICS, PROGRESS_BLOCKS, SweepResult, _plan, expand,
-                          load_histories, load_sweep, sweep)
+from nnlab.sweeps import (
+    CONFIG_KEYS,
+    LOAD_SNIPPET,
+    METRICS,
+    PROGRESS_BLOCKS,
+    SweepResult,
+    _plan,
+    expand,
+    load_histories,
+    load_sweep,
+    sweep,
+)
 
 X_ALL, Y_ALL = load_diabetes(return_X_y=True)
 X_TRAIN, X_TEST, Y_TRAIN, Y_TEST = train_test_split(X_ALL, Y_ALL, test_size=0.2, random_state=42)
@@ -75,13 +85,21 @@ def test_table_columns_and_row_order(mixed):
     assert list(table.index) == list(range(16))
     # Grid points in itertools.product order, seeds innermost.
     first_rows = table.iloc[:4][["batch_size", "lr", "init", "seed"]].values.tolist()
-    assert first_rows == [[None, 0.01, "he", 0], [None, 0.01, "he", 1], [None, 0.01, "xavier", 0],
-                          [None, 0.01, "xavier", 1]]
+    assert first_rows == [
+        [None, 0.01, "he", 0],
+        [None, 0.01, "he", 1],
+        [None, 0.01, "xavier", 0],
+        [None, 0.01, "xavier", 1],
+    ]
     assert table["batch_size"].iloc[8:].tolist() == [64] * 8
     for run, config in enumerate(mixed.configs):
         row, history = table.iloc[run], mixed.histories[run]
-        assert (config.batch_size, config.lr, config.init, config.random_state) == \
-            (row.batch_size, row.lr, row.init, row.seed)
+        assert (config.batch_size, config.lr, config.init, config.random_state) == (
+            row.batch_size,
+            row.lr,
+            row.init,
+            row.seed,
+        )
         assert row.final_loss == history.final_loss and row.final_val_loss == history.final_val_loss
         assert row.final_val_r2 == history.final_val_r2
         assert row.best_val_loss == history.val_loss.min() and row.best_epoch == history.val_loss.argmin()
@@ -90,8 +108,7 @@ def test_table_columns_and_row_order(mixed):
 
 def diverging_sweep():
     # Linear GD on the raw target: lr 1.01 is past the stability bound and blows up near epoch 240.
-    return sweep(X_TRAIN, Y_TRAIN, {"lr": [0.1, 1.01, 0.5]}, base=dict(hidden=(), init="zeros", epochs=600),
-                 n_jobs=1)
+    return sweep(X_TRAIN, Y_TRAIN, {"lr": [0.1, 1.01, 0.5]}, base=dict(hidden=(), init="zeros", epochs=600), n_jobs=1)
 
 
 def test_diverged_run_is_marked_while_the_others_finish():
@@ -131,8 +148,15 @@ def test_bad_settings_are_refused_up_front_naming_the_key():
 
 
 def test_seeds_give_bands_and_summaries(tmp_path):
-    result = sweep(X_TRAIN, Y_STD, {"lr": np.array([0.01, 0.05])}, seeds=3, eval_set=EVAL,
-                   base=dict(hidden=[8], epochs=np.int64(30), random_state=10), n_jobs=1)
+    result = sweep(
+        X_TRAIN,
+        Y_STD,
+        {"lr": np.array([0.01, 0.05])},
+        seeds=3,
+        eval_set=EVAL,
+        base=dict(hidden=[8], epochs=np.int64(30), random_state=10),
+        n_jobs=1,
+    )
     assert result.table["seed"].tolist() == [10, 11, 12] * 2
     result.save_histories(tmp_path / "numpy_values.npz")  # NumPy scalars in the grid stay JSON-friendly
     band = result.band("val_loss")
@@ -174,8 +198,7 @@ def test_a_joblib_backend_switch_needs_no_code_change(mixed):
     with joblib.parallel_config(backend="threading"):
         threaded = sweep(X_TRAIN, Y_STD, MIXED_GRID, seeds=2, eval_set=EVAL, base=MIXED_BASE, n_jobs=2)
     assert_same_sweep(threaded, mixed)
-    named = sweep(X_TRAIN, Y_STD, MIXED_GRID, seeds=2, eval_set=EVAL, base=MIXED_BASE, n_jobs=2,
-                  backend="threading")
+    named = sweep(X_TRAIN, Y_STD, MIXED_GRID, seeds=2, eval_set=EVAL, base=MIXED_BASE, n_jobs=2, backend="threading")
     assert_same_sweep(named, mixed)
 
 
@@ -186,8 +209,12 @@ def test_progress_is_reported_per_run_and_per_epoch_block():
     result = sweep(X_TRAIN, Y_STD, grid, base=base, n_jobs=1, on_progress=lambda *a: calls.append(a))
     finished = [c for c in calls if c[2] is not None]
     assert [c[0] for c in finished] == [2, 2, 4, 4] and all(c[1] == 4 for c in calls)  # two stacks of two
-    assert {(row["lr"], row["hidden"]) for _, _, row in finished} == {(0.01, (4,)), (0.1, (4,)), (0.01, (8,)),
-                                                                      (0.1, (8,))}
+    assert {(row["lr"], row["hidden"]) for _, _, row in finished} == {
+        (0.01, (4,)),
+        (0.1, (4,)),
+        (0.01, (8,)),
+        (0.1, (8,)),
+    }
     blocks = [c[0] for c in calls if c[2] is None]
     assert len(blocks) == 2 * (PROGRESS_BLOCKS - 1)  # two stacks, each reported in blocks
     done = [c[0] for c in calls]
@@ -202,8 +229,9 @@ def test_progress_is_reported_per_run_and_per_epoch_block():
 def test_small_sweeps_stay_in_process_and_big_ones_are_halved():
     configs = expand({"lr": [0.01, 0.1]}, base=dict(hidden=(4,), epochs=10))[1]
     assert _plan(configs, X_TRAIN, None, None, None)[1] == 1
-    _, configs = expand({"lr": [0.001, 0.01, 0.1, 0.5], "init": ["zeros", "random", "xavier", "he"]},
-                                     base=dict(epochs=2000))
+    _, configs = expand(
+        {"lr": [0.001, 0.01, 0.1, 0.5], "init": ["zeros", "random", "xavier", "he"]}, base=dict(epochs=2000)
+    )
     chunks, workers = _plan(configs, X_TRAIN, None, 2, None)
     assert workers == 2 and sorted(map(len, chunks)) == [8, 8]
     assert sorted(run for chunk in chunks for run in chunk) == list(range(16))
@@ -237,15 +265,18 @@ def test_the_package_names_the_function_and_the_module_apart():
     assert nnlab.load_sweep is load_sweep and nnlab.sweeps.load_sweep is load_sweep
     assert {"sweep", "SweepResult", "load_sweep", "sweeps"} <= set(nnlab.__all__)
     # Here `from nnlab.sweeps import ...` above has bound nnlab.sweeps already; a bare `import nnlab` must too.
-    check = ("import types, nnlab; assert isinstance(nnlab.sweeps, types.ModuleType); nnlab.sweeps.load_sweep; "
-             "assert callable(nnlab.sweep) and not isinstance(nnlab.sweep, types.ModuleType)")
+    check = (
+        "import types, nnlab; assert isinstance(nnlab.sweeps, types.ModuleType); nnlab.sweeps.load_sweep; "
+        "assert callable(nnlab.sweep) and not isinstance(nnlab.sweep, types.ModuleType)"
+    )
     subprocess.run([sys.executable, "-c", check], cwd=Path(__file__).resolve().parents[2], check=True)
 
 
 def test_the_load_snippet_shown_to_users_loads_a_saved_sweep(tmp_path):
     """The Compare runs page tells users LOAD_SNIPPET; run that exact text on a saved sweep."""
-    result = sweep(X_TRAIN, Y_STD, {"lr": [0.01, 0.1]}, seeds=2, eval_set=EVAL, base=dict(hidden=(4,), epochs=10),
-                   n_jobs=1)
+    result = sweep(
+        X_TRAIN, Y_STD, {"lr": [0.01, 0.1]}, seeds=2, eval_set=EVAL, base=dict(hidden=(4,), epochs=10), n_jobs=1
+    )
     path = tmp_path / "compare_runs.npz"
     result.save_histories(path)
     loaded = eval(LOAD_SNIPPET, {"nnlab": nnlab}, {"path": str(path)})  # all a user has: nnlab and the path
@@ -270,22 +301,34 @@ def table_only(**columns):
 
 def test_default_pair_is_the_best_run_and_the_worst_init_at_its_rate_and_seed():
     # Runs: he/0.1 (best, 0.2), xavier/0.1 (0.5), zeros/0.1 (0.9: worst at the best's rate), he/2 (diverged).
-    result = table_only(init=["he", "xavier", "zeros", "he"], lr=[0.1, 0.1, 0.1, 2.0], seed=[0, 0, 0, 0],
-                        final_val_loss=[0.2, 0.5, 0.9, 0.01], diverged_at=[np.nan, np.nan, np.nan, 5])
+    result = table_only(
+        init=["he", "xavier", "zeros", "he"],
+        lr=[0.1, 0.1, 0.1, 2.0],
+        seed=[0, 0, 0, 0],
+        final_val_loss=[0.2, 0.5, 0.9, 0.01],
+        diverged_at=[np.nan, np.nan, np.nan, 5],
+    )
     assert result.default_pair() == (0, 2)
-    alone = table_only(init=["he", "he"], lr=[0.1, 2.0], seed=[0, 0], final_val_loss=[0.3, 0.1],
-                       diverged_at=[np.nan, np.nan])
+    alone = table_only(
+        init=["he", "he"], lr=[0.1, 2.0], seed=[0, 0], final_val_loss=[0.3, 0.1], diverged_at=[np.nan, np.nan]
+    )
     assert alone.default_pair() == (1, 0)  # nothing else at lr 2: the next run
-    blown = table_only(init=["he", "xavier"], lr=[2.0, 2.0], seed=[0, 0], final_val_loss=[np.nan, np.nan],
-                       diverged_at=[3, 4])
+    blown = table_only(
+        init=["he", "xavier"], lr=[2.0, 2.0], seed=[0, 0], final_val_loss=[np.nan, np.nan], diverged_at=[3, 4]
+    )
     assert blown.default_pair() == (0, 1)
 
 
 def test_outcomes_of_two_runs_as_text():
-    result = table_only(final_val_loss=[0.123456, 1e6], final_val_r2=[0.4567, -3.0], best_epoch=[299, np.nan],
-                        diverged_at=[np.nan, 12])
+    result = table_only(
+        final_val_loss=[0.123456, 1e6], final_val_r2=[0.4567, -3.0], best_epoch=[299, np.nan], diverged_at=[np.nan, 12]
+    )
     outcome = result.outcomes(0, 1)
-    assert outcome["result"].tolist() == ["final test loss", "final test R²", "best epoch (test loss)",
-                                          "diverged at epoch"]
+    assert outcome["result"].tolist() == [
+        "final test loss",
+        "final test R²",
+        "best epoch (test loss)",
+        "diverged at epoch",
+    ]
     assert outcome["run A"].tolist() == ["0.1235", "0.457", "299", "—"]
     assert outcome["run B"].tolist() == ["1e+06", "-3.000", "—", "12"]

@@ -7,6 +7,7 @@ A real `LocalCluster` (two worker processes on loopback, no dashboard) trains th
 scheduler's task stream shows the chunks ran on its workers, and every run equals the same sweep
 trained in this process.
 """
+
 import os
 from pathlib import Path
 
@@ -53,8 +54,9 @@ def client():
     os.environ["PYTHONPATH"] = os.pathsep.join(paths + ([old] if old else []))
     cluster = client = None
     try:
-        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address=None)
+        cluster = LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        )
         client = Client(cluster)
         client.wait_for_workers(2, timeout=120)
         yield client
@@ -94,8 +96,13 @@ def test_sweep_on_a_dask_cluster_equals_the_local_sweep(client):
     assert len(on_dask) == len(local) == RUNS
     assert on_dask.configs == local.configs
     assert list(on_dask.table.columns) == list(local.table.columns)
-    pd.testing.assert_frame_equal(on_dask.table.drop(columns="seconds"), local.table.drop(columns="seconds"),
-                                  check_exact=False, rtol=1e-12, atol=0)
+    pd.testing.assert_frame_equal(
+        on_dask.table.drop(columns="seconds"),
+        local.table.drop(columns="seconds"),
+        check_exact=False,
+        rtol=1e-12,
+        atol=0,
+    )
     for run, (remote, here) in enumerate(zip(on_dask.histories, local.histories)):
         assert remote.equals(here, rtol=1e-12, atol=0), f"run {run}: {on_dask.label(run)}"
         for mine, theirs in zip(on_dask.coefs[run] + on_dask.intercepts[run], local.coefs[run] + local.intercepts[run]):

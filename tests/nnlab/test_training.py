@@ -1,4 +1,5 @@
 """nnlab.training on its own: history shapes, a step worked by hand, determinism, stacking, stopping."""
+
 import numpy as np
 import pytest
 
@@ -59,8 +60,10 @@ def test_the_same_seed_gives_the_same_run_and_another_seed_another():
 
 
 def test_a_stacked_run_equals_the_same_run_alone():
-    configs = [Config(hidden=(6,), epochs=20, lr=lr, init=init, random_state=1)
-               for lr, init in ((0.01, "he"), (0.05, "xavier"))]
+    configs = [
+        Config(hidden=(6,), epochs=20, lr=lr, init=init, random_state=1)
+        for lr, init in ((0.01, "he"), (0.05, "xavier"))
+    ]
     stacked = train(configs, X, Y)
     for config, together in zip(configs, stacked):
         alone = run(config)

@@ -1,14 +1,14 @@
 """nnlab.twin: scikit-learn's MLPRegressor set up to take the same steps as a run."""
+
 from __future__ import annotations
 
 import pytest
+from diabetes_runs import X_TEST, X_TRAIN, Z_TEST, Z_TRAIN, fit
 from sklearn.metrics import r2_score
 
 from nnlab import explain
 from nnlab.config import Config
 from nnlab.twin import sklearn_settings, sklearn_twin
-
-from diabetes_runs import X_TEST, X_TRAIN, Z_TEST, Z_TRAIN, fit
 
 
 def test_sklearn_settings_convert_the_objective():
@@ -26,8 +26,14 @@ def test_sklearn_settings_convert_the_objective():
         sklearn_settings(Config(hidden=()), 10)
 
 
-@pytest.mark.parametrize("params", [{"optimizer": "sgd", "l2": 0.001}, {"optimizer": "momentum", "activation": "tanh"},
-                                    {"optimizer": "adam", "lr": 0.005, "activation": "sigmoid", "l2": 0.01}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"optimizer": "sgd", "l2": 0.001},
+        {"optimizer": "momentum", "activation": "tanh"},
+        {"optimizer": "adam", "lr": 0.005, "activation": "sigmoid", "l2": 0.01},
+    ],
+)
 def test_sklearn_twin_takes_the_same_full_batch_steps(params):
     model = fit(epochs=60, **params)
     twin = sklearn_twin(model, X_TRAIN, Z_TRAIN, X_TEST, Z_TEST)

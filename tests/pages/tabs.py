@@ -1,4 +1,5 @@
 """A page's lazy tabs in AppTest: a tab renders only when open, and the URL key names the open one."""
+
 from __future__ import annotations
 
 

@@ -1,5 +1,6 @@
 """The training doctor in the app (AppTest): the Diagnosis panel on each page, Try this fix, the compare
 page's verdict map, and the presets a teacher hands out as links to the deep page."""
+
 from __future__ import annotations
 
 import pytest
@@ -166,11 +167,18 @@ def test_compare_page_verdict_map_of_every_cell(run_page, charts):
     assert not at.exception
     fig = charts(at)["compare-verdicts"]
     run = at.session_state["nnlab.training"].latest["compare"]
-    expected = plots.verdict_map_data(run.result.table,
-                                      [doctor.verdict(nnlab.diagnose(h)) for h in run.result.histories])
+    expected = plots.verdict_map_data(
+        run.result.table, [doctor.verdict(nnlab.diagnose(h)) for h in run.result.histories]
+    )
     assert len(expected) == 4 and set(expected.seeds) == {2}
-    shown = {(r, c): t for trace in fig["data"] if trace["type"] == "heatmap"
-             for r, row in zip(trace["y"], trace["text"]) for c, t in zip(trace["x"], row) if t}
+    shown = {
+        (r, c): t
+        for trace in fig["data"]
+        if trace["type"] == "heatmap"
+        for r, row in zip(trace["y"], trace["text"])
+        for c, t in zip(trace["x"], row)
+        if t
+    }
     assert shown == {(r.init, r.lr): r.text.replace(" seeds ", " seeds<br>") for r in expected.itertuples()}
     assert shown[("he", "2")].endswith("diverged")  # lr 2 blows up
     assert "(2 seeds)" in fig["layout"]["title"]["text"]

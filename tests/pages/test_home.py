@@ -1,4 +1,5 @@
 """The home page in AppTest: its learning-rate chart, its list of pages, the frame's navigation."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,5 +1,6 @@
 """The activation comparison page in AppTest: its default run, its charts' numbers recomputed by hand,
 and its main interactions (learning rate, Train, other data, a blow-up, settings over the caps)."""
+
 from __future__ import annotations
 
 import warnings
@@ -9,15 +10,16 @@ import pytest
 from scipy.special import expit
 from sklearn.datasets import load_diabetes
 from sklearn.model_selection import train_test_split
-
 from tabs import every_tab_chart, open_tab
 
 PAGE = "Activation_comparison"
 NAMES = ("relu", "tanh", "sigmoid")
 DEFAULT = {"hidden": (16, 16, 16, 16), "init": "he", "lr": 0.05, "epochs": 150}  # the page's defaults
-SLOPES = {"relu": (lambda z: np.maximum(z, 0), lambda z: (z > 0).astype(float)),
-          "tanh": (np.tanh, lambda z: 1 - np.tanh(z) ** 2),
-          "sigmoid": (expit, lambda z: expit(z) * (1 - expit(z)))}
+SLOPES = {
+    "relu": (lambda z: np.maximum(z, 0), lambda z: (z > 0).astype(float)),
+    "tanh": (np.tanh, lambda z: 1 - np.tanh(z) ** 2),
+    "sigmoid": (expit, lambda z: expit(z) * (1 - expit(z))),
+}
 
 X_ALL, Y_ALL = load_diabetes(return_X_y=True)
 X_TRAIN, X_TEST, Y_TRAIN, Y_TEST = train_test_split(X_ALL, Y_ALL, test_size=0.2, random_state=42)
@@ -51,8 +53,14 @@ def test_default_run_draws_every_chart(run_page, charts):
     figures = every_chart(at, charts)
     assert list(figures) == ["act-functions", "act-loss", "act-r2", "act-profile", "act-health", "act-layers"]
     traces = {key: len(fig["data"]) for key, fig in figures.items()}
-    assert traces == {"act-functions": 6, "act-loss": 6, "act-r2": 6, "act-profile": 6, "act-health": 3,
-                      "act-layers": 3 * 5}
+    assert traces == {
+        "act-functions": 6,
+        "act-loss": 6,
+        "act-r2": 6,
+        "act-profile": 6,
+        "act-health": 3,
+        "act-layers": 3 * 5,
+    }
     assert figures["act-layers"]["layout"]["yaxis"]["type"] == "log"
     assert all(len(t.get("x", [])) <= 2000 for fig in figures.values() for t in fig["data"])
 
@@ -131,8 +139,9 @@ def test_settings_over_the_caps_show_an_error_not_a_traceback(new_page, labelled
     assert not at.exception
     assert len(at.error) == 1 and "over the cap" in at.error[0].value
     assert len(at.get("plotly_chart")) == 1  # only the activation explorer
-    assert not at.get("progress") and not [b for b in at.button if b.label == "Stop"], \
+    assert not at.get("progress") and not [b for b in at.button if b.label == "Stop"], (
         "no progress bar or Stop button stays after a run that ended in an error"
+    )
 
 
 def test_no_activation_chosen_says_so(new_page, charts, labelled_button):

@@ -1,5 +1,6 @@
 """The Compare runs page under AppTest: empty state, training the grid, its charts checked against
 the sweep's own table, the controls, picking two runs, and the grid in the URL."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -112,9 +113,14 @@ def test_changing_the_grid_retrains_it_and_the_numbers_match_an_independent_swee
     z, _, heat = cells(chart(at, "compare-heatmap-loss", figure_data))
     assert list(heat["y"]) == ["xavier", "he"] and list(heat["x"]) == ["0.01", "0.1"]
     dataset = data.make_dataset("diabetes", "sklearn", "standardize", split_seed=42)
-    again = sweep(dataset.X_train, dataset.y_train, grid={"init": ["xavier", "he"], "lr": [0.01, 0.1]},
-                  eval_set=(dataset.X_test, dataset.y_test), n_jobs=1,
-                  base=dict(hidden=(64, 32), activation="tanh", epochs=50))
+    again = sweep(
+        dataset.X_train,
+        dataset.y_train,
+        grid={"init": ["xavier", "he"], "lr": [0.01, 0.1]},
+        eval_set=(dataset.X_test, dataset.y_test),
+        n_jobs=1,
+        base=dict(hidden=(64, 32), activation="tanh", epochs=50),
+    )
     np.testing.assert_allclose(z, expected_grid(again.table, "final_val_loss"), rtol=1e-10)
 
 
@@ -161,8 +167,9 @@ def test_two_picked_runs_show_their_differences_and_curves(run_page, figure_data
 
 
 def test_a_link_reproduces_the_grid(run_page):
-    at = run_page(PAGE, query={"inits": ["he", "zeros"], "lrs": ["0.05", "0.5"], "seeds": "2", "epochs": "100",
-                               "act": "tanh"})
+    at = run_page(
+        PAGE, query={"inits": ["he", "zeros"], "lrs": ["0.05", "0.5"], "seeds": "2", "epochs": "100", "act": "tanh"}
+    )
     no_problems(at)
     assert not at.warning
     assert set(at.multiselect(key="inits").value) == {"zeros", "he"}  # the grid orders them
@@ -173,8 +180,9 @@ def test_a_link_reproduces_the_grid(run_page):
 
 
 def test_bad_link_values_fall_back_to_the_defaults_with_a_warning(run_page):
-    at = run_page(PAGE, query={"inits": ["he", "bogus"], "lrs": ["abc", "-1"], "seeds": "9", "epochs": "123",
-                               "act": "swish"})
+    at = run_page(
+        PAGE, query={"inits": ["he", "bogus"], "lrs": ["abc", "-1"], "seeds": "9", "epochs": "123", "act": "swish"}
+    )
     no_problems(at)
     warnings = " ".join(w.value for w in at.warning)
     for name in ("inits=he&inits=bogus", "lrs=abc&lrs=-1", "seeds=9", "epochs=123", "act=swish"):

@@ -1,4 +1,5 @@
 """The dataset explorer page in AppTest: what it draws, checked against scikit-learn and NumPy."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -6,9 +7,6 @@ import pytest
 from sklearn.datasets import load_diabetes
 from sklearn.linear_model import LinearRegression
 from sklearn.model_selection import train_test_split
-
-from ui import frame as ui_frame
-
 from tabs import every_tab_chart, open_tab
 
 PAGE = "Dataset_explorer"
@@ -54,7 +52,7 @@ def test_default_run(run_page, charts, sklearn_data):
     target_all = (np.r_[y_train, y_test] - y_train.mean()) / y_train.std()  # standardized with train statistics
     assert stats.filter(like="target", axis=0)["mean"].iloc[0] == pytest.approx(target_all.mean())
     assert "mean 0 and standard deviation 1" in text  # the tutorial's claim, corrected:
-    assert f"about **{X.std(axis=0).mean():.4f}**" in text and f"1/√442 = {442 ** -0.5:.4f}" in text
+    assert f"about **{X.std(axis=0).mean():.4f}**" in text and f"1/√442 = {442**-0.5:.4f}" in text
 
     # Histograms: one bar trace per feature, counts of all 442 rows.
     bars = figures["histogram"]["data"]
@@ -100,10 +98,15 @@ def test_fewer_histograms(run_page, figure_data):
     assert len(figure_data(at.get("plotly_chart")[0])["data"]) == 2
 
 
-@pytest.mark.parametrize("query, features", [
-    ({"source": "sine"}, 1), ({"source": "surface"}, 2), ({"scaling": "raw"}, 10),
-    ({"scaling": "standardized"}, 10),
-])
+@pytest.mark.parametrize(
+    "query, features",
+    [
+        ({"source": "sine"}, 1),
+        ({"source": "surface"}, 2),
+        ({"scaling": "raw"}, 10),
+        ({"scaling": "standardized"}, 10),
+    ],
+)
 def test_every_source(run_page, figure_data, query, features):
     at = run_page(PAGE, query=query)
     assert not at.exception and not at.error
@@ -150,13 +153,17 @@ def test_a_wide_csv_is_capped(run_page, charts):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(120, 40))
     rows = np.c_[X, X[:, 5] + 0.1 * rng.normal(size=120)]
-    content = (",".join([f"f{i}" for i in range(40)] + ["target"]) + "\n"
-               + "\n".join(",".join(f"{v:.5f}" for v in row) for row in rows)).encode()
+    content = (
+        ",".join([f"f{i}" for i in range(40)] + ["target"])
+        + "\n"
+        + "\n".join(",".join(f"{v:.5f}" for v in row) for row in rows)
+    ).encode()
     at = upload(run_page(PAGE), content)
     assert not at.exception and not at.error
     figures = every_chart(at, charts)
     assert len(figures["histogram"]["data"]) == 12
     heat = figures["corr"]["data"][0]
     assert len(heat["x"]) == 31 and heat["x"][0] == "f5"  # the 30 most correlated features, and the target
-    assert "Showing the 30 features most correlated with the target, of 40." in \
-        " ".join(c.value for c in view(at, VIEWS[1]).caption)
+    assert "Showing the 30 features most correlated with the target, of 40." in " ".join(
+        c.value for c in view(at, VIEWS[1]).caption
+    )

@@ -1,5 +1,6 @@
 """The deep network page in AppTest: its default run, its charts' numbers recomputed by hand, and
 its main interactions (learning rate, Train, other data, a blow-up, a bad layer spec, the checks)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -7,7 +8,6 @@ import pytest
 from sklearn.datasets import load_diabetes
 from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
-
 from tabs import every_tab_chart, open_tab
 
 PAGE = "Deep_network"
@@ -35,7 +35,8 @@ def reference():
     import nnlab
 
     return nnlab.MLP(**DEFAULT, activation="relu", init="he", random_state=0).fit(
-        X_TRAIN, Z_TRAIN, eval_set=(X_TEST, Z_TEST))
+        X_TRAIN, Z_TRAIN, eval_set=(X_TEST, Z_TEST)
+    )
 
 
 VIEWS = ["Learning curves", "Layer by layer", "Inside the network at one epoch", "Can you trust these numbers?"]
@@ -54,9 +55,17 @@ def test_default_run_draws_every_chart(run_page, charts):
     assert not at.exception and not at.error and not at.warning
     assert list(charts(at)) == ["deep-loss", "deep-r2"], "a cold visit draws the first tab only"
     figures = every_chart(at, charts)
-    assert list(figures) == ["deep-loss", "deep-r2", "deep-grad", "deep-ratio", "deep-sharpness", "deep-network",
-                             "deep-predicted",
-                             "deep-hist-weights", "deep-hist-weight_grads"]  # no learned function: 10 features
+    assert list(figures) == [
+        "deep-loss",
+        "deep-r2",
+        "deep-grad",
+        "deep-ratio",
+        "deep-sharpness",
+        "deep-network",
+        "deep-predicted",
+        "deep-hist-weights",
+        "deep-hist-weight_grads",
+    ]  # no learned function: 10 features
     counts = {key: [t["type"] for t in fig["data"]] for key, fig in figures.items()}
     assert counts["deep-loss"] == counts["deep-r2"] == ["scatter"] * 2  # training and test rows
     assert counts["deep-grad"] == ["scatter"] * 3 and counts["deep-ratio"] == ["scatter"] * 4
@@ -110,8 +119,7 @@ def test_a_new_learning_rate_trains_when_train_is_pressed(new_page, charts, labe
     at = new_page(PAGE).run()
     default = charts(at)["deep-loss"]["data"][0]["y"]
     at.number_input(key="deep.lr").set_value(0.01).run()
-    np.testing.assert_array_equal(charts(at)["deep-loss"]["data"][0]["y"], default), \
-        "a form waits for Train"
+    np.testing.assert_array_equal(charts(at)["deep-loss"]["data"][0]["y"], default), "a form waits for Train"
 
     at = new_page(PAGE).run()
     at.number_input(key="deep.lr").set_value(0.01)
@@ -164,14 +172,17 @@ def test_a_diverging_learning_rate_warns_and_marks_the_blow_up(new_page, charts,
     assert max(int(option) for option in at.select_slider[0].options) < diverged_at  # only healthy epochs
     assert any("overshot" in caption.value for caption in at.caption)
     # One story: the summary names the same epoch as the warning, and the last good one.
-    assert any(f"diverged at epoch {diverged_at}; at epoch {diverged_at - 1}, the last before the blow-up"
-               in text.value for text in at.markdown)
+    assert any(
+        f"diverged at epoch {diverged_at}; at epoch {diverged_at - 1}, the last before the blow-up" in text.value
+        for text in at.markdown
+    )
     assert f"diverged at epoch {diverged_at}:" in at.warning[0].value
 
 
-@pytest.mark.parametrize("spec, message", [("64, x", "'x' is not a whole number"),
-                                           ("0", "from 1 to 2,048 units"),
-                                           ("4," * 11, "at most 10 hidden layers")])
+@pytest.mark.parametrize(
+    "spec, message",
+    [("64, x", "'x' is not a whole number"), ("0", "from 1 to 2,048 units"), ("4," * 11, "at most 10 hidden layers")],
+)
 def test_a_bad_layer_spec_shows_an_error_not_a_traceback(new_page, labelled_button, spec, message):
     at = new_page(PAGE).run()
     at.text_input(key="deep.hidden").input(spec)

@@ -1,5 +1,6 @@
 """The linear gradient-descent page in AppTest, its numbers checked against plain NumPy gradient
 descent, closed-form least squares and the tutorial's printed results."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -8,8 +9,6 @@ from sklearn.datasets import load_diabetes
 from sklearn.linear_model import LinearRegression
 from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
-
-from ui import frame as ui_frame
 
 PAGE = "Linear_gradient_descent"
 KEY = "linear-gd"
@@ -44,8 +43,13 @@ def metrics(at):
 def train(at, **settings):
     """Set the form's widgets and press Train (AppTest sends a form's values with its submit)."""
     for name, value in settings.items():
-        widget = {"lr": at.select_slider, "epochs": at.select_slider, "init": at.radio,
-                  "rates": at.multiselect, "around_bound": at.checkbox}[name]
+        widget = {
+            "lr": at.select_slider,
+            "epochs": at.select_slider,
+            "init": at.radio,
+            "rates": at.multiselect,
+            "around_bound": at.checkbox,
+        }[name]
         widget(key=f"{KEY}.{name}").set_value(value)
     at.get("form_submit_button")[0].click()
     return at.run()
@@ -64,14 +68,16 @@ def test_default_run(run_page, charts, split, gradient_descent):
     w999, b999, _ = gradient_descent(X_train, y_train, 0.01, 999)
     np.testing.assert_allclose(trace(figures["loss"], "lr 0.01")["y"], losses, rtol=1e-9)
     assert trace(figures["loss"], "lr 0.01 (test)")["y"][-1] == pytest.approx(
-        np.mean((X_test @ w999 + b999 - y_test) ** 2), rel=1e-9)
+        np.mean((X_test @ w999 + b999 - y_test) ** 2), rel=1e-9
+    )
     assert figures["loss"]["layout"]["yaxis"]["title"]["text"] == "MSE (standardized units²)"
     reference = LinearRegression().fit(X_train, y_train)
     floor = np.mean((reference.predict(X_train) - y_train) ** 2)
     floor_trace = [t for t in figures["loss"]["data"] if "floor" in str(t.get("name"))]
     floor_shape = [s for s in figures["loss"]["layout"].get("shapes", []) if s.get("y0") == s.get("y1")]
     assert any(np.allclose(t["y"], floor) for t in floor_trace) or any(
-        s["y0"] == pytest.approx(floor) for s in floor_shape)
+        s["y0"] == pytest.approx(floor) for s in floor_shape
+    )
     test_floor = np.mean((reference.predict(X_test) - y_test) ** 2)
     np.testing.assert_allclose(trace(figures["loss"], "least squares on the test rows")["y"], test_floor)
 
@@ -99,8 +105,14 @@ def test_default_run(run_page, charts, split, gradient_descent):
     # The overlay: 0.01, 0.1, 0.5 and 0.99×, 1.01× the bound; only the last one blows up.
     overlay = figures["overlay"]
     names = [t["name"] for t in overlay["data"]]
-    assert names == ["lr 0.01", "lr 0.1", "lr 0.5", f"lr {0.99 * bound:.4g} (0.99 × bound)",
-                     f"lr {1.01 * bound:.4g} (1.01 × bound)", "diverged"]
+    assert names == [
+        "lr 0.01",
+        "lr 0.1",
+        "lr 0.5",
+        f"lr {0.99 * bound:.4g} (0.99 × bound)",
+        f"lr {1.01 * bound:.4g} (1.01 × bound)",
+        "diverged",
+    ]
     _, _, half = gradient_descent(X_train, y_train, 0.5, 1000)
     np.testing.assert_allclose(trace(overlay, "lr 0.5")["y"], half - floor, rtol=1e-6)
     assert overlay["layout"]["yaxis"]["type"] == "log"
@@ -191,13 +203,17 @@ def test_three_examples_preset_matches_the_tutorial(run_page, charts):
     weights = at.dataframe[0].value
     # The tutorial printed: Final weights [-0.81758997 0.09126705 1.00012407 1.9089811 2.81783812],
     # Final bias 0.9088570222521724.
-    np.testing.assert_allclose(weights[["x1", "x2", "x3", "x4", "x5"]].iloc[0],
-                               [-0.81758997, 0.09126705, 1.00012407, 1.9089811, 2.81783812], atol=5e-9)
+    np.testing.assert_allclose(
+        weights[["x1", "x2", "x3", "x4", "x5"]].iloc[0],
+        [-0.81758997, 0.09126705, 1.00012407, 1.9089811, 2.81783812],
+        atol=5e-9,
+    )
     assert weights["bias b"].iloc[0] == pytest.approx(0.9088570222521724, abs=1e-12)
     assert "24.999288, 29.999909, 35.000529" in "\n".join(m.value for m in at.markdown)
     loss = trace(charts(at, **CHART_KEY)["loss"], "lr 0.01")["y"]
-    np.testing.assert_allclose(loss[[0, 100, 900]], [916.6666666666666, 0.3542681599414232, 1.269935027346966e-06],
-                               rtol=1e-9)
+    np.testing.assert_allclose(
+        loss[[0, 100, 900]], [916.6666666666666, 0.3542681599414232, 1.269935027346966e-06], rtol=1e-9
+    )
     X = np.array([[1, 2, 3, 4, 5], [2, 3, 4, 5, 6], [3, 4, 5, 6, 7.0]])
     assert metrics(at)["Stability bound 2/λ_max"] == f"{bound_of(X)[0]:.5g}"
     assert metrics(at)["Condition number"].startswith("∞")  # 6 parameters, 3 rows
@@ -225,8 +241,11 @@ def test_a_wide_csv(run_page, charts):
     rng = np.random.default_rng(0)
     X = 3 * rng.normal(size=(150, 30)) + 1
     rows = np.c_[X, X[:, :3].sum(axis=1) + 0.1 * rng.normal(size=150)]
-    content = (",".join([f"f{i}" for i in range(30)] + ["target"]) + "\n"
-               + "\n".join(",".join(f"{v:.5f}" for v in row) for row in rows)).encode()
+    content = (
+        ",".join([f"f{i}" for i in range(30)] + ["target"])
+        + "\n"
+        + "\n".join(",".join(f"{v:.5f}" for v in row) for row in rows)
+    ).encode()
     at = run_page(PAGE)
     at.sidebar.selectbox(key="source").set_value("csv").run()
     at.sidebar.file_uploader[0].set_value(("wide.csv", content, "text/csv")).run()

@@ -5,6 +5,7 @@ the installed package rather than shipped: 178 rows, 13 features in very differe
 in the hundreds to thousands), a description line instead of a header. In raw units the default
 runs blew up on every page; standardized by default, they train.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,8 +15,12 @@ import sklearn.datasets
 
 WINE = Path(sklearn.datasets.__file__).parent / "data" / "wine_data.csv"
 # Each training page and how its Train is pressed.
-PAGES = {"pages/2_Linear_gradient_descent.py": "Train", "pages/3_Activation_comparison.py": "Train",
-         "pages/4_Deep_network.py": "Train", "pages/5_Compare_runs.py": "Train the grid"}
+PAGES = {
+    "pages/2_Linear_gradient_descent.py": "Train",
+    "pages/3_Activation_comparison.py": "Train",
+    "pages/4_Deep_network.py": "Train",
+    "pages/5_Compare_runs.py": "Train the grid",
+}
 
 
 def upload_wine(at):

@@ -1,4 +1,5 @@
 """The shared frame in AppTest: the sidebar's choices and the URL, and a CSV upload."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,15 +12,15 @@ from ui.frame import KEYS, LINK_CHECKS, DataChoice
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = sorted((ROOT / "pages").glob("*.py"))
 
-GOOD_CSV = ("height,weight,city,score\n" + "\n".join(
-    f"{150 + i},{50 + (i * 7) % 30},{'Oslo' if i % 2 else 'Lima'},{i * 0.5 + (i % 3)}"
-    for i in range(40))).encode()
+GOOD_CSV = (
+    "height,weight,city,score\n"
+    + "\n".join(f"{150 + i},{50 + (i * 7) % 30},{'Oslo' if i % 2 else 'Lima'},{i * 0.5 + (i % 3)}" for i in range(40))
+).encode()
 
 
 def widget(at, field):
     """The sidebar widget that edits one DataChoice field."""
-    return at.sidebar.selectbox(key=KEYS[field]) if field != "split_seed" \
-        else at.sidebar.number_input(key=KEYS[field])
+    return at.sidebar.selectbox(key=KEYS[field]) if field != "split_seed" else at.sidebar.number_input(key=KEYS[field])
 
 
 def choice(at):
@@ -30,10 +31,15 @@ def choice(at):
 
 # -- choices <-> URL ----------------------------------------------------------------------------
 
+
 def test_the_link_checks_take_every_choice_and_reject_others():
     for field, check in LINK_CHECKS.items():
-        table = {"source": ui_frame.data.SOURCES, "scaling": ui_frame.data.FEATURE_SCALINGS,
-                 "target_scaling": ui_frame.data.TARGET_SCALINGS, "seed": ["0", "42", "4294967295"]}[field]
+        table = {
+            "source": ui_frame.data.SOURCES,
+            "scaling": ui_frame.data.FEATURE_SCALINGS,
+            "target_scaling": ui_frame.data.TARGET_SCALINGS,
+            "seed": ["0", "42", "4294967295"],
+        }[field]
         assert all(check.why_not([str(value)]) is None for value in table)
         assert check.why_not(["bogus"]) is not None
     assert LINK_CHECKS["seed"].why_not(["4294967296"]) and LINK_CHECKS["seed"].why_not(["-1"])
@@ -63,20 +69,30 @@ def test_choices_survive_a_page_switch(run_page):
 
 
 def test_a_link_sets_the_choices(run_page):
-    at = run_page(query={"source": "surface", "scaling": "raw", "target_scaling": "none",
-                         "seed": "5"})
+    at = run_page(query={"source": "surface", "scaling": "raw", "target_scaling": "none", "seed": "5"})
     assert not at.exception and not at.warning
-    assert [widget(at, f).value for f in ("source", "scaling", "target_scaling", "split_seed")] \
-        == ["surface", "raw", "none", 5]
+    assert [widget(at, f).value for f in ("source", "scaling", "target_scaling", "split_seed")] == [
+        "surface",
+        "raw",
+        "none",
+        5,
+    ]
 
 
-@pytest.mark.parametrize("name, value", [
-    ("source", "mnist"), ("scaling", "minmax"), ("target_scaling", "log"), ("seed", "-1"),
-    ("seed", "4.5"), ("seed", "99999999999"), ("seed", "forty-two"),
-])
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("source", "mnist"),
+        ("scaling", "minmax"),
+        ("target_scaling", "log"),
+        ("seed", "-1"),
+        ("seed", "4.5"),
+        ("seed", "99999999999"),
+        ("seed", "forty-two"),
+    ],
+)
 def test_a_bad_link_value_falls_back_with_a_warning(run_page, name, value):
-    at = run_page(query={name: value, "target_scaling": "none"} if name != "target_scaling"
-                  else {name: value})
+    at = run_page(query={name: value, "target_scaling": "none"} if name != "target_scaling" else {name: value})
     assert not at.exception
     assert len(at.warning) == 1
     assert f"{name}={value}" in at.warning[0].value
@@ -92,6 +108,7 @@ def test_a_bad_link_value_falls_back_with_a_warning(run_page, name, value):
 
 # -- CSV upload --------------------------------------------------------------------------------
 
+
 def upload(at, name, content):
     widget(at, "source").set_value("csv").run()
     at.sidebar.file_uploader[0].set_value((name, content, "text/csv")).run()
@@ -105,11 +122,15 @@ def test_csv_source_without_a_file_shows_diabetes_and_says_so(run_page):
     assert len(at.get("plotly_chart")) == 1
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"a,b\n1,2\n", "at least 10"),
-    (b"\x00\x01binary", "not a text csv"),
-    (b"1,2\n3,4\n" * 10, "no header row"),
-], ids=["too-short", "binary", "no-header"])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"a,b\n1,2\n", "at least 10"),
+        (b"\x00\x01binary", "not a text csv"),
+        (b"1,2\n3,4\n" * 10, "no header row"),
+    ],
+    ids=["too-short", "binary", "no-header"],
+)
 def test_a_bad_csv_shows_its_error_and_keeps_everything_else(run_page, content, message):
     at = run_page(query={"seed": "9", "target_scaling": "none"})
     upload(at, "bad.csv", content)
@@ -129,6 +150,5 @@ def test_a_good_csv_is_used_and_its_target_can_be_chosen(run_page):
     assert target.value == "score"  # the last column
     assert "CSV: people.csv" in " ".join(c.value for c in at.sidebar.caption)
     target.set_value("weight").run()
-    dataset = ui_frame.load_dataset(choice(at),
-                                    at.session_state[ui_frame.CSV_KEY])
+    dataset = ui_frame.load_dataset(choice(at), at.session_state[ui_frame.CSV_KEY])
     assert dataset.target_name == "weight" and dataset.feature_names == ("height", "score")

@@ -1,4 +1,5 @@
 """The training runner (ui.training) in AppTest: the session's run store, errors, progress and Stop."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,11 +11,10 @@ def trainer_script():
     """A minimal page: train what session state says, print what came back."""
     import streamlit as st
 
-    from ui.frame import load_dataset, DataChoice
+    from ui.frame import DataChoice, load_dataset
     from ui.training import train_model
 
-    dataset = load_dataset(DataChoice(target_scaling=st.session_state.get("target_scaling",
-                                                                           "standardize")))
+    dataset = load_dataset(DataChoice(target_scaling=st.session_state.get("target_scaling", "standardize")))
     model = train_model(st.session_state["params"], dataset, page="t")
     st.session_state["model_id"] = None if model is None else id(model)
     if model is not None:
@@ -49,8 +49,7 @@ def test_a_diverging_run_is_a_warning_not_a_traceback():
     assert len(at.warning) == 1 and "diverged at epoch" in at.warning[0].value
 
 
-@pytest.mark.parametrize("params, word", [({"lr": -1.0}, "lr"), ({"hidden": (0,)}, "hidden"),
-                                          ({"speed": 3}, "speed")])
+@pytest.mark.parametrize("params, word", [({"lr": -1.0}, "lr"), ({"hidden": (0,)}, "hidden"), ({"speed": 3}, "speed")])
 def test_bad_settings_are_an_error(params, word):
     at = trainer(params)
     assert not at.exception

@@ -1,5 +1,6 @@
 """Figures of the activation-comparison and deep-network pages: data halves by equality, figure
 halves by trace count and type."""
+
 from __future__ import annotations
 
 import warnings
@@ -39,6 +40,7 @@ def diverged():
 
 # -- layer comparison -----------------------------------------------------------------------------
 
+
 def test_layer_comparison_data_holds_every_run_and_layer(histories):
     data = plots.layer_comparison_data(histories, "grad_norm")
     assert list(data.columns) == ["run", "layer", "epoch", "value"]
@@ -72,6 +74,7 @@ def test_layer_comparison_figure_of_nothing_is_empty_and_titled():
 
 # -- gradient profile -----------------------------------------------------------------------------
 
+
 def test_gradient_profile_data_reads_the_first_and_last_epoch(histories):
     data = plots.gradient_profile_data(histories)
     relu = data[data.run == "relu"]
@@ -97,6 +100,7 @@ def test_gradient_profile_figure_draws_two_lines_per_run(histories):
 
 
 # -- dead and saturated units ---------------------------------------------------------------------
+
 
 def test_unit_health_data_picks_each_activations_failure_mode(histories):
     data = plots.unit_health_data(histories)
@@ -124,10 +128,12 @@ def test_unit_health_figure_says_when_a_panel_has_no_run(histories):
 
 # -- per-layer lines, reference level and divergence ----------------------------------------------
 
+
 def test_layer_lines_figure_adds_the_reference_and_marks_the_blow_up(diverged):
     data = plots.layer_series_data(diverged, "update_ratio")
-    fig = plots.layer_lines_figure(data, "update_ratio", reference=1e-3, reference_label="rule",
-                                   diverged_at=diverged.diverged_at)
+    fig = plots.layer_lines_figure(
+        data, "update_ratio", reference=1e-3, reference_label="rule", diverged_at=diverged.diverged_at
+    )
     assert len(fig.data) == 3 + 1 and fig.data[-1].name == "rule"
     np.testing.assert_array_equal(fig.data[-1].y, [1e-3, 1e-3])
     assert fig.layout.yaxis.type == "log"
@@ -136,6 +142,7 @@ def test_layer_lines_figure_adds_the_reference_and_marks_the_blow_up(diverged):
 
 
 # -- weight histograms ----------------------------------------------------------------------------
+
 
 def test_weight_histogram_data_uses_shared_bins(histories):
     history = histories["relu"]
@@ -156,8 +163,9 @@ def test_weight_histogram_data_skips_values_that_are_not_finite(diverged):
 
 
 def test_weight_histogram_figure_overlays_a_bar_trace_per_layer(histories):
-    fig = plots.weight_histogram_figure(plots.weight_histogram_data(histories["relu"], 0, "weight_grads"),
-                                        "weight_grads", epoch=0)
+    fig = plots.weight_histogram_figure(
+        plots.weight_histogram_data(histories["relu"], 0, "weight_grads"), "weight_grads", epoch=0
+    )
     assert [t.type for t in fig.data] == ["bar"] * 3
     assert fig.layout.barmode == "overlay" and "epoch 0" in fig.layout.title.text
     assert all(len(t.x) <= plots.MAX_POINTS for t in fig.data)
@@ -166,6 +174,7 @@ def test_weight_histogram_figure_overlays_a_bar_trace_per_layer(histories):
 
 
 # -- the learned function -------------------------------------------------------------------------
+
 
 def test_learned_function_data_one_feature():
     grid = np.linspace(-1, 1, 5)[:, None]
@@ -205,8 +214,9 @@ def test_learned_function_figure_two_features_is_a_contour_map():
 
 
 def test_empty_learned_function_is_an_empty_figure():
-    fig = plots.learned_function_figure(pd.DataFrame(columns=["x1", "value"]), pd.DataFrame(), ["x"], "y",
-                                        title="nothing")
+    fig = plots.learned_function_figure(
+        pd.DataFrame(columns=["x1", "value"]), pd.DataFrame(), ["x"], "y", title="nothing"
+    )
     assert fig.data == () and fig.layout.title.text == "nothing"
 
 

@@ -1,4 +1,5 @@
 """Figures of the Compare runs page: each data half checked by equality, each figure by its traces."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,14 +18,21 @@ def dataset():
 @pytest.fixture(scope="module")
 def seeded(dataset):
     """2 inits × 3 rates × 2 seeds, 40 epochs; lr 5 blows up for he (and not for zeros)."""
-    return sweep(dataset.X_train, dataset.y_train, grid={"init": ["zeros", "he"], "lr": [0.01, 0.1, 5.0]},
-                 seeds=2, eval_set=(dataset.X_test, dataset.y_test), n_jobs=1,
-                 base=dict(hidden=(16, 8), epochs=40, record_every=40))
+    return sweep(
+        dataset.X_train,
+        dataset.y_train,
+        grid={"init": ["zeros", "he"], "lr": [0.01, 0.1, 5.0]},
+        seeds=2,
+        eval_set=(dataset.X_test, dataset.y_test),
+        n_jobs=1,
+        base=dict(hidden=(16, 8), epochs=40, record_every=40),
+    )
 
 
 def table_of(rows):
     return pd.DataFrame(rows, columns=["init", "lr", "seed", "final_val_loss", "diverged_at"]).astype(
-        {"diverged_at": "Int64"})
+        {"diverged_at": "Int64"}
+    )
 
 
 def heatmap_trace(fig):
@@ -33,10 +41,20 @@ def heatmap_trace(fig):
 
 # -- heatmaps ---------------------------------------------------------------------------------------
 
+
 def test_heatmap_cells_are_seed_means_with_diverged_cells_marked():
-    table = table_of([("he", 0.01, 0, 0.5, None), ("he", 0.01, 1, 0.7, None), ("he", 2.0, 0, 9.0, 3),
-                      ("he", 2.0, 1, 0.9, None), ("zeros", 0.01, 0, 0.88, None), ("zeros", 0.01, 1, 0.88, None),
-                      ("zeros", 2.0, 0, 0.88, None), ("zeros", 2.0, 1, 0.88, None)])
+    table = table_of(
+        [
+            ("he", 0.01, 0, 0.5, None),
+            ("he", 0.01, 1, 0.7, None),
+            ("he", 2.0, 0, 9.0, 3),
+            ("he", 2.0, 1, 0.9, None),
+            ("zeros", 0.01, 0, 0.88, None),
+            ("zeros", 0.01, 1, 0.88, None),
+            ("zeros", 2.0, 0, 0.88, None),
+            ("zeros", 2.0, 1, 0.88, None),
+        ]
+    )
     fig = plots.grid_heatmap_figure(table, "final_val_loss", "t", "test MSE", reverse=True)
     heat = heatmap_trace(fig)
     assert list(heat.x) == ["0.01", "2"] and list(heat.y) == ["he", "zeros"]
@@ -74,6 +92,7 @@ def test_empty_heatmap_and_preview_say_what_comes():
 
 # -- loss curves with bands -------------------------------------------------------------------------
 
+
 def test_bands_data_is_mean_and_range_over_seeds(seeded):
     band = plots.bands_data(seeded.band("val_loss"))
     part = band[(band.init == "he") & (band.lr == 0.1)]
@@ -89,9 +108,19 @@ def test_bands_data_is_mean_and_range_over_seeds(seeded):
 
 def test_bands_data_thins_long_curves_and_drops_epochs_no_run_reached():
     epochs = np.arange(5000)
-    band = pd.DataFrame({"init": "he", "lr": 0.1, "label": "init=he, lr=0.1", "epoch": epochs,
-                         "mean": 1.0 / (1 + epochs), "std": np.nan, "min": 1.0 / (1 + epochs),
-                         "max": 1.0 / (1 + epochs), "n": np.where(epochs < 4000, 1, 0)})
+    band = pd.DataFrame(
+        {
+            "init": "he",
+            "lr": 0.1,
+            "label": "init=he, lr=0.1",
+            "epoch": epochs,
+            "mean": 1.0 / (1 + epochs),
+            "std": np.nan,
+            "min": 1.0 / (1 + epochs),
+            "max": 1.0 / (1 + epochs),
+            "n": np.where(epochs < 4000, 1, 0),
+        }
+    )
     thinned = plots.bands_data(band, max_points=500)
     assert len(thinned) <= 500 and thinned.epoch.iloc[0] == 0 and thinned.epoch.iloc[-1] == 3999
     assert (thinned["lower"] == thinned["upper"]).all()
@@ -113,9 +142,9 @@ def test_bands_figure_one_line_per_grid_point_a_band_per_seeded_one_and_a_cross_
     # The blow-ups leave the chart through its top; the ✕ sits on the top edge.
     top = fig.layout.yaxis.range[1]
     calm = data[~data.lr.isin(diverged.lr)]
-    assert (10 ** top if fig.layout.yaxis.type == "log" else top) >= calm["upper"].max()
+    assert (10**top if fig.layout.yaxis.type == "log" else top) >= calm["upper"].max()
     for cross in crosses:
-        assert max(cross.y) <= (10 ** top if fig.layout.yaxis.type == "log" else top) + 1e-9
+        assert max(cross.y) <= (10**top if fig.layout.yaxis.type == "log" else top) + 1e-9
 
 
 def test_bands_figure_without_seeds_has_lines_only_and_empty_input_a_message(seeded):
@@ -138,6 +167,7 @@ def test_diverged_runs_data_names_each_blow_up(seeded):
 
 # -- first gradients --------------------------------------------------------------------------------
 
+
 def test_initial_gradients_are_epoch_zero_norms_averaged_per_init(seeded):
     inits = [c.init for c in seeded.configs]
     grads = plots.initial_gradients_data(seeded.histories, inits)
@@ -151,9 +181,14 @@ def test_initial_gradients_are_epoch_zero_norms_averaged_per_init(seeded):
 
 
 def test_initial_gradients_summary_measures_balance_and_size():
-    grads = pd.DataFrame({"group": ["he"] * 3 + ["random"] * 3 + ["zeros"] * 3,
-                          "layer": ["hidden 1", "hidden 2", "output"] * 3,
-                          "grad_norm": [0.1, 0.2, 0.4, 1e-4, 1e-4, 1e-4, 0.0, 0.0, 0.0], "runs": 1})
+    grads = pd.DataFrame(
+        {
+            "group": ["he"] * 3 + ["random"] * 3 + ["zeros"] * 3,
+            "layer": ["hidden 1", "hidden 2", "output"] * 3,
+            "grad_norm": [0.1, 0.2, 0.4, 1e-4, 1e-4, 1e-4, 0.0, 0.0, 0.0],
+            "runs": 1,
+        }
+    )
     summary = health.initial_gradients_summary(grads).set_index("group")
     assert summary.loc["he", "spread"] == pytest.approx(4.0)
     assert summary.loc["he", "relative"] == pytest.approx(1.0)

@@ -1,4 +1,5 @@
 """plots.diagnosis: the evidence marks and the sharpness chart, data by equality, figures by traces."""
+
 import numpy as np
 import pandas as pd
 
@@ -17,19 +18,39 @@ def test_every_kind_names_a_chart_or_none():
 
 
 def test_evidence_marks_data():
-    diagnosis = doctor.Diagnosis([_finding("diverged", "problem", (5, 5)), _finding("dead_units", "problem", (12, 299), (1,)),
-                                  _finding("unscaled_target", "warning", (0, 299))], "")
+    diagnosis = doctor.Diagnosis(
+        [
+            _finding("diverged", "problem", (5, 5)),
+            _finding("dead_units", "problem", (12, 299), (1,)),
+            _finding("unscaled_target", "warning", (0, 299)),
+        ],
+        "",
+    )
     marks = plots.evidence_marks_data(diagnosis)
-    expected = pd.DataFrame({"kind": ["diverged", "dead_units"], "severity": ["problem", "problem"],
-                             "metric": ["loss", "dead_fraction"], "first": [5, 12], "last": [5, 299],
-                             "layers": [(), (1,)], "mark": ["epoch", "span"]})
+    expected = pd.DataFrame(
+        {
+            "kind": ["diverged", "dead_units"],
+            "severity": ["problem", "problem"],
+            "metric": ["loss", "dead_fraction"],
+            "first": [5, 12],
+            "last": [5, 299],
+            "layers": [(), (1,)],
+            "mark": ["epoch", "span"],
+        }
+    )
     pd.testing.assert_frame_equal(marks, expected)
     assert plots.evidence_marks_data(doctor.Diagnosis([], "")).empty
 
 
 def test_add_evidence_marks_draws_only_this_charts_marks():
-    diagnosis = doctor.Diagnosis([_finding("diverged", "problem", (5, 5)), _finding("oscillating", "warning", (150, 299)),
-                                  _finding("dead_units", "problem", (12, 299), (1,))], "")
+    diagnosis = doctor.Diagnosis(
+        [
+            _finding("diverged", "problem", (5, 5)),
+            _finding("oscillating", "warning", (150, 299)),
+            _finding("dead_units", "problem", (12, 299), (1,)),
+        ],
+        "",
+    )
     fig = plots.add_evidence_marks(plots.empty_figure("loss"), plots.evidence_marks_data(diagnosis), "loss")
     assert [shape.type for shape in fig.layout.shapes] == ["line", "rect"]
 
@@ -58,17 +79,33 @@ def _grid_table(inits, lrs, seeds):
 def test_verdict_map_data_one_seed_is_its_verdict():
     table = _grid_table(["he", "zeros"], [0.01, 1.0], 1)
     data = plots.verdict_map_data(table, ["converged", "diverged", "stalled", "diverged"])
-    expected = pd.DataFrame({"init": ["he", "he", "zeros", "zeros"], "lr": ["0.01", "1", "0.01", "1"],
-                             "verdict": ["converged", "diverged", "stalled", "diverged"], "count": [1] * 4,
-                             "seeds": [1] * 4, "text": ["converged", "diverged", "stalled", "diverged"],
-                             "detail": ["1 converged", "1 diverged", "1 stalled", "1 diverged"]})
+    expected = pd.DataFrame(
+        {
+            "init": ["he", "he", "zeros", "zeros"],
+            "lr": ["0.01", "1", "0.01", "1"],
+            "verdict": ["converged", "diverged", "stalled", "diverged"],
+            "count": [1] * 4,
+            "seeds": [1] * 4,
+            "text": ["converged", "diverged", "stalled", "diverged"],
+            "detail": ["1 converged", "1 diverged", "1 stalled", "1 diverged"],
+        }
+    )
     pd.testing.assert_frame_equal(data, expected)
 
 
 def test_verdict_map_data_spread_over_seeds():
     table = _grid_table(["he"], [0.1, 0.3], 3)
-    data = plots.verdict_map_data(table, ["diverged", "converged", "diverged",  # 2 of 3 diverged
-                                          "slow", "oscillating", "converged"])  # a three-way tie
+    data = plots.verdict_map_data(
+        table,
+        [
+            "diverged",
+            "converged",
+            "diverged",  # 2 of 3 diverged
+            "slow",
+            "oscillating",
+            "converged",
+        ],
+    )  # a three-way tie
     assert data.verdict.tolist() == ["diverged", "oscillating"]  # a tie goes to the more serious
     assert data["count"].tolist() == [2, 1] and data.seeds.tolist() == [3, 3]
     assert data.text.tolist() == ["2/3 seeds diverged", "1/3 seeds oscillating"]
@@ -82,7 +119,9 @@ def test_verdict_map_figure_a_colour_and_a_legend_entry_per_verdict():
     assert [t.type for t in fig.data] == ["heatmap", "scatter"] * 3
     heatmaps = [t for t in fig.data if t.type == "heatmap"]
     assert [t.name for t in heatmaps] == ["diverged", "stalled", "converged"]  # doctor.VERDICT_ORDER
-    assert [t.colorscale[0][1] for t in heatmaps] == [plots.VERDICT_COLORS[v] for v in ("diverged", "stalled", "converged")]
+    assert [t.colorscale[0][1] for t in heatmaps] == [
+        plots.VERDICT_COLORS[v] for v in ("diverged", "stalled", "converged")
+    ]
     diverged = np.array(heatmaps[0].z, dtype=float)
     np.testing.assert_array_equal(np.isfinite(diverged), [[False, True], [False, True]])
     assert [t.name for t in fig.data if t.type == "scatter" and t.showlegend] == ["diverged", "stalled", "converged"]
@@ -99,4 +138,6 @@ def test_verdict_map_figure_empty():
 def test_verdict_map_figure_spread_in_two_lines():
     table = _grid_table(["he"], [0.1], 3)
     fig = plots.verdict_map_figure(plots.verdict_map_data(table, ["diverged", "converged", "diverged"]))
-    assert fig.data[0].text[0][0] == "2/3 seeds<br>diverged" and fig.data[0].customdata[0][0] == "2 diverged, 1 converged"
+    assert (
+        fig.data[0].text[0][0] == "2/3 seeds<br>diverged" and fig.data[0].customdata[0][0] == "2 diverged, 1 converged"
+    )

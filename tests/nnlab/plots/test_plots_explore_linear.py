@@ -1,15 +1,16 @@
-"""nnlab.data.describe, nnlab.linear, nnlab.tutorial and the figures of the dataset-explorer and linear gradient-descent pages.
+"""nnlab.data.describe, nnlab.linear, nnlab.tutorial and the figures of the dataset-explorer and
+linear gradient-descent pages.
 
 Numbers are checked against independent computations (NumPy, scikit-learn) and against what the
 tutorial printed; figures by their data half (equality) and figure half (trace count and type).
 """
+
 from __future__ import annotations
 
 import warnings
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import pytest
 from sklearn.datasets import load_diabetes
 from sklearn.linear_model import LinearRegression
@@ -42,12 +43,13 @@ def fit_quietly(model, *args, **kwargs):
 
 # -- describe: the dataset explorer -------------------------------------------------------------
 
+
 def test_column_stats_show_scikit_learns_scaling(diabetes):
     X, y = describe.all_rows(diabetes)
     raw = load_diabetes().data
     stats = describe.column_stats(X, diabetes.feature_names)
     np.testing.assert_allclose(stats["std"], raw.std(axis=0))
-    np.testing.assert_allclose(stats["l2_norm"], np.sqrt((raw ** 2).sum(axis=0)))
+    np.testing.assert_allclose(stats["l2_norm"], np.sqrt((raw**2).sum(axis=0)))
     np.testing.assert_allclose(stats[["mean", "min", "max"]], np.c_[raw.mean(0), raw.min(0), raw.max(0)], atol=1e-15)
     # ERRATA 2: not std 1 but unit L2 norm over all 442 rows, so std = 1/√442 ≈ 0.048.
     np.testing.assert_allclose(stats["l2_norm"], 1.0, rtol=1e-12)
@@ -55,8 +57,9 @@ def test_column_stats_show_scikit_learns_scaling(diabetes):
     assert describe.scaling_kind(stats) == "unit_norm"
 
 
-@pytest.mark.parametrize("scaling, kind", [("sklearn", "unit_norm"), ("standardized", "standardized"),
-                                           ("raw", "other")])
+@pytest.mark.parametrize(
+    "scaling, kind", [("sklearn", "unit_norm"), ("standardized", "standardized"), ("raw", "other")]
+)
 def test_scaling_kind_of_each_scaling(scaling, kind):
     X, _ = describe.all_rows(make_dataset("diabetes", scaling))
     assert describe.scaling_kind(describe.column_stats(X, range(X.shape[1]))) == kind
@@ -110,6 +113,7 @@ def test_feature_descriptions_only_where_known():
 
 # -- linear: the linear page ------------------------------------------------------------------
 
+
 def test_toy_datasets_are_the_tutorials():
     three = tutorial.toy_dataset("three")
     np.testing.assert_array_equal(three.X_train, [[1, 2, 3, 4, 5], [2, 3, 4, 5, 6], [3, 4, 5, 6, 7]])
@@ -126,12 +130,14 @@ def test_three_examples_reproduce_the_tutorials_printout():
     model = nnlab.MLP(hidden=(), init="zeros", lr=tutorial.TUTORIAL_LR, epochs=tutorial.TUTORIAL_EPOCHS)
     model.fit(data.X_train, data.y_train)
     # Printed by the tutorial: Final weights, Final bias, Predictions, and the loss at epochs 0, 100 and 900.
-    np.testing.assert_allclose(model.coefs_[0][:, 0], [-0.81758997, 0.09126705, 1.00012407, 1.9089811, 2.81783812],
-                               atol=5e-9)
+    np.testing.assert_allclose(
+        model.coefs_[0][:, 0], [-0.81758997, 0.09126705, 1.00012407, 1.9089811, 2.81783812], atol=5e-9
+    )
     assert model.intercepts_[0][0] == pytest.approx(0.9088570222521724, abs=1e-12)
     np.testing.assert_allclose(model.predict(data.X_train), [24.99928835, 29.99990871, 35.00052908], atol=5e-9)
-    np.testing.assert_allclose(model.history_.loss[[0, 100, 900]],
-                               [916.6666666666666, 0.3542681599414232, 1.269935027346966e-06], rtol=1e-9)
+    np.testing.assert_allclose(
+        model.history_.loss[[0, 100, 900]], [916.6666666666666, 0.3542681599414232, 1.269935027346966e-06], rtol=1e-9
+    )
 
 
 def test_the_one_example_bug_is_replayed_and_caught():
@@ -204,11 +210,14 @@ def test_the_sentences_quote_computed_numbers(diabetes):
     run = fit_quietly(nnlab.MLP(hidden=(), init="zeros", lr=0.5, epochs=100), diabetes.X_train, diabetes.y_train)
     floor = linear.reference(diabetes)["train_mse"]
     assert explain.rate_sentence(0.5, report, run.history_, floor).endswith(
-        f"after 100 epochs the training loss is {run.history_.final_loss / floor - 1:.1%} above the least-squares floor.")
+        f"after 100 epochs the training loss is {run.history_.final_loss / floor - 1:.1%} above the "
+        "least-squares floor."
+    )
     toy = tutorial.toy_dataset("three")
     exact = nnlab.MLP(hidden=(), init="zeros", lr=0.01, epochs=50).fit(toy.X_train, toy.y_train)
     assert "where an exact fit gives 0." in explain.rate_sentence(
-        0.01, linear.rate_report(0.01, linear.stability(toy)), exact.history_, linear.reference(toy)["train_mse"])
+        0.01, linear.rate_report(0.01, linear.stability(toy)), exact.history_, linear.reference(toy)["train_mse"]
+    )
     warning = explain.over_bound_warning(1.01, linear.rate_report(1.01, info), info)
     assert warning.startswith(f"Learning rate 1.01 is {1.01 / bound:.3g} × this data's stability bound")
     assert f"{abs(1 - 1.01 * info['lambda_max']):.4g}" in warning
@@ -254,6 +263,7 @@ def test_a_diverging_rate_does_not_change_the_others(diabetes, gradient_descent)
 
 # -- figures: the dataset explorer -----------------------------------------------------------------
 
+
 def test_histograms(diabetes):
     X, _ = describe.all_rows(diabetes)
     data = plots.histograms_data(X[:, :3], ["age", "sex", "bmi"], bins=20)
@@ -293,9 +303,17 @@ def test_feature_target(diabetes, reference_split):
 
 def test_feature_target_keeps_at_most_max_points_per_split():
     big = make_dataset("sine")
-    many = Dataset(name="big", X_train=np.repeat(big.X_train, 20, axis=0), X_test=big.X_test,
-                           y_train=np.repeat(big.y_train, 20), y_test=big.y_test, feature_names=("x",),
-                           target_name="y", target_mean=0.0, target_std=1.0)
+    many = Dataset(
+        name="big",
+        X_train=np.repeat(big.X_train, 20, axis=0),
+        X_test=big.X_test,
+        y_train=np.repeat(big.y_train, 20),
+        y_test=big.y_test,
+        feature_names=("x",),
+        target_name="y",
+        target_mean=0.0,
+        target_std=1.0,
+    )
     points, _ = plots.feature_target_data(many, "x")
     assert (points.split == "train").sum() == MAX_POINTS
 
@@ -312,6 +330,7 @@ def test_split_target(diabetes):
 
 
 # -- figures: the linear page --------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def linear_run(diabetes):
@@ -331,8 +350,12 @@ def test_linear_loss_and_r2_figures(diabetes, linear_run, gradient_descent):
     r2 = plots.linear_r2_figure(histories, best["test_r2"])
     assert [t.name for t in r2.data] == ["lr 0.5", "lr 0.5 (test)", f"least squares, test R² {best['test_r2']:.3f}"]
     assert r2.data[-1].y == (best["test_r2"],) * 2
-    assert plots.linear_r2_figure({"one": fit_quietly(
-        nnlab.MLP(hidden=(), epochs=5), np.ones((2, 1)) * [[1], [2]], [3.0, 3.0]).history_}).data == ()
+    assert (
+        plots.linear_r2_figure(
+            {"one": fit_quietly(nnlab.MLP(hidden=(), epochs=5), np.ones((2, 1)) * [[1], [2]], [3.0, 3.0]).history_}
+        ).data
+        == ()
+    )
 
 
 def test_linear_loss_figure_marks_divergence(diabetes):
@@ -357,7 +380,9 @@ def test_weight_paths(diabetes, linear_run, gradient_descent):
     assert set(few.parameter) == {[*diabetes.feature_names, "bias b"][k] for k in largest}
     assert few.attrs["hidden"] == 8
     best = linear.reference(diabetes)
-    fig = plots.weight_paths_figure(data, dict(zip([*diabetes.feature_names, "bias b"], [*best["coef"], best["intercept"]])))
+    fig = plots.weight_paths_figure(
+        data, dict(zip([*diabetes.feature_names, "bias b"], [*best["coef"], best["intercept"]]))
+    )
     assert len(fig.data) == 12 and fig.data[-1].mode == "markers" and len(fig.data[-1].y) == 11
     assert all(len(t.x) <= MAX_POINTS for t in fig.data)
 
@@ -368,7 +393,11 @@ def test_spectrum(diabetes):
     np.testing.assert_allclose(data.eigenvalue, np.sort(info["eigenvalues"])[::-1])
     assert data.stable.tolist() == [False] + [True] * 10  # only the most curved direction blows up
     fig = plots.spectrum_figure(data, 1.01 * info["bound"])
-    assert [t.name.split(":")[0] for t in fig.data] == ["stable", "unstable", f"2 / lr = {2 / (1.01 * info['bound']):.4g}"]
+    assert [t.name.split(":")[0] for t in fig.data] == [
+        "stable",
+        "unstable",
+        f"2 / lr = {2 / (1.01 * info['bound']):.4g}",
+    ]
     assert [t.mode for t in fig.data] == ["markers", "markers", "lines"]
     assert fig.layout.yaxis.type == "log" and fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
     toy = plots.spectrum_data(linear.stability(tutorial.toy_dataset("one"))["eigenvalues"], 0.01)

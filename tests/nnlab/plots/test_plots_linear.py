@@ -1,4 +1,5 @@
 """The home page's learning-rate figure, now in nnlab.plots.linear: data half by equality, figure by its traces."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,8 +15,10 @@ Y = X @ np.array([3.0, -1.0]) + 5 + 0.1 * RNG.standard_normal(30)
 
 @pytest.fixture(scope="module")
 def histories():
-    return {lr: nnlab.MLP(hidden=(), init="zeros", lr=lr, epochs=50).fit(X, Y, eval_set=(X, Y)).history_
-            for lr in (0.01, 0.5)}
+    return {
+        lr: nnlab.MLP(hidden=(), init="zeros", lr=lr, epochs=50).fit(X, Y, eval_set=(X, Y)).history_
+        for lr in (0.01, 0.5)
+    }
 
 
 def test_log_ticks_are_1_2_3_5_per_decade_inside_the_range():
@@ -27,8 +30,10 @@ def test_log_ticks_are_1_2_3_5_per_decade_inside_the_range():
 def test_learning_rate_data_names_each_run_by_its_rate_and_test_r2(histories):
     data = plots.learning_rate_data(histories, floor=0.01, tutorial_rate=0.01)
     names = list(dict.fromkeys(data.run))
-    assert names == [f"learning rate 0.01 (the tutorial's): test R² {histories[0.01].val_r2[-1]:.2f}",
-                     f"learning rate 0.5: test R² {histories[0.5].val_r2[-1]:.2f}"]
+    assert names == [
+        f"learning rate 0.01 (the tutorial's): test R² {histories[0.01].val_r2[-1]:.2f}",
+        f"learning rate 0.5: test R² {histories[0.5].val_r2[-1]:.2f}",
+    ]
     assert set(data.split) == {"train"} and data.attrs["floor"] == 0.01
     np.testing.assert_array_equal(data[data.run == names[1]].value, histories[0.5].loss)
 

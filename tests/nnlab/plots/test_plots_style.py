@@ -1,4 +1,5 @@
 """nnlab.plots._style: the layout helper's legend placements, the empty figure, thinning, reference lines."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -73,7 +74,7 @@ def test_downsample_keeps_the_ends_and_the_keep_indices():
     index = plots.downsample_indices(100_000, max_points=50, keep=(12_345, 99_998))
     assert index[0] == 0 and index[-1] == 99_999 and {12_345, 99_998} <= set(index)
     assert len(index) <= 50 and np.all(np.diff(index) > 0)
-    assert len(plots.downsample_indices(100_000, max_points=50, keep=(-1, 10 ** 9))) <= 50  # out of range: ignored
+    assert len(plots.downsample_indices(100_000, max_points=50, keep=(-1, 10**9))) <= 50  # out of range: ignored
 
 
 def test_needs_log_scale():
@@ -82,8 +83,10 @@ def test_needs_log_scale():
     assert plots.needs_log_scale([np.nan, np.inf, 0.0, 1e-3, 1.0])  # only positive finite values count
 
 
-@pytest.mark.parametrize("hover, expected", [(True, (None, None)), (False, ("skip", None)),
-                                             ("%{y}<extra></extra>", (None, "%{y}<extra></extra>"))])
+@pytest.mark.parametrize(
+    "hover, expected",
+    [(True, (None, None)), (False, ("skip", None)), ("%{y}<extra></extra>", (None, "%{y}<extra></extra>"))],
+)
 def test_reference_line_is_a_horizontal_trace(hover, expected):
     fig = plots.reference_line(go.Figure(), [3, 7, 10], 2.5, "floor", hover=hover)
     (line,) = fig.data
@@ -121,7 +124,9 @@ def test_long_titles_wrap_between_words_and_keep_a_parenthesis_whole():
     title = "Loss: training rows (solid), test rows (dotted)"
     wrapped, extra = wrap_title(title, width=30)
     assert wrapped == "Loss: training rows (solid),<br>test rows (dotted)" and extra == 1
-    assert wrap_title("The doctor's verdict on each cell (2 seeds)", width=38)[0] == \
-        "The doctor's verdict on each cell<br>(2 seeds)"
+    assert (
+        wrap_title("The doctor's verdict on each cell (2 seeds)", width=38)[0]
+        == "The doctor's verdict on each cell<br>(2 seeds)"
+    )
     fig = plots.layout(go.Figure(), title, height=300)  # each added line adds its height to the margin
     assert fig.layout.height > 300 and fig.layout.margin.t > 50
