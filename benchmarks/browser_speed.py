@@ -27,6 +27,7 @@ import argparse
 import importlib.util
 import os
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,13 +45,18 @@ LOAD = "cold load -> interactive"
 FIRST_SEED = 1000  # round r opens every page with split seed FIRST_SEED + r: new data, caches miss
 
 
-def browser_helpers():
-    """tests/browser/conftest.py as a module (serve, _wait_for_app, CHROMIUM_ARGS, url_path, ...)."""
-    path = ROOT / "tests" / "browser" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("nnlab_browser_helpers", path)
-    module = importlib.util.module_from_spec(spec)
+def load_module(name, path):
+    """The Python file at path as module `name`, registered so that later imports of it find it."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = sys.modules[name] = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def browser_helpers():
+    """tests/browser/conftest.py as a module (serve, _wait_for_app, CHROMIUM_ARGS, url_path, ...)."""
+    load_module("live_server", ROOT / "tests" / "live_server.py")  # what that conftest imports
+    return load_module("nnlab_browser_helpers", ROOT / "tests" / "browser" / "conftest.py")
 
 
 HELPERS = browser_helpers()

@@ -14,17 +14,14 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
-from pathlib import Path
 
 from threadpoolctl import threadpool_limits
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import nnlab  # noqa: E402
-from nnlab import data  # noqa: E402
-from nnlab.config import Config  # noqa: E402
-from nnlab.training import train  # noqa: E402
+import nnlab
+from nnlab import data
+from nnlab.config import Config
+from nnlab.training import train
 
 DEEP = dict(hidden=(64, 32), init="he", lr=0.03, epochs=300)  # the deep page's defaults
 SHARPNESS_EVERY = 10

@@ -22,7 +22,6 @@ import argparse
 import logging
 import os
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,7 +33,6 @@ except ImportError:
     psutil = None
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 APP = ROOT / "app.py"
 APPTEST_TIMEOUT = 60  # seconds for one script run, as the tests allow

@@ -26,8 +26,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
 APPTEST_TIMEOUT = 60  # seconds for one script run
-if str(ROOT) not in sys.path:  # `import ui`, `import nnlab` from any working directory
-    sys.path.insert(0, str(ROOT))
 
 
 @pytest.fixture(autouse=True)

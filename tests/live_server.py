@@ -1,7 +1,7 @@
 """What the browser and load tests share: Debian's Chromium and how to wait for a live server.
 
 Conftests in sibling folders cannot import each other, so both import this module (their
-conftest puts tests/ on sys.path, which also serves benchmarks/browser_speed.py).
+pytest.ini puts tests/ on the path; benchmarks/browser_speed.py loads this module by its file).
 """
 
 from __future__ import annotations
@@ -105,9 +105,14 @@ def streamlit_server(script: Path, log_name: str, *flags: str):
         "none",
         *flags,
     ]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)}  # a throwaway script imports ui too
     with log.open("w") as log_file:
         process = subprocess.Popen(
-            command, cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+            command,
+            cwd=ROOT,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            env=env,
         )
     try:
         wait_healthy(url, process, log)

@@ -9,15 +9,13 @@ appearing or counted) and ends as soon as that holds; each has the one ceiling W
 from __future__ import annotations
 
 import json
-import sys
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 # CHROMIUM is re-exported for benchmarks/browser_speed.py, which loads this file as a module.
-from live_server import (  # noqa: E402,F401
+from live_server import (  # noqa: F401
     CHROMIUM,
     CHROMIUM_ARGS,
     WAIT_CEILING_SECONDS,
@@ -128,7 +126,7 @@ def serve_script(chromium_path, tmp_path):
 
         def start(source: str) -> str:
             script = tmp_path / "throwaway_app.py"
-            script.write_text(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n{source}")
+            script.write_text(source)  # the server's PYTHONPATH is the repo root: `import ui` works
             return stack.enter_context(serve(script, "streamlit-throwaway.log"))
 
         yield start

@@ -8,7 +8,6 @@ streamlit's default 120, so "memory after the sessions close" can be measured in
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -17,9 +16,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from live_server import CHROMIUM_ARGS, require_chromium, streamlit_server  # noqa: E402
+from live_server import CHROMIUM_ARGS, require_chromium, streamlit_server
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output"
