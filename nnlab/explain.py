@@ -693,3 +693,69 @@ def doctor_fix_outcome(before, after, before_history, after_history):
     field = "final_val_r2" if which == "test" else "final_r2"
     parts.append(f"{which.capitalize()} R² {getattr(before_history, field):.2f} → {getattr(after_history, field):.2f}.")
     return " ".join(parts)
+
+
+# -- the tutorial, step by step (pages/0_Follow_the_tutorial.py) -----------------------------------
+
+def _agreement(difference):
+    """'the same to 8 decimals' for the largest difference between two lists of numbers."""
+    if difference == 0:
+        return "exactly the same"
+    decimals = int(np.floor(-np.log10(difference)))
+    return f"the same to {decimals} decimals" if decimals > 0 else f"{difference:.3g} apart"
+
+
+def tutorial_one_example(difference, printed_loss, true_loss, prediction):
+    """Step 1: nnlab's final weights against the printed ones, and why the printed loss stays at 398.98 (ERRATA 1)."""
+    return (f"From the tutorial's start weights nnlab ends at the weights, bias and prediction it printed, "
+            f"{_agreement(difference)} (prediction {prediction:.6g}). The loss it printed, {printed_loss:.5g}, "
+            f"is not the error of that prediction: it squares w₁x₁ + b − y, …, w₅x₅ + b − y one feature at a "
+            f"time and averages them, because `w * x` multiplies without summing. The code's gradient belongs "
+            f"to the prediction's own squared error, (w·x + b − y)², which is {true_loss:.3g} at the end. "
+            f"So the prediction is perfect while the printed number never moves.")
+
+
+def tutorial_three_examples(difference, loss_difference):
+    """Step 2: nnlab's weights, bias, predictions and losses against the printed ones."""
+    return (f"Weights, bias and predictions are those the tutorial printed, {_agreement(difference)}; the "
+            f"losses it printed every 100 epochs, {_agreement(loss_difference)}. The same algorithm on the "
+            f"same numbers gives the same answer.")
+
+
+def tutorial_first_loss(first, printed, mean, var, gap):
+    """Step 3: why the first diabetes loss from w = 0, b = 0 is not the tutorial's 6078.97 (ERRATA 5)."""
+    return (f"With w = 0 every prediction is the bias b, so the first loss is var(y) + (ȳ − b)² = "
+            f"{var:,.1f} + ({mean:.2f} − b)². With b = 0, as the cell says, that is **{first:,.1f}**; nnlab "
+            f"starts there, and so does the tutorial's own `MyModel` a few cells later. The printed "
+            f"{printed:,.2f} needs b within {gap:.2f} of ȳ = {mean:.2f}: the bias had already been trained "
+            f"by an earlier run of the notebook, and only w was reset to zero.")
+
+
+def tutorial_r2(r2_zeros, r2_random, printed, closed_form, epochs, lr, bound):
+    """Step 3: test R² after the tutorial's long run against PyTorch's figure and least squares (ERRATA 6)."""
+    return (f"After {epochs:,} epochs at lr {lr:g} nnlab's test R² is {r2_zeros:.4f} from zero and "
+            f"{r2_random:.4f} from small random weights; the tutorial's PyTorch run printed {printed:.4f}. "
+            f"Least squares, the best any linear model can do on this split, reaches {closed_form:.4f}: "
+            f"the run is not finished, because lr {lr:g} is {lr / bound:.1%} of the largest stable rate on "
+            f"this data, 2/λ_max = {bound:.2f}.")
+
+
+def tutorial_units(target_mean, target_std):
+    """Step 3: why the app's default numbers differ from the tutorial's (the target is standardized)."""
+    return (f"The app standardizes the target by default (subtracts {target_mean:.1f}, divides by "
+            f"{target_std:.1f}), so its losses are in standardized units and about "
+            f"{target_std ** 2:,.0f} times smaller than the tutorial's, and its weights differ too. The tutorial "
+            f"trains on the target in its own units; the numbers here, and the link below, use those units.")
+
+
+def tutorial_network(nnlab_losses, loop_losses, printed_first, printed_last, floor, n_rows, lr):
+    """Step 4: the toy network's curves, nnlab's and the tutorial's loop, and its gradient bug (ERRATA 7)."""
+    return (f"The tutorial steps along dA = ŷ − y but prints the mean squared error, whose gradient is "
+            f"2(ŷ − y)/{n_rows}: its steps are {n_rows / 2:g} times the loss's own gradient, as if lr were "
+            f"{lr * n_rows / 2:g} instead of {lr:g}. From the same start weights nnlab's loss goes from "
+            f"{nnlab_losses[0]:,.1f} to {nnlab_losses[-1]:.4f} and the tutorial's loop from "
+            f"{loop_losses[0]:,.1f} to {loop_losses[-1]:.4f}. Both settle near {floor:.3g}, as the tutorial's did "
+            f"({printed_first:,.1f} to {printed_last:.4f}): the three rows lie on one line, so a network whose ReLUs are all on, or "
+            f"all off, for every row fits a straight line through them, and the best straight line has "
+            f"mean squared error {floor:.3g}. Its start weights were drawn without a seed, so its first loss "
+            f"cannot be reproduced; nnlab's seed sets these.")

@@ -27,3 +27,4 @@ from .linear import (bug_demo_data, bug_demo_figure, learning_rate_data, learnin
                      spectrum_figure)
 from .weights import (network_data, network_figure, weight_histogram_data, weight_histogram_figure,
                       weight_paths_data, weight_paths_figure)
+from .tutorial import printed_beside_data, printed_beside_figure

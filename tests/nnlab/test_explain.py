@@ -533,3 +533,61 @@ def test_features_in_use_and_the_target_guess_say_what_the_sidebar_chose():
     last = SimpleNamespace(names=("a", "b"), default_target="b")
     assert explain.target_guess("b", last) == \
         "Predicting **b**, the last column: is that what you want? Pick another above."
+
+
+# -- the tutorial, step by step --------------------------------------------------------------------
+
+def test_tutorial_agreement_counts_decimals():
+    assert explain._agreement(0.0) == "exactly the same"
+    assert explain._agreement(4.3e-9) == "the same to 8 decimals"
+    assert explain._agreement(0.5) == "0.5 apart"
+
+
+def test_tutorial_one_example_names_the_loss_that_never_moves():
+    assert explain.tutorial_one_example(4.3e-9, 398.9825051020408, 0.0, 25.0) == (
+        "From the tutorial's start weights nnlab ends at the weights, bias and prediction it printed, the same to "
+        "8 decimals (prediction 25). The loss it printed, 398.98, is not the error of that prediction: it squares "
+        "w₁x₁ + b − y, …, w₅x₅ + b − y one feature at a time and averages them, because `w * x` multiplies without "
+        "summing. The code's gradient belongs to the prediction's own squared error, (w·x + b − y)², which is 0 at "
+        "the end. So the prediction is perfect while the printed number never moves.")
+
+
+def test_tutorial_three_examples_says_how_close():
+    assert explain.tutorial_three_examples(4.6e-9, 8.2e-16) == (
+        "Weights, bias and predictions are those the tutorial printed, the same to 8 decimals; the losses it "
+        "printed every 100 epochs, the same to 15 decimals. The same algorithm on the same numbers gives the "
+        "same answer.")
+
+
+def test_tutorial_first_loss_explains_the_kept_bias():
+    assert explain.tutorial_first_loss(29711.32, 6078.967813535314, 153.7365, 6076.398, 1.603) == (
+        "With w = 0 every prediction is the bias b, so the first loss is var(y) + (ȳ − b)² = 6,076.4 + "
+        "(153.74 − b)². With b = 0, as the cell says, that is **29,711.3**; nnlab starts there, and so does the "
+        "tutorial's own `MyModel` a few cells later. The printed 6,078.97 needs b within 1.60 of ȳ = 153.74: the "
+        "bias had already been trained by an earlier run of the notebook, and only w was reset to zero.")
+
+
+def test_tutorial_r2_against_pytorch_and_least_squares():
+    assert explain.tutorial_r2(0.41666, 0.41665, 0.4167, 0.45260, 10000, 0.01, 0.99999) == (
+        "After 10,000 epochs at lr 0.01 nnlab's test R² is 0.4167 from zero and 0.4167 from small random weights; "
+        "the tutorial's PyTorch run printed 0.4167. Least squares, the best any linear model can do on this split, "
+        "reaches 0.4526: the run is not finished, because lr 0.01 is 1.0% of the largest stable rate on this data, "
+        "2/λ_max = 1.00.")
+
+
+def test_tutorial_units_says_why_the_default_numbers_differ():
+    assert explain.tutorial_units(153.7, 77.9) == (
+        "The app standardizes the target by default (subtracts 153.7, divides by 77.9), so its losses are in "
+        "standardized units and about 6,068 times smaller than the tutorial's, and its weights differ too. The "
+        "tutorial trains on the target in its own units; the numbers here, and the link below, use those units.")
+
+
+def test_tutorial_network_states_the_gradient_bug_and_the_floor():
+    assert explain.tutorial_network([1098.74, 2.0042], [1098.74, 2.0001], 177.146, 2.00233, 2.0, 3, 0.001) == (
+        "The tutorial steps along dA = ŷ − y but prints the mean squared error, whose gradient is 2(ŷ − y)/3: "
+        "its steps are 1.5 times the loss's own gradient, as if lr were 0.0015 instead of 0.001. From the same "
+        "start weights nnlab's loss goes from 1,098.7 to 2.0042 and the tutorial's loop from 1,098.7 to 2.0001. "
+        "Both settle near 2, as the tutorial's did (177.1 to 2.0023): the three rows lie on one line, so a network "
+        "whose ReLUs are all on, or all off, for every row fits a straight line through them, and the best "
+        "straight line has mean squared error 2. Its start weights were drawn without a seed, so its first loss "
+        "cannot be reproduced; nnlab's seed sets these.")
