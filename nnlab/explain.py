@@ -759,3 +759,9 @@ def tutorial_network(nnlab_losses, loop_losses, printed_first, printed_last, flo
             f"all off, for every row fits a straight line through them, and the best straight line has "
             f"mean squared error {floor:.3g}. Its start weights were drawn without a seed, so its first loss "
             f"cannot be reproduced; nnlab's seed sets these.")
+
+
+def tutorial_network_predictions(predictions, targets):
+    """Step 4: the toy network's predictions beside its three targets."""
+    pairs = ", ".join(f"{p:.2f} for {t:g}" for p, t in zip(predictions, targets))
+    return f"nnlab's network predicts {pairs}: a nearly straight line through the three targets."

@@ -591,3 +591,9 @@ def test_tutorial_network_states_the_gradient_bug_and_the_floor():
         "whose ReLUs are all on, or all off, for every row fits a straight line through them, and the best "
         "straight line has mean squared error 2. Its start weights were drawn without a seed, so its first loss "
         "cannot be reproduced; nnlab's seed sets these.")
+
+
+def test_tutorial_network_predictions_beside_the_targets():
+    assert explain.tutorial_network_predictions([11.0535, 26.015, 40.9764], [10.0, 28.0, 40.0]) == (
+        "nnlab's network predicts 11.05 for 10, 26.02 for 28, 40.98 for 40: a nearly straight line through the "
+        "three targets.")
