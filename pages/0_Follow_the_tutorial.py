@@ -96,7 +96,9 @@ st.markdown(explain.tutorial_one_example(one["difference"], bug["printed"][-1], 
 show_table(one["table"], 8, f"{KEY}.one-table")
 st.plotly_chart(plots.bug_demo_figure(plots.bug_demo_data(bug)), **CHART, key=f"{KEY}.one-chart")
 st.page_link(LINEAR_PAGE, label="Open it on the linear page, with a gradient check",
-                icon=":material/open_in_new:", query_params=LINKS["one"])
+             icon=":material/open_in_new:", query_params=LINKS["one"])
+st.caption("There the same chart sits beside a gradient check; the page's own run of the example "
+           "starts from w = 0, b = 0, where this step starts from the tutorial's weights.")
 cell_caption("one")
 
 # -- step 2 ---------------------------------------------------------------------------------------
