@@ -4,7 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .data import Dataset
+from .data import Dataset, make_dataset
+from .linear import least_squares, reference
+from .mlp import MLP
 
 TUTORIAL_LR = 0.01
 TUTORIAL_EPOCHS = 1000
@@ -119,8 +121,6 @@ NETWORK = {"X": np.array([[1.0, 2, 3], [4, 5, 6], [7, 8, 9]]), "y": np.array([10
 
 def three_examples_run(lr=TUTORIAL_LR, epochs=TUTORIAL_EPOCHS):
     """nnlab's MLP (no hidden layer) on the three examples from zeros: {"w", "b", "predictions", "loss"}."""
-    from .mlp import MLP  # here: mlp imports explain, which imports this module's neighbours
-
     X, y = THREE_EXAMPLES["X"], THREE_EXAMPLES["y"]
     model = MLP(hidden=(), init="zeros", lr=lr, epochs=epochs, record_every=1).fit(X, y)
     return {"w": model.coefs_[0][:, 0], "b": float(model.intercepts_[0][0]), "predictions": model.predict(X),
@@ -132,10 +132,6 @@ def diabetes_runs(epochs=DIABETES_EPOCHS, lr=TUTORIAL_LR, seed=0):
 
     Returns {"dataset", "runs": {init: History with val R² per epoch}, "reference": linear.reference}.
     """
-    from .data import make_dataset
-    from .linear import reference
-    from .mlp import MLP
-
     data = make_dataset("diabetes", scaling="sklearn", target_scaling="none")
     runs = {init: MLP(hidden=(), init=init, lr=lr, epochs=epochs, random_state=seed, record_every=epochs)
             .fit(data.X_train, data.y_train, eval_set=(data.X_test, data.y_test)).history_
@@ -160,8 +156,6 @@ def bias_behind(first_loss, y):
 
 def network_run(seed=0, problem=NETWORK):
     """nnlab's MLP on the toy network problem: its History (loss per epoch, weights at epoch 0) and predictions."""
-    from .mlp import MLP
-
     model = MLP(hidden=problem["hidden"], activation=problem["activation"], init=problem["init"],
                 lr=problem["lr"], epochs=problem["epochs"], random_state=seed, record_every=1)
     model.fit(problem["X"], problem["y"])
@@ -201,8 +195,6 @@ def network_comparison(seed=0):
     Returns {"nnlab": losses, "tutorial_loop": losses, "floor": the least-squares MSE on these rows,
     "predictions": nnlab's, "start": [W per layer]}.
     """
-    from .linear import least_squares
-
     run = network_run(seed)
     history = run["history"]
     start = [W[0] for W in history.weights]  # snapshot 0 is taken before the first step
@@ -252,7 +244,7 @@ def diabetes_step(epochs=DIABETES_EPOCHS):
     zero_cell, random_cell, my_model, torch = (PRINTED[k] for k in ("diabetes_zeros", "diabetes_random", "my_model",
                                                                      "pytorch"))
     table = beside(["first loss, w = 0 (its zero-init cell)", "first loss, small random w (its random-init cell)",
-                    "first loss (its MyModel cell)", f"loss at epoch 9900 (its MyModel cell)",
+                    "first loss (its MyModel cell)", "loss at epoch 9900 (its MyModel cell)",
                     f"test R² after {epochs:,} epochs (PyTorch)", f"RMSE after {epochs:,} epochs (PyTorch)"],
                    [zero_cell["loss"][0], random_cell["loss"][0], my_model["loss"][0], my_model["loss"][9900],
                     torch["r2"], torch["rmse"]],

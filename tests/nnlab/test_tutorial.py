@@ -27,6 +27,14 @@ def test_every_printed_number_is_quoted_from_the_cell_it_names():
         for epoch, loss in entry.get("loss", {}).items():
             assert f"Epoch {epoch}: Loss = {loss!r}" in output or f"Epoch {epoch}: Loss = {loss:.4f}" in output, \
                 (name, epoch)
+        for key in ("b", "final_loss", "prediction"):
+            if key in entry:
+                assert f"{entry[key]!r}" in output, (name, key)
+        for key in ("w", "predictions"):
+            if key in entry:  # numpy prints 8 decimals and drops trailing zeros
+                assert all(f"{v:.8f}".rstrip("0") in output for v in entry[key]), (name, key)
+    pytorch = "\n".join(lines[tutorial.PRINTED["pytorch"]["cell"]:][:3])
+    assert "Final R²: 0.4167" in pytorch and "Final RMSE: 58.69" in pytorch
 
 
 def test_step_one_ends_at_the_printed_weights_from_the_tutorials_start():
@@ -100,7 +108,7 @@ def test_step_four_trains_three_rows_in_nnlab_and_replays_the_tutorials_loop():
     assert list(step["table"].epoch) == list(printed)
 
 
-def test_a_loop_that_refuses_nothing_from_any_seed():
+def test_the_toy_network_trains_from_any_seed():
     for seed in range(4):
         step = tutorial.network_step(seed)
         assert np.all(np.isfinite(step["nnlab"])) and step["nnlab"][-1] < 0.02 * step["nnlab"][0]
