@@ -5,16 +5,20 @@ from nnlab.plots and its sentence from nnlab.explain, and links to the page that
 with that page's own URL parameters (its bound widget keys) set to the step's settings.
 """
 import math
+from pathlib import Path
+from urllib.parse import urlencode
 
 import streamlit as st
+from streamlit.source_util import page_icon_and_name
 
 from nnlab import data, explain, linear, plots, tutorial
 from ui import state
 from ui.frame import MAX_SEED, frame
 
 KEY = "tutorial"
-LINEAR_PAGE = "pages/2_Linear_gradient_descent.py"
-DEEP_PAGE = "pages/4_Deep_network.py"
+PAGES = Path(__file__).resolve().parent
+LINEAR_PAGE = PAGES / "2_Linear_gradient_descent.py"
+DEEP_PAGE = PAGES / "4_Deep_network.py"
 # The linear page's problem picker holds its label in the URL (a bound widget's URL holds what it shows).
 TUTORIAL_DATA = {"source": "diabetes", "scaling": "sklearn", "target_scaling": "none", "seed": "42"}
 LINEAR_RUN = {"linear-gd.lr": "0.01", "linear-gd.epochs": "1000", "linear-gd.init": "zeros"}
@@ -55,6 +59,17 @@ def step_heading(name):
     st.subheader(STEPS[name], anchor=f"step-{name}", divider="gray")
 
 
+def step_link(page, label, params, where=st):
+    """A link that opens `page` with these URL parameters, the step's settings.
+
+    A plain URL, not st.page_link: in Streamlit 1.67 (seen in Chromium) a page link's
+    query_params for widgets the current page does not draw are dropped before the switch,
+    so the target page opened with its defaults. A URL is a deep link, which every page honours.
+    """
+    url = f"{page_icon_and_name(page)[1]}?{urlencode(params)}"
+    where.markdown(f"[:material/open_in_new: {label}]({url})")
+
+
 def show_table(table, decimals, key):
     """A printed-beside-computed table; "—" where the tutorial printed nothing."""
     # As text: st.dataframe shows a missing number as "None", whatever the Styler says.
@@ -85,7 +100,8 @@ for name, title in STEPS.items():
     left, right = st.columns([3, 2])
     left.markdown(f"[{title}](#step-{name})")
     target = DEEP_PAGE if name == "network" else LINEAR_PAGE
-    right.page_link(target, label="Open its page", icon=":material/open_in_new:", query_params=LINKS[name])
+    step_link(target, "Open on the " + ("deep network" if name == "network" else "linear") + " page", LINKS[name],
+              right)
 
 one, three = small_steps()
 
@@ -95,8 +111,7 @@ bug = one["bug"]
 st.markdown(explain.tutorial_one_example(one["difference"], bug["printed"][-1], bug["true"][-1], bug["prediction"]))
 show_table(one["table"], 8, f"{KEY}.one-table")
 st.plotly_chart(plots.bug_demo_figure(plots.bug_demo_data(bug)), **CHART, key=f"{KEY}.one-chart")
-st.page_link(LINEAR_PAGE, label="Open it on the linear page, with a gradient check",
-             icon=":material/open_in_new:", query_params=LINKS["one"])
+step_link(LINEAR_PAGE, "Open it on the linear page, with a gradient check", LINKS["one"])
 st.caption("There the same chart sits beside a gradient check; the page's own run of the example "
            "starts from w = 0, b = 0, where this step starts from the tutorial's weights.")
 cell_caption("one")
@@ -110,8 +125,7 @@ st.plotly_chart(plots.printed_beside_figure(
                               {"the tutorial printed": tutorial.PRINTED["three"]["loss"]}),
     "Three examples: nnlab's loss and the tutorial's, every 100 epochs", "MSE (log scale)"),
     **CHART, key=f"{KEY}.three-chart")
-st.page_link(LINEAR_PAGE, label="Open it on the linear page", icon=":material/open_in_new:",
-                query_params=LINKS["three"])
+step_link(LINEAR_PAGE, "Open it on the linear page", LINKS["three"])
 cell_caption("three")
 
 # -- step 3 ---------------------------------------------------------------------------------------
@@ -139,10 +153,8 @@ st.plotly_chart(plots.printed_beside_figure(
 st.markdown(explain.tutorial_r2(runs["zeros"].final_val_r2, runs["random"].final_val_r2,
                                 tutorial.PRINTED["pytorch"]["r2"], diabetes["reference"]["test_r2"],
                                 tutorial.DIABETES_EPOCHS, tutorial.TUTORIAL_LR, bound))
-st.page_link(LINEAR_PAGE, label="Open it in the tutorial's units: from zero, 1,000 epochs",
-             icon=":material/open_in_new:", query_params=LINKS["diabetes"])
-st.page_link(LINEAR_PAGE, label="… or from small random weights, 10,000 epochs",
-            icon=":material/open_in_new:", query_params=LINKS["diabetes_random"])
+step_link(LINEAR_PAGE, "Open it in the tutorial's units: from zero, 1,000 epochs", LINKS["diabetes"])
+step_link(LINEAR_PAGE, "… or from small random weights, 10,000 epochs", LINKS["diabetes_random"])
 cell_caption("diabetes_zeros", "diabetes_random", "pytorch", "my_model")
 
 # -- step 4 ---------------------------------------------------------------------------------------
@@ -163,8 +175,7 @@ st.plotly_chart(plots.printed_beside_figure(
     "3 → 5 → 1 network: the same start, two gradients", "MSE (log scale)",
     floor=network["floor"], floor_label="best straight line"), **CHART, key=f"{KEY}.network-chart")
 st.markdown(explain.tutorial_network_predictions(network["predictions"], tutorial.NETWORK["y"]))
-st.page_link(DEEP_PAGE, label="Open a 5-unit ReLU network, He init, on the deep network page",
-             icon=":material/open_in_new:", query_params=LINKS["network"])
+step_link(DEEP_PAGE, "Open a 5-unit ReLU network, He init, on the deep network page", LINKS["network"])
 st.caption("The deep network page trains on the sidebar's data, not on these three rows; this step "
               "trains them here.")
 cell_caption("network")

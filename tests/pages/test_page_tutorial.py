@@ -2,7 +2,8 @@
 and each step's link opens its page with the step's settings."""
 from __future__ import annotations
 
-from urllib.parse import parse_qs
+import re
+from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 import pytest
@@ -26,10 +27,17 @@ def guide():
     return make_page(PAGE, timeout=120).run()
 
 
+LINK = re.compile(r"\[:material/open_in_new: (?P<label>[^\]]+)\]\((?P<url>[^)]+)\)")
+
+
 def links(at):
-    """[(page, label, {param: [values]})] of the page links in the main area."""
-    return [(link.proto.page, link.proto.label, parse_qs(link.proto.query_string))
-            for link in at.main.get("page_link")]
+    """[(page, label, {param: [values]})] of the step links (markdown links to a page's URL)."""
+    found = []
+    for element in at.main.markdown:
+        for match in LINK.finditer(element.value):
+            url = urlsplit(match["url"])
+            found.append((url.path, match["label"], parse_qs(url.query)))
+    return found
 
 
 def test_every_step_renders_in_the_tutorials_order(guide, charts):
@@ -103,13 +111,13 @@ def test_links_carry_each_steps_settings(guide):
     assert {p.get("linear-gd.init") for p in tutorial_units} == {"zeros", "random"}
     assert {"deep.hidden": "5", "deep.activation": "relu", "deep.init": "he"} in params
     # The list at the top opens each of the four steps, in order.
-    assert [page for page, label, _ in found if label == "Open its page"] == \
-        ["Linear_gradient_descent"] * 3 + ["Deep_network"]
+    assert [(page, label) for page, label, _ in found if label.startswith("Open on the")] == \
+        [("Linear_gradient_descent", "Open on the linear page")] * 3 + [("Deep_network", "Open on the deep network page")]
 
 
 @pytest.mark.parametrize("which", ["one", "three", "diabetes", "network"])
 def test_following_a_link_opens_its_page_with_those_settings(guide, run_page, charts, which):
-    found = [(page, query) for page, label, query in links(guide) if label == "Open its page"]
+    found = [(page, query) for page, label, query in links(guide) if label.startswith("Open on the")]
     page, query = found[["one", "three", "diabetes", "network"].index(which)]
     at = run_page(page, query={k: v if len(v) > 1 else v[0] for k, v in query.items()}, timeout=120)
     assert not at.exception and not at.warning, [w.value for w in at.warning]  # no value refused
