@@ -136,3 +136,11 @@ def test_the_seed_of_the_network_step_is_in_the_url(run_page, charts):
     np.testing.assert_allclose(network["nnlab: the MSE's own gradient"]["y"], tutorial.network_step(2)["nnlab"])
     bad = run_page(PAGE, query={"tutorial.seed": "-3"}, timeout=120)
     assert "tutorial.seed=-3" in bad.warning[0].value
+
+
+def test_the_random_init_link_opens_the_long_run_in_the_tutorials_units(guide, run_page):
+    (page, query), = [(p, q) for p, label, q in links(guide) if label.startswith("… or from small random")]
+    at = run_page(page, query={k: v[0] for k, v in query.items()}, timeout=180)
+    assert not at.exception and not at.warning
+    assert (at.session_state["linear-gd.init"], at.session_state["linear-gd.epochs"],
+            at.session_state["target_scaling"]) == ("random", 10_000, "none")
