@@ -18,9 +18,11 @@ run: $(STAMP)
 	@echo "nnlab on http://localhost:$(PORT)  (port taken? pick another: PORT=8600 make run)"
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
-# Two workers for everything but the load tests, which measure the server's memory and CPU and so
+# Lint and format first (ruff, configured in pyproject.toml); then two workers for everything but the load tests, which measure the server's memory and CPU and so
 # run alone, after the rest.
 test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -n 2 --ignore=tests/load
 	$(BIN)/python -m pytest tests/load
 
