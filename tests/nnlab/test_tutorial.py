@@ -4,6 +4,7 @@ Where they agree, to the precision the tutorial printed; where they differ, the 
 explanation of the difference is asserted (ERRATA.md's numbers).
 """
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,24 @@ import pytest
 
 from nnlab import MLP, plots, tutorial
 
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "tutorial.txt"
+# The tutorial is not shipped (its words are not ours): it sits beside the checkout in this
+# workplace, or wherever NNLAB_TUTORIAL_TEXT says.
+PLACES = [
+    os.environ.get("NNLAB_TUTORIAL_TEXT", ""),
+    Path(__file__).resolve().parents[3] / "shared" / "seed" / "tutorial.txt",
+    "/work/shared/seed/tutorial.txt",
+]
+SEED = next((Path(p) for p in PLACES if p and Path(p).is_file()), None)
+
+
+def tutorial_text():
+    """The tutorial's lines; in CI a missing copy fails, so the quotation check never skips there."""
+    if SEED is None:
+        message = "the tutorial's text is not beside this checkout (set NNLAB_TUTORIAL_TEXT to its path)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return SEED.read_text(encoding="utf-8").splitlines()
 
 
 @pytest.fixture(scope="module")
@@ -19,9 +37,8 @@ def diabetes():
     return tutorial.diabetes_step()
 
 
-@pytest.mark.skipif(not SEED.is_file(), reason="the tutorial's text is not beside this checkout")
 def test_every_printed_number_is_quoted_from_the_cell_it_names():
-    lines = SEED.read_text(encoding="utf-8").splitlines()
+    lines = tutorial_text()
     for name, entry in tutorial.PRINTED.items():
         assert "Show Code" not in lines[entry["cell"] - 1] and lines[entry["cell"] - 1], name
         output = "\n".join(lines[entry["cell"] : entry["cell"] + 110])
