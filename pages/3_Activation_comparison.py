@@ -160,16 +160,19 @@ def warn_divergence(result, names):
 def learning_curves(histories):
     left, right = st.columns(2)
     left.plotly_chart(
-        plots.legend_below(plots.loss_figure(histories, title="Loss: training rows (solid), test rows (dotted)")),
+        plots.legend_below(
+            plots.name_test_rows(plots.loss_figure(histories, title="Loss: training rows (solid), test rows (dotted)"))
+        ),
         key="act-loss",
         **CHART,
     )
     right.plotly_chart(
-        plots.legend_below(plots.r2_figure(histories, title="R²: training rows (solid), test rows (dotted)")),
+        plots.legend_below(
+            plots.name_test_rows(plots.r2_figure(histories, title="R²: training rows (solid), test rows (dotted)"))
+        ),
         key="act-r2",
         **CHART,
     )
-    st.caption("'validation' in the legends means the test rows, which training never sees.")
 
 
 def gradient_charts(histories):

@@ -124,7 +124,9 @@ def learning_curves(history, found=None):
     left, right = st.columns(2)
     left.plotly_chart(
         marked(
-            plots.loss_figure({"network": history}, title="Loss: training rows (solid), test rows (dotted)"),
+            plots.name_test_rows(
+                plots.loss_figure({"network": history}, title="Loss: training rows (solid), test rows (dotted)")
+            ),
             found,
             "loss",
             "val_loss",
@@ -134,12 +136,15 @@ def learning_curves(history, found=None):
     )
     right.plotly_chart(
         marked(
-            plots.r2_figure({"network": history}, title="R²: training rows (solid), test rows (dotted)"), found, "r2"
+            plots.name_test_rows(
+                plots.r2_figure({"network": history}, title="R²: training rows (solid), test rows (dotted)")
+            ),
+            found,
+            "r2",
         ),
         key="deep-r2",
         **CHART,
     )
-    st.caption("'validation' in the legends means the test rows, which training never sees.")
 
 
 def layer_charts(history, found=None):

@@ -130,14 +130,6 @@ def _card(finding, config, fix_state, key, compact, history=None, repeated=False
             right.caption("The change: " + explain.doctor_fix_change(config, finding.fix))
 
 
-def _test_rows(fig):
-    """The legend names the validation rows as the pages call them: the test rows."""
-    for trace in fig.data:
-        if trace.name:
-            trace.name = trace.name.replace("(validation)", "(test)")
-    return fig
-
-
 def _open_fix(state_key, kind):
     st.session_state.setdefault(FIX_KEY, {})[state_key] = kind
 
@@ -225,7 +217,7 @@ def _show_fix(before, diagnosis, finding, config, state_key, dataset, page, eval
             **CHART,
         )
         right.plotly_chart(
-            _test_rows(
+            plots.name_test_rows(
                 plots.legend_below(
                     plots.r2_figure(runs, title="Before and after the fix: R², training (solid) and test (dotted)")
                 )

@@ -181,12 +181,17 @@ def r2_figure(histories, title="R² (share of variance explained)"):
     return r2_curves_figure(r2_data(histories), title)
 
 
-def as_test_rows(fig, height=430):
-    """A page that scores on the test split says so in the legend, which goes below the chart."""
+def name_test_rows(fig):
+    """The legend calls the validation rows what the app's pages validate on: the test rows."""
     for trace in fig.data:
         if trace.name:
             trace.name = trace.name.replace("(validation)", "(test)")
-    return place_legend(fig, "below", height=height)
+    return fig
+
+
+def as_test_rows(fig, height=430):
+    """A page that scores on the test split says so in the legend, which goes below the chart."""
+    return place_legend(name_test_rows(fig), "below", height=height)
 
 
 def pair_figure(histories, title="Two runs: training (solid) and test (dotted) loss"):

@@ -151,3 +151,9 @@ def test_no_activation_chosen_says_so(new_page, charts, labelled_button):
     assert not at.exception and "Pick at least one activation" in at.info[0].value
     at.multiselect(key="act.shown").set_value(["elu"]).run()
     assert len(charts(at)["act-functions"]["data"]) == 2
+
+
+def test_the_curves_call_the_test_rows_test_rows(run_page, charts):
+    figures = charts(run_page(PAGE))
+    names = [t["name"] for key in ("act-loss", "act-r2") for t in figures[key]["data"] if t.get("name")]
+    assert "relu (test)" in names and not [n for n in names if "validation" in n]

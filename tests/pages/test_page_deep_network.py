@@ -201,3 +201,9 @@ def test_the_checks_agree_with_finite_differences_and_scikit_learn(new_page, ref
     assert nnlab_r2 == pytest.approx(r2_score(Z_TEST, reference.predict(X_TEST)), abs=1e-4)
     assert sklearn_r2 == nnlab_r2
     assert any("took the same steps" in text.value for text in at.markdown)
+
+
+def test_the_curves_call_the_test_rows_test_rows(run_page, charts):
+    figures = charts(run_page(PAGE))
+    names = [t["name"] for key in ("deep-loss", "deep-r2") for t in figures[key]["data"] if t.get("name")]
+    assert "network (test)" in names and not [n for n in names if "validation" in n]
