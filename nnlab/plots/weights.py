@@ -81,6 +81,7 @@ def network_figure(coefs, title="Network (line width ∝ |w|, blue > 0, red < 0)
             mode="markers+text",
             text=nodes.label,
             textposition="middle left",
+            cliponaxis=False,  # the input names sit left of the first column: clipped, "bmi" read "omi"
             marker=dict(size=12, color="white", line=dict(color="#333", width=1.5)),
             hoverinfo="skip",
             showlegend=False,

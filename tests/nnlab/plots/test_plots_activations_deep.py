@@ -230,3 +230,14 @@ def test_activation_figure_is_the_table_evaluated():
     relu = data[data.activation == "relu"]
     np.testing.assert_array_equal(relu[relu.curve == "f(z)"].value, np.maximum(z, 0))
     assert max(s * (1 - s)) <= ACTIVATIONS["sigmoid"].max_slope
+
+
+def test_the_network_diagram_draws_every_shown_weight_and_names_the_inputs_unclipped():
+    coefs = [np.arange(6.0).reshape(3, 2) - 2.5, np.array([[1.0], [-1.0]])]  # 3 -> 2 -> 1: 6 + 2 weights
+    nodes, edges = plots.network_data(coefs, input_names=["age", "bmi", "bp"])
+    assert len(nodes) == 3 + 2 + 1 and len(edges) == 8
+    assert nodes.label.tolist()[:3] == ["age", "bmi", "bp"] and not nodes.label[3:].any()
+    fig = plots.network_figure(coefs, input_names=["age", "bmi", "bp"])
+    labelled = [t for t in fig.data if t.mode == "markers+text"]
+    assert len(labelled) == 1 and list(labelled[0].text)[:3] == ["age", "bmi", "bp"]
+    assert labelled[0].cliponaxis is False  # the names left of the first column must not be cut
