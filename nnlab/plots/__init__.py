@@ -33,6 +33,7 @@ from .curves import (
     name_test_rows,
     objective_data,
     pair_figure,
+    r2_curves_figure,
     r2_data,
     r2_figure,
 )
@@ -171,6 +172,7 @@ __all__ = [
     "prediction_figure",
     "printed_beside_data",
     "printed_beside_figure",
+    "r2_curves_figure",
     "r2_data",
     "r2_figure",
     "rate_overlay_data",

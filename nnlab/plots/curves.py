@@ -20,6 +20,7 @@ from ._style import (
 )
 
 CURVE_COLUMNS = ["run", "split", "epoch", "value"]
+R2_FLOOR = -1.0  # R² charts stop here: below it a bad start would squash every other curve flat
 SPLIT_NAMES = {"train": "", "validation": " (validation)", "objective": " objective (MSE + l2·Σ‖W‖²)"}
 SPLIT_DASH = {"train": "solid", "validation": "dot", "objective": "dash"}
 
@@ -101,8 +102,13 @@ def r2_data(histories):
     """curves_data of R² clipped to [−1, 1]; attrs["defined"]: any R² finite before clipping (not for a constant y)."""
     data = curves_data(histories, "r2")
     values = data["value"].astype(float)
-    data["value"] = np.clip(values, -1.0, 1.0)
+    data["value"] = np.clip(values, R2_FLOOR, 1.0)
     data.attrs["defined"] = bool(np.isfinite(values).any())
+    below = data.assign(value=values)[values < R2_FLOOR]
+    # Each clipped curve's lowest point, so the chart can say how far below the axis it went.
+    data.attrs["clipped"] = below.loc[below.groupby(["run", "split"], sort=False)["value"].idxmin()].reset_index(
+        drop=True
+    )
     return data
 
 
@@ -173,6 +179,19 @@ def r2_curves_figure(data, title):
     fig = curves_figure(data, title, "R²", log_y=False)
     if not data.empty:
         fig.update_yaxes(range=[-1.05, 1.05])
+    for row in data.attrs.get("clipped", pd.DataFrame()).itertuples():
+        # An arrow down from the axis' floor with the real value: a clipped curve must not look like −1.
+        fig.add_annotation(
+            x=row.epoch,
+            y=R2_FLOOR,
+            text=f"{row.value:.4g}",
+            showarrow=True,
+            arrowhead=2,
+            ax=0,
+            ay=-28,
+            font=dict(size=11),
+            bgcolor="rgba(255,255,255,0.8)",
+        )
     return fig
 
 

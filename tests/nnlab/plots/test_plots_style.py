@@ -130,3 +130,16 @@ def test_long_titles_wrap_between_words_and_keep_a_parenthesis_whole():
     )
     fig = plots.layout(go.Figure(), title, height=300)  # each added line adds its height to the margin
     assert fig.layout.height > 300 and fig.layout.margin.t > 50
+
+
+def test_an_r2_curve_clipped_at_minus_one_says_how_far_it_went():
+    from types import SimpleNamespace
+
+    r2 = np.array([-148.9, -3.0, 0.2, 0.5])
+    history = SimpleNamespace(r2=r2, val_r2=np.array([0.0, 0.1, 0.2, 0.3]), diverged_at=None)
+    data = plots.r2_data({"net": history})
+    assert data["value"].min() == -1.0  # drawn clipped ...
+    clipped = data.attrs["clipped"]
+    assert clipped[["run", "split", "epoch", "value"]].values.tolist() == [["net", "train", 0, -148.9]]
+    fig = plots.r2_curves_figure(data, "R²")
+    assert [(a.x, a.y, a.text) for a in fig.layout.annotations] == [(0, -1.0, "-148.9")]  # ... and marked
