@@ -986,3 +986,8 @@ def tutorial_network_predictions(predictions, targets):
     """Step 4: the toy network's predictions beside its three targets."""
     pairs = ", ".join(f"{p:.2f} for {t:g}" for p, t in zip(predictions, targets))
     return f"nnlab's network predicts {pairs}: a nearly straight line through the three targets."
+
+
+def prediction_sentence(target_name, value):
+    """Under the "predict this input" box: what the network answers, in the target's own units."""
+    return f"For this input the network predicts **{target_name} = {value:.4g}**."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from .network import Network
 
@@ -26,3 +27,21 @@ def function_grid(X, *more, points_1d=400, points_2d=40):
     n = points_1d if X.shape[1] == 1 else points_2d
     axes = [np.linspace(X[:, j].min(), X[:, j].max(), n) for j in range(X.shape[1])]
     return np.column_stack([m.ravel() for m in np.meshgrid(*axes)]), axes
+
+
+def predictions_table(model, dataset, rows=10):
+    """The first `rows` test rows: features, the actual target and the model's prediction, both in the
+    target's original units (Dataset.to_original_units), and the error."""
+    X, y = dataset.X_test[:rows], dataset.y_test[:rows]
+    table = pd.DataFrame(X, columns=list(dataset.feature_names))
+    table["actual"] = dataset.to_original_units(y)
+    table["predicted"] = dataset.to_original_units(model.predict(X))
+    table["error"] = table["predicted"] - table["actual"]
+    return table
+
+
+def predict_one(model, dataset, values):
+    """The model's prediction for one input (one value per feature, in the features' units as the
+    network sees them), in the target's original units."""
+    x = np.asarray(values, dtype=np.float64).reshape(1, -1)
+    return float(dataset.to_original_units(model.predict(x))[0])

@@ -17,11 +17,12 @@ from nnlab.optimizers import OPTIMIZERS
 from ui import state
 from ui.diagnosis import SHARPNESS_EVERY, diagnosis_panel, marked, presets, sharpness_chart
 from ui.frame import MAX_SEED, frame, show_error
+from ui.predict import prediction_box
 from ui.training import run_key, train_model
 from ui.trust import trust_panel
 
 DEFAULTS = {"hidden": "64, 32", "init": "he", "lr": 0.03, "epochs": 300, "l2": 0.0}
-BATCH_SIZES = [None, 8, 16, 32, 64, 128, 256]  # None: every training row in one batch
+BATCH_SIZES = [None, 1, 8, 16, 32, 64, 128, 256]  # None: every training row in one batch; 1: the tutorial's SGD
 CHART = {"width": "stretch"}
 VIEWS = ["Learning curves", "Layer by layer", "Inside the network at one epoch", "Can you trust these numbers?"]
 LINK = {
@@ -267,6 +268,7 @@ if layers.open:
 if inside_tab.open:
     with inside_tab:
         inside(model, dataset)
+        prediction_box(model, dataset)
 if trust.open:
     with trust:
         trust_panel(model, dataset, run_key(params, dataset))

@@ -783,3 +783,10 @@ def test_tutorial_network_predictions_beside_the_targets():
         "nnlab's network predicts 11.05 for 10, 26.02 for 28, 40.98 for 40: a nearly straight line through the "
         "three targets."
     )
+
+
+def test_prediction_sentence_names_the_target_and_the_value():
+    assert (
+        explain.prediction_sentence("progression", 151.234)
+        == "For this input the network predicts **progression = 151.2**."
+    )

@@ -30,3 +30,16 @@ def test_function_grid_spans_the_data():
     np.testing.assert_array_equal(axes[1], [10, 11, 12])
     with pytest.raises(ValueError, match="1 or 2 features"):
         learned.function_grid(X_TRAIN)
+
+
+def test_the_predictions_table_and_one_prediction_are_in_the_targets_units():
+    from nnlab.data import make_dataset
+
+    dataset = make_dataset("diabetes", target_scaling="standardize")
+    model = fit()
+    table = learned.predictions_table(model, dataset, rows=5)
+    assert list(table.columns) == [*dataset.feature_names, "actual", "predicted", "error"] and len(table) == 5
+    np.testing.assert_allclose(table["actual"], dataset.y_test[:5] * dataset.target_std + dataset.target_mean)
+    scaled = model.predict(dataset.X_test[:5])
+    np.testing.assert_allclose(table["predicted"], scaled * dataset.target_std + dataset.target_mean)
+    assert learned.predict_one(model, dataset, dataset.X_test[0]) == pytest.approx(table["predicted"][0])

@@ -207,3 +207,21 @@ def test_the_curves_call_the_test_rows_test_rows(run_page, charts):
     figures = charts(run_page(PAGE))
     names = [t["name"] for key in ("deep-loss", "deep-r2") for t in figures[key]["data"] if t.get("name")]
     assert "network (test)" in names and not [n for n in names if "validation" in n]
+
+
+def test_the_inside_tab_predicts_the_test_rows_and_an_input_of_ones_own(run_page):
+    at = view(run_page(PAGE), VIEWS[2])
+    assert not at.exception
+    table = at.dataframe[-1].value
+    assert list(table.columns[-3:]) == ["actual", "predicted", "error"] and len(table) == 10
+    first = next(m.value for m in at.markdown if m.value.startswith("For this input the network predicts"))
+    assert f"progression = {table['predicted'][0]:.4g}**" in first
+    at.number_input(key="deep-predict.2").set_value(0.2)  # a much larger bmi
+    at.button(key="FormSubmitter:deep-predict-Predict").click().run()
+    after = next(m.value for m in at.markdown if m.value.startswith("For this input the network predicts"))
+    assert after != first
+
+
+def test_batch_size_1_is_a_choice(run_page):
+    at = run_page(PAGE)
+    assert 1 in at.selectbox(key="deep.batch").options or "1" in at.selectbox(key="deep.batch").options
