@@ -6,7 +6,17 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._style import bin_bars, color, downsample_indices, empty_figure, layer_name, layout, tidy
+from ._style import (
+    TITLE_LINE_PX,
+    bin_bars,
+    color,
+    downsample_indices,
+    empty_figure,
+    layer_name,
+    layout,
+    tidy,
+    wrap_title,
+)
 
 SIGN_COLORS = ((1, "rgba(31,119,180,0.7)"), (-1, "rgba(214,39,40,0.7)"))  # PALETTE 0 and 1, see-through
 WIDTH_CLASSES = 6
@@ -93,7 +103,12 @@ def network_figure(coefs, title="Network (line width ∝ |w|, blue > 0, red < 0)
     ticks = [f"{name}<br>(+{hidden_counts[i]} not drawn)" if hidden_counts[i] else name for i, name in enumerate(names)]
     fig.update_xaxes(tickvals=list(range(n_layers)), ticktext=ticks, showgrid=False, zeroline=False)
     fig.update_yaxes(visible=False)
-    fig.update_layout(title=title, height=420, margin=dict(l=80, r=20, t=50, b=60))
+    title, extra_lines = wrap_title(title)
+    fig.update_layout(
+        title=title,
+        height=420 + TITLE_LINE_PX * extra_lines,
+        margin=dict(l=80, r=20, t=50 + TITLE_LINE_PX * extra_lines, b=60),
+    )
     return fig
 
 

@@ -241,3 +241,4 @@ def test_the_network_diagram_draws_every_shown_weight_and_names_the_inputs_uncli
     labelled = [t for t in fig.data if t.mode == "markers+text"]
     assert len(labelled) == 1 and list(labelled[0].text)[:3] == ["age", "bmi", "bp"]
     assert labelled[0].cliponaxis is False  # the names left of the first column must not be cut
+    assert "<br>" in fig.layout.title.text  # its long default title wraps instead of being cut
