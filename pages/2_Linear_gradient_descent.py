@@ -9,9 +9,9 @@ import streamlit as st
 from nnlab import explain, linear, plots, tutorial
 from nnlab.data import describe
 from ui import state
-from ui.diagnosis import diagnosis_panel, marked
+from ui.diagnosis import diagnosis_panel
 from ui.frame import SCALED_SOURCES, current_choice, frame, show_error
-from ui.linear import tutorial_problem
+from ui.linear import rate_metrics, run_charts, tutorial_problem
 from ui.training import dataset_key, train_model
 
 KEY = "linear-gd"
@@ -157,38 +157,7 @@ loss_title = f"MSE ({units})"
 histories = {f"lr {lr:g}": model.history_} if model is not None else {}
 
 # -- the numbers --------------------------------------------------------------------------------
-m = st.columns(5)
-m[0].metric("Learning rate", f"{lr:g}", explain.share_of_bound(report["ratio"]), delta_color="off", delta_arrow="off")
-m[1].metric(
-    "Stability bound 2/λ_max",
-    f"{bound:.5g}",
-    help="Gradient descent on this loss converges for every learning rate below this, and blows up above it.",
-)
-m[2].metric(
-    "Condition number",
-    "∞" if bound_info["condition"] > 1e12 else f"{bound_info['condition']:,.0f}",
-    help="λ_max/λ_min: how much slower the slowest "
-    "direction learns than the fastest one at the same rate. ∞ means some directions are flat "
-    "(more parameters than independent rows): the data cannot pin those down.",
-)
-if model is not None:
-    history = model.history_
-    exact = best["train_mse"] <= 1e-12 * history.loss[0]
-    m[3].metric(
-        "Final training loss",
-        f"{history.final_loss:.4g}",
-        "exact fit: 0" if exact else f"floor {best['train_mse']:.4g}",
-        delta_color="off",
-        delta_arrow="off",
-    )
-    if history.val_r2 is not None:
-        m[4].metric(
-            "Test R²",
-            f"{history.final_val_r2:.4g}",
-            f"least squares {best['test_r2']:.4f}",
-            delta_color="off",
-            delta_arrow="off",
-        )
+rate_metrics(lr, report, bound_info, best, model)
 
 st.markdown(
     explain.bound_story(bound_info)
@@ -198,32 +167,7 @@ st.markdown(
 found = diagnosis_panel(model, data, params, page=KEY, eval=len(data.y_test) > 0) if model is not None else None
 
 # -- the charts ---------------------------------------------------------------------------------
-left, right = st.columns(2, gap="large")
-left.plotly_chart(
-    marked(
-        plots.linear_loss_figure(histories, best["train_mse"], best["test_mse"], loss_title), found, "loss", "val_loss"
-    ),
-    width="stretch",
-    key=f"{KEY}.loss",
-)
-right.plotly_chart(
-    marked(plots.linear_r2_figure(histories, best["test_r2"]), found, "r2"), width="stretch", key=f"{KEY}.r2"
-)
-left, right = st.columns(2, gap="large")
-names = list(data.feature_names)
-targets = dict(zip([*names, "bias b"], [*best["coef"], best["intercept"]]))
-left.plotly_chart(
-    plots.weight_paths_figure(plots.weight_paths_data(model.history_, names), targets)
-    if model is not None
-    else plots.empty_figure("Paths of the weights during training"),
-    width="stretch",
-    key=f"{KEY}.weights",
-)
-right.plotly_chart(
-    plots.spectrum_figure(plots.spectrum_data(bound_info["eigenvalues"], lr), lr),
-    width="stretch",
-    key=f"{KEY}.spectrum",
-)
+run_charts(model, data, histories, best, bound_info, lr, found, loss_title, KEY)
 
 labels = {r: f"lr {r:g}" for r in settings["rates"]}
 if settings["around_bound"]:

@@ -1,5 +1,5 @@
-"""The linear page's views of the tutorial's own problems: its three examples' weights, and its first
-example's loss that did not match its gradient."""
+"""The linear page's views: its row of numbers, the run's charts, and the tutorial's own problems (its
+three examples' weights, and its first example's loss that did not match its gradient)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import streamlit as st
 
 from nnlab import MLP, explain, plots, tutorial
 from nnlab.diagnostics import gradcheck
+from ui.diagnosis import marked
 
 
 def tutorial_problem(problem: str, model, data, key: str) -> None:
@@ -39,3 +40,75 @@ def tutorial_problem(problem: str, model, data, key: str) -> None:
                 width="stretch",
                 column_config={"relative_error": st.column_config.NumberColumn(format="scientific")},
             )
+
+
+def rate_metrics(lr, report, bound_info, best, model) -> None:
+    """The rate, the bound, the condition number, the final loss against its floor and test R²."""
+    bound = bound_info["bound"]
+    m = st.columns(5)
+    m[0].metric(
+        "Learning rate", f"{lr:g}", explain.share_of_bound(report["ratio"]), delta_color="off", delta_arrow="off"
+    )
+    m[1].metric(
+        "Stability bound 2/λ_max",
+        f"{bound:.5g}",
+        help="Gradient descent on this loss converges for every learning rate below this, and blows up above it.",
+    )
+    m[2].metric(
+        "Condition number",
+        "∞" if bound_info["condition"] > 1e12 else f"{bound_info['condition']:,.0f}",
+        help="λ_max/λ_min: how much slower the slowest "
+        "direction learns than the fastest one at the same rate. ∞ means some directions are flat "
+        "(more parameters than independent rows): the data cannot pin those down.",
+    )
+    if model is not None:
+        history = model.history_
+        exact = best["train_mse"] <= 1e-12 * history.loss[0]
+        m[3].metric(
+            "Final training loss",
+            f"{history.final_loss:.4g}",
+            "exact fit: 0" if exact else f"floor {best['train_mse']:.4g}",
+            delta_color="off",
+            delta_arrow="off",
+        )
+        if history.val_r2 is not None:
+            m[4].metric(
+                "Test R²",
+                f"{history.final_val_r2:.4g}",
+                f"least squares {best['test_r2']:.4f}",
+                delta_color="off",
+                delta_arrow="off",
+            )
+
+
+def run_charts(model, data, histories, best, bound_info, lr, found, loss_title, key) -> None:
+    """Loss and R² against least squares (the doctor's evidence marked), weight paths, the spectrum."""
+    left, right = st.columns(2, gap="large")
+    left.plotly_chart(
+        marked(
+            plots.linear_loss_figure(histories, best["train_mse"], best["test_mse"], loss_title),
+            found,
+            "loss",
+            "val_loss",
+        ),
+        width="stretch",
+        key=f"{key}.loss",
+    )
+    right.plotly_chart(
+        marked(plots.linear_r2_figure(histories, best["test_r2"]), found, "r2"), width="stretch", key=f"{key}.r2"
+    )
+    left, right = st.columns(2, gap="large")
+    names = list(data.feature_names)
+    targets = dict(zip([*names, "bias b"], [*best["coef"], best["intercept"]]))
+    left.plotly_chart(
+        plots.weight_paths_figure(plots.weight_paths_data(model.history_, names), targets)
+        if model is not None
+        else plots.empty_figure("Paths of the weights during training"),
+        width="stretch",
+        key=f"{key}.weights",
+    )
+    right.plotly_chart(
+        plots.spectrum_figure(plots.spectrum_data(bound_info["eigenvalues"], lr), lr),
+        width="stretch",
+        key=f"{key}.spectrum",
+    )
