@@ -15,31 +15,10 @@ from ui.linear import rate_metrics, run_charts, tutorial_problem
 from ui.training import dataset_key, train_model
 
 KEY = "linear-gd"
-RATES = (
-    1e-6,
-    3e-6,
-    1e-5,
-    3e-5,
-    1e-4,
-    3e-4,
-    1e-3,
-    3e-3,
-    0.01,
-    0.011,
-    0.02,
-    0.03,
-    0.1,
-    0.2,
-    0.25,
-    0.3,
-    0.5,
-    0.9,
-    0.99,
-    1.01,
-    1.1,
-    1.5,
-    2.0,
-)
+# Log-spaced, plus the rates the page's story needs: the tutorial's 0.01 and the diabetes bound's
+# neighbours 0.99 and 1.01.
+RATES = (1e-6, 3e-6, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.011, 0.02, 0.03, 0.1, 0.2, 0.25, 0.3, 0.5, 0.9)
+RATES += (0.99, 1.01, 1.1, 1.5, 2.0)
 EPOCHS = (10, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000)
 INITS = {"zeros": "w = 0, b = 0", "random": "small random, N(0, 0.01²)"}
 PROBLEMS = {"data": "The sidebar's data", "three": "Tutorial: three examples", "one": "Tutorial: one example"}
