@@ -91,16 +91,19 @@ def layout(
     """Title, axis titles, legend placement (see LEGENDS), hover mode, linear or log y; returns fig."""
     # No plotly template: st.plotly_chart draws with Streamlit's theme, and validating a template
     # cost 15-40 ms per figure, the largest part of a page's redraw.
-    title, extra_lines = wrap_title(title)
-    fig.update_layout(
-        title=title,
-        height=height + TITLE_LINE_PX * extra_lines,
-        margin=dict(MARGIN, t=top + TITLE_LINE_PX * extra_lines),
-        hovermode=hover,
-    )
+    set_title(fig, title, height, dict(MARGIN, t=top))
+    fig.update_layout(hovermode=hover)
     fig.update_xaxes(title_text=x_title)
     fig.update_yaxes(title_text=y_title, type="log" if log_y else "linear", exponentformat="power")
     return place_legend(fig, legend)
+
+
+def set_title(fig, title, height, margin):
+    """The title, wrapped (wrap_title), with each added line's room added to the top margin and height."""
+    title, extra_lines = wrap_title(title)
+    extra = TITLE_LINE_PX * extra_lines
+    fig.update_layout(title=title, height=height + extra, margin=dict(margin, t=margin["t"] + extra))
+    return fig
 
 
 def wrap_title(title, width=TITLE_CHARS):

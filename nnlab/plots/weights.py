@@ -7,15 +7,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ._style import (
-    TITLE_LINE_PX,
     bin_bars,
     color,
     downsample_indices,
     empty_figure,
     layer_name,
     layout,
+    set_title,
     tidy,
-    wrap_title,
 )
 
 SIGN_COLORS = ((1, "rgba(31,119,180,0.7)"), (-1, "rgba(214,39,40,0.7)"))  # PALETTE 0 and 1, see-through
@@ -103,13 +102,7 @@ def network_figure(coefs, title="Network (line width ∝ |w|, blue > 0, red < 0)
     ticks = [f"{name}<br>(+{hidden_counts[i]} not drawn)" if hidden_counts[i] else name for i, name in enumerate(names)]
     fig.update_xaxes(tickvals=list(range(n_layers)), ticktext=ticks, showgrid=False, zeroline=False)
     fig.update_yaxes(visible=False)
-    title, extra_lines = wrap_title(title)
-    fig.update_layout(
-        title=title,
-        height=420 + TITLE_LINE_PX * extra_lines,
-        margin=dict(l=80, r=20, t=50 + TITLE_LINE_PX * extra_lines, b=60),
-    )
-    return fig
+    return set_title(fig, title, 420, dict(l=80, r=20, t=50, b=60))
 
 
 def weight_paths_data(history, names, max_lines=12):
