@@ -42,3 +42,9 @@ def make_page(page=None, *, query=None, session=None, timeout=APPTEST_TIMEOUT):
     if path is not None:
         at.switch_page(path)
     return at
+
+
+def upload_csv(at, name: str, content: bytes):
+    """Pick "csv" in the sidebar, upload `content` as file `name`, rerun; returns the AppTest."""
+    at.sidebar.selectbox(key="source").set_value("csv").run()
+    return at.sidebar.file_uploader[0].set_value((name, content, "text/csv")).run()

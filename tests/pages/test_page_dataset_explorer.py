@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from apptest import upload_csv
 from sklearn.datasets import load_diabetes
 from sklearn.linear_model import LinearRegression
 from sklearn.model_selection import train_test_split
@@ -137,8 +138,7 @@ def test_switching_the_sidebar_dataset(run_page, figure_data):
 
 
 def upload(at, content):
-    at.sidebar.selectbox(key="source").set_value("csv").run()
-    return at.sidebar.file_uploader[0].set_value(("mine.csv", content, "text/csv")).run()
+    return upload_csv(at, "mine.csv", content)
 
 
 def test_a_csv(run_page, figure_data):

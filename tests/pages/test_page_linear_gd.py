@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from apptest import upload_csv
 from sklearn.datasets import load_diabetes
 from sklearn.linear_model import LinearRegression
 from sklearn.metrics import r2_score
@@ -246,9 +247,7 @@ def test_a_wide_csv(run_page, charts):
         + "\n"
         + "\n".join(",".join(f"{v:.5f}" for v in row) for row in rows)
     ).encode()
-    at = run_page(PAGE)
-    at.sidebar.selectbox(key="source").set_value("csv").run()
-    at.sidebar.file_uploader[0].set_value(("wide.csv", content, "text/csv")).run()
+    at = upload_csv(run_page(PAGE), "wide.csv", content)
     assert not at.exception and not at.error
     weights = charts(at, **CHART_KEY)["weights"]
     assert len([t for t in weights["data"] if t["mode"] == "lines"]) == 12  # the largest 12 of 31

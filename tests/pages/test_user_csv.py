@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import sklearn.datasets
+from apptest import upload_csv
 
 WINE = Path(sklearn.datasets.__file__).parent / "data" / "wine_data.csv"
 # Each training page and how its Train is pressed.
@@ -24,9 +25,7 @@ PAGES = {
 
 
 def upload_wine(at):
-    at.sidebar.selectbox(key="source").set_value("csv").run()
-    at.sidebar.file_uploader[0].set_value(("wine_data.csv", WINE.read_bytes(), "text/csv")).run()
-    return at
+    return upload_csv(at, "wine_data.csv", WINE.read_bytes())
 
 
 @pytest.mark.parametrize("page", list(PAGES))
@@ -45,9 +44,7 @@ def test_a_real_csv_trains_with_the_defaults(run_page, labelled_button, page):
 def test_the_target_picker_offers_only_usable_columns_and_says_it_guessed(run_page):
     rows = "\n".join(f"{i % 7},{(i * 3) % 11},{i * 0.5 + i % 3}," for i in range(30))
     content = ("a,b,score,empty\n" + rows + "\n").encode()
-    at = run_page()
-    at.sidebar.selectbox(key="source").set_value("csv").run()
-    at.sidebar.file_uploader[0].set_value(("gap.csv", content, "text/csv")).run()
+    at = upload_csv(run_page(), "gap.csv", content)
     assert not at.exception and not at.error
     target = at.sidebar.selectbox(key="target")
     assert target.options == ["a", "b", "score"]  # 'empty' has no values: it cannot be predicted

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from apptest import upload_csv
 
 from ui import frame as ui_frame
 from ui.frame import KEYS, LINK_CHECKS, DataChoice
@@ -109,10 +110,7 @@ def test_a_bad_link_value_falls_back_with_a_warning(run_page, name, value):
 # -- CSV upload --------------------------------------------------------------------------------
 
 
-def upload(at, name, content):
-    widget(at, "source").set_value("csv").run()
-    at.sidebar.file_uploader[0].set_value((name, content, "text/csv")).run()
-    return at
+upload = upload_csv
 
 
 def test_csv_source_without_a_file_shows_diabetes_and_says_so(run_page):
