@@ -55,10 +55,15 @@ class Layout:
 class Buffers:
     """Work arrays for one batch size, allocated once and overwritten every step."""
 
-    def __init__(self, runs, rows, sizes, dtype):
+    def __init__(self, runs, rows, sizes, dtype, forward_only_rows=0):
         shapes = [(runs, rows, width) for width in sizes[1:]]
-        self.z = [np.empty(s, dtype) for s in shapes]
-        self.a = [np.empty(s, dtype) for s in shapes[:-1]]
+        # forward_only_rows: rows the forward pass also carries after the training rows (the
+        # validation set), so one pass per layer serves both; z and a are views of the training
+        # rows, which the backward pass reads, and z_all, a_all hold every row.
+        self.z_all = [np.empty((runs, rows + forward_only_rows, width), dtype) for width in sizes[1:]]
+        self.a_all = [np.empty_like(z) for z in self.z_all[:-1]]
+        self.z = [z[:, :rows] for z in self.z_all]
+        self.a = [a[:, :rows] for a in self.a_all]
         # Every hidden layer's slopes side by side in one array, so the trainer counts dead and
         # saturated units of all layers in one product (slope[l] are views into its columns).
         hidden = sizes[1:-1]
@@ -69,7 +74,8 @@ class Buffers:
         self.error = np.empty((runs, rows), dtype)
         # Per-run 2-D views: BLAS multiplies transposed 2-D operands in place, while a stacked
         # matmul with a transposed operand copies it first (~25% slower here).
-        self.z_runs = [list(z) for z in self.z]
+        self.z_all_runs = [list(z) for z in self.z_all]
+        self.a_all_runs = [list(a) for a in self.a_all]
         self.a_runs = [list(a) for a in self.a]
         self.aT_runs = [[a.T for a in runs_a] for runs_a in self.a_runs]
         self.delta_runs = [list(d) for d in self.delta]
@@ -128,27 +134,30 @@ class Network:
         # The survivors keep this epoch's gradient: their update has not been applied yet.
         self._bind(self.theta[runs], self.grad[runs])
 
-    def buffers(self, rows, purpose="train"):
+    def buffers(self, rows, purpose="train", forward_only_rows=0):
         """Buffers for a batch of ``rows``; a run of mini-batches needs at most two sizes."""
-        key = (purpose, rows)
+        key = (purpose, rows, forward_only_rows)
         if key not in self._buffers:
-            self._buffers[key] = Buffers(self.runs, rows, self.sizes, self.theta.dtype)
+            self._buffers[key] = Buffers(self.runs, rows, self.sizes, self.theta.dtype, forward_only_rows)
         return self._buffers[key]
 
     def forward(self, X, buffers):
-        """Predictions (runs, rows) for X (rows, features); keeps z and a for the backward pass."""
+        """Predictions (runs, rows) for X (rows, features); keeps z and a for the backward pass.
+
+        X holds the buffers' training rows followed by their forward-only rows, if any.
+        """
         last = len(self.W) - 1
         for layer, b in enumerate(self.b):
+            z = buffers.z_all[layer]
             if layer == 0:  # X is shared by every run: one stacked product serves them all
-                np.matmul(X, self.W[0], out=buffers.z[0])
+                np.matmul(X, self.W[0], out=z)
             else:
-                for a, W, z in zip(buffers.a_runs[layer - 1], self.W_runs[layer], buffers.z_runs[layer]):
-                    np.matmul(a, W, out=z)
-            z = buffers.z[layer]
+                for a, W, z_run in zip(buffers.a_all_runs[layer - 1], self.W_runs[layer], buffers.z_all_runs[layer]):
+                    np.matmul(a, W, out=z_run)
             z += b[:, None, :]
             if layer < last:
-                self.activation.function(z, out=buffers.a[layer])
-        return buffers.z[last][..., 0]
+                self.activation.function(z, out=buffers.a_all[layer])
+        return z[..., 0]
 
     def loss(self, prediction, y, buffers):
         """Mean squared error per run, (runs,); leaves ŷ − y in buffers.error."""
@@ -168,10 +177,16 @@ class Network:
                     np.matmul(a_T, d, out=gW)
             np.matmul(buffers.ones, delta, out=self.gb[layer][:, None, :])
             if layer > 0:
-                for d, W_T, d_previous in zip(
-                    buffers.delta_runs[layer], self.WT_runs[layer], buffers.delta_runs[layer - 1]
-                ):
-                    np.matmul(d, W_T, out=d_previous)
+                if self.sizes[layer + 1] == 1:
+                    # One unit above: δ·Wᵀ is an outer product, each entry a single product, so one
+                    # broadcast multiply gives BLAS's numbers bit for bit, for every run at once,
+                    # in a quarter of the time of a k=1 matrix product per run.
+                    np.multiply(delta, self.W[layer].transpose(0, 2, 1), out=buffers.delta[layer - 1])
+                else:
+                    for d, W_T, d_previous in zip(
+                        buffers.delta_runs[layer], self.WT_runs[layer], buffers.delta_runs[layer - 1]
+                    ):
+                        np.matmul(d, W_T, out=d_previous)
                 delta = buffers.delta[layer - 1]
                 delta *= self.activation.derivative(buffers.z[layer - 1], out=buffers.slope[layer - 1])
         if self.l2.any():

@@ -70,6 +70,11 @@ class _Trainer:
         self.sel = slice(None)  # the active runs' rows in the history arrays; a slice while all are
         self.rows = len(self.X)
         self.batch_rows = shared.batch_rows(self.rows)
+        # With an eval set recorded, the full pass carries the validation rows after the training
+        # rows: one forward pass per layer for both, instead of a second pass with its own calls.
+        self.joint = self.eval is not None and record
+        self.X_forward = np.concatenate([self.X, self.eval[0]]) if self.joint else self.X
+        self.forward_only_rows = len(self.eval[0]) if self.joint else 0
         self._allocate(dtype)
         self._allocate_scratch()
 
@@ -118,7 +123,7 @@ class _Trainer:
         started = time.perf_counter()
         for epoch in range(self.shared.epochs):
             # Looked up each epoch: retiring a diverged run reallocates the buffers.
-            full = self.net.buffers(self.rows)
+            full = self._full_buffers()
             losses = self._full_pass(full)
             if epoch == 0:
                 self._set_bound(losses)
@@ -152,9 +157,16 @@ class _Trainer:
         self.bound[self.active] = divergence.bound(first_losses, self.y_scale, after_first_update)
         self.active_bound = self.bound[self.active]
 
+    def _full_buffers(self):
+        return self.net.buffers(self.rows, forward_only_rows=self.forward_only_rows)
+
     def _full_pass(self, buffers):
-        prediction = self.net.forward(self.X, buffers)
-        losses = self.net.loss(prediction, self.y, buffers)
+        """Training losses per active run, after a forward and backward pass over every training row
+        (and, with an eval set, validation losses in self.val_losses from the same forward pass)."""
+        prediction = self.net.forward(self.X_forward, buffers)
+        losses = self.net.loss(prediction[:, : self.rows], self.y, buffers)
+        if self.joint:
+            self.val_losses = _mse(prediction[:, self.rows :], self.eval[1])
         self.net.backward(self.X, buffers)
         return losses
 
@@ -232,13 +244,14 @@ class _Trainer:
         self.sharpness[self.sel, index] = eigenvalue
 
     def _record_validation(self, epoch):
-        self.val_loss[self.sel, epoch] = self._validation_losses()
+        self.val_loss[self.sel, epoch] = self.val_losses
 
-    def _validation_losses(self):
+    def _unrecorded_validation_losses(self):
+        """Validation losses of the final parameters when no full pass carried the validation rows."""
+        if self.eval is None:
+            return None
         X_val, y_val = self.eval
-        buffers = self.net.buffers(len(X_val), purpose="validation")
-        prediction = self.net.forward(X_val, buffers)
-        return self.net.loss(prediction, y_val, buffers)
+        return _mse(self.net.forward(X_val, self.net.buffers(len(X_val), purpose="validation")), y_val)
 
     def _snapshot(self, index):
         self.snap_theta[self.sel, index] = self.net.theta
@@ -288,13 +301,13 @@ class _Trainer:
         """One more pass over the final parameters: it checks the last update and fills the end snapshot."""
         if len(self.active) == 0:
             return
-        losses = self._full_pass(self.net.buffers(self.rows))
+        losses = self._full_pass(self._full_buffers())
         if self.shared.epochs == 1 and self.optimizer.scale_free_steps:
             self._set_bound(self.first_losses, losses)
         blown = self._blown(losses)
         if self.record and self.stopped_at is None:
             self._snapshot(len(self.snapshot_epochs) - 1)
-        val_losses = self._validation_losses() if self.eval is not None else None
+        val_losses = self.val_losses if self.joint else self._unrecorded_validation_losses()
         for position, run in enumerate(self.active):
             last = int(self.ended[run]) - 1
             if blown[position]:
@@ -365,6 +378,12 @@ class _Trainer:
             return {}
         taken = self.sharpness_epochs < length
         return {"sharpness": self.sharpness[run, taken].copy(), "sharpness_epochs": self.sharpness_epochs[taken]}
+
+
+def _mse(prediction, y):
+    """Mean squared error per run of prediction (runs, rows) against y (rows,), as Network.loss computes it."""
+    error = prediction - y
+    return np.matmul(error[:, None, :], error[:, :, None])[:, 0, 0] / error.shape[1]
 
 
 def _r2(loss, variance):

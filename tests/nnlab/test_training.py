@@ -98,3 +98,23 @@ def test_a_diverged_run_is_retired_alone():
     assert calm.history.diverged_at is None and calm.history.epochs == 30
     assert wild.history.diverged_at is not None and wild.history.epochs == wild.history.diverged_at + 1
     assert np.all(np.isfinite(wild.coefs[0]))  # its last good parameters, not the blown-up ones
+
+
+@pytest.mark.parametrize("batch_size", [None, 6])
+def test_the_validation_rows_ride_the_training_pass_without_changing_training(batch_size):
+    """The eval set's rows share the full pass's forward products (one pass per layer for both); each
+    epoch's validation loss is still that of the parameters the training loss saw, and training is
+    the run without an eval set up to BLAS's row tiling (≤ a few ulps: a matrix product of more rows
+    may sum a tail row's products in another order)."""
+    config = Config(hidden=(6, 4), epochs=15, lr=0.02, batch_size=batch_size)
+    X_val, y_val = X[:7] + 0.5, Y[:7]
+    with_eval = run(config, eval_set=(X_val, y_val)).history
+    without = run(config).history
+    np.testing.assert_allclose(with_eval.loss, without.loss, rtol=1e-13)
+    np.testing.assert_allclose(with_eval.grad_norm, without.grad_norm, rtol=1e-12)
+    for index, epoch in enumerate(with_eval.snapshot_epochs[:-1]):
+        hidden = X_val
+        for layer in range(2):
+            hidden = np.maximum(hidden @ with_eval.weights[layer][index] + with_eval.biases[layer][index], 0)
+        prediction = hidden @ with_eval.weights[2][index][:, 0] + with_eval.biases[2][index][0]
+        np.testing.assert_allclose(with_eval.val_loss[epoch], np.mean((prediction - y_val) ** 2), rtol=1e-12)
