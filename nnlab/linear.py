@@ -104,8 +104,9 @@ def stability(dataset):
 def rate_runs(X, y, rates, epochs, init="zeros", random_state=0):
     """Linear models trained by gradient descent from the same start, one per rate: {lr: History}.
 
-    One stacked sweep in this process, recording the loss only, so five rates cost about as much
-    as two single runs; a rate that diverges is retired alone and leaves the others as they were.
+    One stacked sweep recording the loss only, so five rates cost about as much as two single runs;
+    the sweep's planner keeps it in this process unless the epochs make worker processes pay. A
+    rate that diverges is retired alone and leaves the others as they were.
     """
     rates = list(dict.fromkeys(float(r) for r in rates))
     if not rates:
@@ -114,7 +115,6 @@ def rate_runs(X, y, rates, epochs, init="zeros", random_state=0):
         X,
         y,
         grid={"lr": rates},
-        n_jobs=1,
         record=False,
         base=dict(hidden=(), init=init, epochs=epochs, random_state=random_state),
     )

@@ -17,11 +17,15 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import sys
 
 import numpy as np
 import pytest
 from apptest import APPTEST_TIMEOUT, make_page
+
+# No sweep worker pool per pytest process (ui/workers.py); live servers turn it back on.
+os.environ["NNLAB_WORKERS_AT_START"] = "0"
 
 
 @pytest.fixture(autouse=True)

@@ -105,7 +105,8 @@ def streamlit_server(script: Path, log_name: str, *flags: str):
         "none",
         *flags,
     ]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)}  # a throwaway script imports ui too
+    # PYTHONPATH: a throwaway script imports ui too. The server starts its sweep workers as `make run` does.
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT), "NNLAB_WORKERS_AT_START": "1"}
     with log.open("w") as log_file:
         process = subprocess.Popen(
             command,

@@ -17,7 +17,7 @@ import streamlit as st
 
 from nnlab import data, explain
 
-from . import state
+from . import state, workers
 
 CSV_KEY = "nnlab.csv"  # the uploaded CsvFile: an uploader's file is dropped on page switch
 UPLOADER_KEY = "_nnlab.csv"
@@ -370,4 +370,5 @@ def frame(title: str, intro: str | None = None, *, icon: str | None = None, page
     dataset = _dataset_or_fallback(choice)
     with st.sidebar.container(key=FRAME_KEY + "-summary"):
         _dataset_summary(dataset)
+    workers.start_once()
     return dataset

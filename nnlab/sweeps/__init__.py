@@ -30,6 +30,9 @@ processes) and pickles its runs' results back. Small sweeps, where starting proc
 longer than they save, run in-process: `_plan` weighs the estimated time saved against
 COLD_START_SECONDS, or WARM_START_SECONDS when a sweep used the workers recently.
 
+A server starts the workers before its first sweep with `start_workers(keep_warm=True)` (the app
+does at start-up), so even the first grid is planned on warm workers.
+
 Memory: every run keeps the weight and gradient snapshots `MLP.fit` would keep for it (within
 `config.SNAPSHOT_BUDGET_BYTES`, 20 MB, whatever it is stacked with, so its snapshot epochs are
 those of its fit), plus per-epoch series of about (6 + 5·layers) × epochs × 8 bytes. A sweep whose
@@ -61,6 +64,7 @@ from .planning import (
 )
 from .planning import (
     estimate_seconds,
+    start_workers,
 )
 from .result import CURVES, LOAD_SNIPPET, METRICS, SweepResult, load_histories, load_sweep
 from .run import PROGRESS_BLOCKS, sweep
@@ -77,5 +81,6 @@ __all__ = [
     "expand",
     "load_histories",
     "load_sweep",
+    "start_workers",
     "sweep",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 import time
 from contextlib import nullcontext
 
@@ -27,6 +28,13 @@ WEIGHT_SECONDS = 0.114e-9
 COLD_START_SECONDS = 2.0
 WARM_START_SECONDS = 0.1
 LOKY_IDLE_SECONDS = 250  # loky retires idle workers after 300 s
+KEEP_WARM_SECONDS = 120  # start_workers(keep_warm=True) gives the workers a task this often
+# Runs stacked in one train() call at most, by the bytes of one activation buffer (runs × rows ×
+# widest layer × 8 B). Stacking 16 runs of 10-64-32-1 on 353 rows (2.9 MB a buffer, past the
+# 1 MB L2 cache per core here) was 3% slower than stacks of 8 (1.4 MB), and 8, 4 and 2 were within
+# 3% of each other (benchmarks/sweep_speed.py, workload 4); linear runs (2.8 KB each) stack by the
+# hundred, where the saving is the NumPy calls per epoch, not the arithmetic.
+STACK_BUFFER_BYTES = 1.5e6
 
 
 def _plan(configs, X, eval_set, n_jobs, backend, progress=False):
@@ -39,7 +47,7 @@ def _plan(configs, X, eval_set, n_jobs, backend, progress=False):
     stacks = {}
     for run, config in enumerate(configs):
         stacks.setdefault(config.stack_key(rows), []).append(run)
-    stacks = list(stacks.values())
+    stacks = [part for runs in stacks.values() for part in _cache_sized(runs, configs[runs[0]], rows)]
     workers, threads = _workers(n_jobs, backend)
     if workers > 1 and n_jobs is None:
         # Worth it when the time saved, serial·(1 − 1/workers), exceeds the cost of starting.
@@ -53,6 +61,42 @@ def _plan(configs, X, eval_set, n_jobs, backend, progress=False):
 
 
 _pool_used = {}  # workers -> time.monotonic() when a sweep last used that many worker processes
+
+
+def _cache_sized(runs, config, rows):
+    """runs (one stack) cut into stacks of at most STACK_BUFFER_BYTES per activation buffer."""
+    per_run = rows * max(config.hidden, default=1) * np.dtype(config.dtype).itemsize
+    size = max(1, int(STACK_BUFFER_BYTES // per_run))
+    pieces = math.ceil(len(runs) / size)
+    return [[int(run) for run in part] for part in np.array_split(runs, pieces)]
+
+
+def start_workers(n_jobs=None, backend=None, keep_warm=False, delay=0.0):
+    """Start the worker processes a sweep would use, in a background thread; returns the thread.
+
+    A sweep's planner counts started workers as warm (WARM_START_SECONDS instead of
+    COLD_START_SECONDS), so a server that calls this at start-up spreads even its first grid over
+    every core. keep_warm gives them a task every KEEP_WARM_SECONDS, before loky retires them.
+    delay: seconds to wait first (a server lets its first page render before the workers import
+    nnlab). Returns None when the sweep would run in-process or in threads (nothing to start).
+    """
+    workers, threads = _workers(n_jobs, backend)
+    if workers == 1 or threads:
+        return None
+
+    def warm():
+        time.sleep(delay)
+        while True:
+            with _backend_context(backend):
+                joblib.Parallel(n_jobs=workers, batch_size=1)(joblib.delayed(_ready)() for _ in range(workers))
+            _pool_used[workers] = time.monotonic()
+            if not keep_warm:
+                return
+            time.sleep(KEEP_WARM_SECONDS)
+
+    thread = threading.Thread(target=warm, name="nnlab-start-workers", daemon=True)
+    thread.start()
+    return thread
 
 
 def _workers(n_jobs, backend):
@@ -92,6 +136,11 @@ def estimate_seconds(configs, shape, eval_set=None):
         rows_seen += 0.4 * len(eval_set[0])
     per_row = UNIT_SECONDS * units + WEIGHT_SECONDS * params
     return config.epochs * (passes * (EPOCH_SECONDS + runs * LAYER_SECONDS * layers) + runs * rows_seen * per_row)
+
+
+def _ready():
+    """A worker's first task: unpickling it imports this module, so nnlab is loaded when a sweep comes."""
+    return os.getpid()
 
 
 def _backend_context(backend):

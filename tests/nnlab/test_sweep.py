@@ -22,8 +22,11 @@ from nnlab.sweeps import (
     expand,
     load_histories,
     load_sweep,
+    planning,
+    start_workers,
     sweep,
 )
+from nnlab.sweeps.planning import STACK_BUFFER_BYTES
 
 X_ALL, Y_ALL = load_diabetes(return_X_y=True)
 X_TRAIN, X_TEST, Y_TRAIN, Y_TEST = train_test_split(X_ALL, Y_ALL, test_size=0.2, random_state=42)
@@ -239,6 +242,34 @@ def test_small_sweeps_stay_in_process_and_big_ones_are_halved():
     chunks, _ = _plan(configs, X_TRAIN, None, 2, None, progress=True)
     assert sorted(map(len, chunks)) == [2] * 8
     assert sorted(run for chunk in chunks for run in chunk) == list(range(16))
+
+
+def test_in_process_stacks_are_cut_to_fit_the_cache_and_linear_runs_are_not():
+    _, wide = expand({"lr": [0.001, 0.01, 0.1, 0.5], "init": ["zeros", "random", "xavier", "he"]})
+    chunks, workers = _plan(wide, X_TRAIN, None, 1, None)
+    per_run = len(X_TRAIN) * 64 * 8  # the widest layer's activation buffer of one run
+    assert workers == 1 and sorted(map(len, chunks)) == [int(STACK_BUFFER_BYTES // per_run)] * (
+        16 // int(STACK_BUFFER_BYTES // per_run)
+    )
+    assert sorted(run for chunk in chunks for run in chunk) == list(range(16))
+    _, linear = expand({"lr": list(np.geomspace(0.001, 0.9, 64))}, base=dict(hidden=(), init="zeros"))
+    assert [len(c) for c in _plan(linear, X_TRAIN, None, 1, None)[0]] == [64]
+
+
+def test_started_workers_are_counted_warm(monkeypatch):
+    """A page's default grid (16 runs × 300 epochs) is not worth a cold start of the workers, and is
+    spread over them once start_workers has made them ready."""
+    _, configs = expand(
+        {"lr": [0.001, 0.01, 0.1, 0.5], "init": ["zeros", "random", "xavier", "he"]}, base=dict(epochs=300)
+    )
+    monkeypatch.setattr(planning, "_pool_used", {})
+    monkeypatch.setattr(planning.os, "cpu_count", lambda: 2)
+    assert _plan(configs, X_TRAIN, EVAL, None, None)[1] == 1
+    thread = start_workers()
+    thread.join(timeout=120)
+    assert not thread.is_alive()
+    assert _plan(configs, X_TRAIN, EVAL, None, None)[1] == 2
+    assert start_workers(n_jobs=1) is None  # in-process: nothing to start
 
 
 def test_export_round_trip(mixed, tmp_path):
