@@ -69,6 +69,10 @@ from .planning import (
 from .result import CURVES, LOAD_SNIPPET, METRICS, SweepResult, load_histories, load_sweep
 from .run import PROGRESS_BLOCKS, sweep
 
+# Reachable as nnlab.sweep.start_workers too, beside the function it prepares for: the name the
+# speed issue promised when nnlab.sweep was a module.
+sweep.start_workers = start_workers
+
 __all__ = [
     "CONFIG_KEYS",
     "CURVES",

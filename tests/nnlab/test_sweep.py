@@ -270,6 +270,7 @@ def test_started_workers_are_counted_warm(monkeypatch):
     assert not thread.is_alive()
     assert _plan(configs, X_TRAIN, EVAL, None, None)[1] == 2
     assert start_workers(n_jobs=1) is None  # in-process: nothing to start
+    assert nnlab.sweep.start_workers is start_workers
 
 
 def test_export_round_trip(mixed, tmp_path):
