@@ -212,6 +212,9 @@ def test_a_grid_where_everything_diverges_is_a_result(run_page, figure_data):
     assert np.isnan(z).all() and (text == "✕ diverged").all()
     assert any("2 of 2 runs" in c.value or "1 of 1 runs" in c.value for c in at.caption)
     assert "Lowest test loss" not in at.markdown[1].value
+    # A run with no best epoch and a loss that blew up: its table cells say "—" or a number, never None.
+    shown = [str(cell) for frame in at.dataframe for cell in frame.value.to_numpy().ravel()]
+    assert shown and not [cell for cell in shown if cell in ("None", "nan", "NaN", "<NA>")], shown
 
 
 def test_new_data_asks_for_a_new_run(run_page):
