@@ -144,13 +144,13 @@ histories = dict(zip(names, run.result.histories))
 st.caption(explain.comparison_caption(len(histories), base.hidden, base.epochs, run.seconds))
 warn_divergence(run.result, names)
 summary_table(histories)
-activation_panels(histories, run.result.configs, dataset)
+diagnoses = activation_panels(histories, run.result.configs, dataset)
 # Tabs that render only when open (bound, so the URL holds the open one): a cold visit draws three
 # charts, not six.
 curves, gradients = st.tabs(VIEWS, key="act.view", bind="query-params")
 if curves.open:
     with curves:
-        learning_curves(histories)
+        learning_curves(histories, diagnoses)
 if gradients.open:
     with gradients:
         gradient_charts(histories)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from nnlab import explain, plots
 from nnlab.health import activation_summary
+from ui.diagnosis import marked_runs
 
 CHART = {"width": "stretch"}
 
@@ -38,22 +39,19 @@ def warn_divergence(result, names):
             st.warning(warning, icon="💥" if history.diverged_at is not None else "📈")
 
 
-def learning_curves(histories):
+def learning_curves(histories, diagnoses=None):
+    """Loss and R² of every run; each run's findings marked on its own line (✕ a problem, ◇ a warning)."""
     left, right = st.columns(2)
-    left.plotly_chart(
-        plots.legend_below(
-            plots.name_test_rows(plots.loss_figure(histories, title="Loss: training rows (solid), test rows (dotted)"))
-        ),
-        key="act-loss",
-        **CHART,
-    )
-    right.plotly_chart(
-        plots.legend_below(
-            plots.name_test_rows(plots.r2_figure(histories, title="R²: training rows (solid), test rows (dotted)"))
-        ),
-        key="act-r2",
-        **CHART,
-    )
+    loss = plots.name_test_rows(plots.loss_figure(histories, title="Loss: training rows (solid), test rows (dotted)"))
+    marked_runs(marked_runs(loss, diagnoses, "loss"), diagnoses, "val_loss", " (test)")
+    left.plotly_chart(plots.legend_below(loss), key="act-loss", **CHART)
+    r2 = plots.name_test_rows(plots.r2_figure(histories, title="R²: training rows (solid), test rows (dotted)"))
+    right.plotly_chart(plots.legend_below(marked_runs(r2, diagnoses, "r2")), key="act-r2", **CHART)
+    if any(len(plots.evidence_marks_data(d)) for d in (diagnoses or {}).values()):
+        st.caption(
+            "A mark on a run's line is where one of its findings (in the Diagnosis above) begins: ✕ a "
+            "problem, ◇ a warning, ○ a note; hover it for the finding."
+        )
 
 
 def gradient_charts(histories):

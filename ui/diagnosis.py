@@ -182,18 +182,28 @@ def _cards(model_or_history, dataset, config, eval, key, title, compact, X):
 
 
 def activation_panels(histories, configs, dataset, page="act"):
-    """One compact Diagnosis per activation run, side by side; an open fix below them, full width."""
+    """One compact Diagnosis per activation run, side by side; an open fix below them, full width.
+
+    Returns {run name: Diagnosis}, for marking each run's findings on the page's shared charts."""
     st.markdown("**Diagnosis of each run**")
     columns = st.columns(min(len(histories), 3))
-    opened = []
+    opened, diagnoses = [], {}
     for i, ((name, history), config) in enumerate(zip(histories.items(), configs)):
         with columns[i % len(columns)]:
             key = f"{page}-diagnosis-{name}"
-            diagnosis, fix = _cards(history, dataset, config, True, key, name, True, True)
+            diagnoses[name], fix = _cards(history, dataset, config, True, key, name, True, True)
         if fix is not None:
-            opened.append((history, diagnosis, fix, key, name))
+            opened.append((history, diagnoses[name], fix, key, name))
     for history, diagnosis, fix, key, name in opened:
         _show_fix(history, diagnosis, *fix, dataset, page, True, key, True, name)
+    return diagnoses
+
+
+def marked_runs(fig, diagnoses, metric, suffix=""):
+    """fig (one line per run, named by run + suffix) with each run's findings for metric marked on its line."""
+    for run, diagnosis in (diagnoses or {}).items():
+        plots.add_run_marks(fig, marks(diagnosis), metric, f"{run}{suffix}")
+    return fig
 
 
 def _show_fix(before, diagnosis, finding, config, state_key, dataset, page, eval, key, X, run_name=None):

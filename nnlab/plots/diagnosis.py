@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..doctor import VERDICT_ORDER
+from ..doctor import RULES, VERDICT_ORDER
 from ..explain import verdict_spread
 from ._style import REFERENCE_GREY, color, empty_figure, grid_label, grid_title, layout, needs_log_scale
 
@@ -29,6 +29,10 @@ EVIDENCE_CHART = {
 }
 SEVERITY_COLORS = {"problem": "#d62728", "warning": "#ff7f0e", "note": "#1f77b4"}
 SPAN_OPACITY = 0.12
+# A finding that names layers draws its layers' lines this wide and fades the others to this opacity.
+EMPHASIS_WIDTH, FADED_OPACITY = 4.0, 0.3
+# A finding on a chart of several runs: a marker on its run's line where the finding begins.
+RUN_MARK_SYMBOL = {"problem": "x", "warning": "diamond-open", "note": "circle-open"}
 # One colour per verdict: green learned, blues slow, warm colours for growth, greys for stuck.
 VERDICT_COLORS = {
     "converged": "#2ca02c",
@@ -64,13 +68,60 @@ def evidence_marks_data(diagnosis):
 
 def add_evidence_marks(fig, marks, metric):
     """Mark on fig the rows of evidence_marks_data for this chart's metric: a dotted line at a single
-    epoch, a shaded span over several; returns fig."""
+    epoch, a shaded span over several; on a chart of layer lines, the finding's layers emphasised.
+    Returns fig."""
     for row in marks[marks.metric == metric].itertuples():
         tint = SEVERITY_COLORS[row.severity]
         if row.mark == "epoch":
             fig.add_vline(x=row.first, line=dict(color=tint, dash="dot"))
         else:
             fig.add_vrect(x0=row.first, x1=row.last, fillcolor=tint, opacity=SPAN_OPACITY, line_width=0)
+        if row.layers:
+            emphasise_layers(fig, row.layers)
+    return fig
+
+
+def emphasise_layers(fig, layers):
+    """The lines of these layers (indices, as `layer_lines_figure` tags its traces) drawn wide, the
+    other layers' faded, so the eye goes to where the finding holds; returns fig."""
+    for trace in fig.data:
+        layer = (trace.meta or {}).get("layer") if isinstance(trace.meta, dict) else None
+        if layer is None:
+            continue
+        if layer in layers:
+            trace.line.width = EMPHASIS_WIDTH
+            trace.opacity = 1.0
+        elif trace.line.width != EMPHASIS_WIDTH:  # emphasised by another finding: keep it
+            trace.opacity = FADED_OPACITY
+    return fig
+
+
+def add_run_marks(fig, marks, metric, run):
+    """On a chart of several runs, mark where each of one run's findings for this metric begins: a
+    marker on the line named `run`, coloured by severity, the finding on hover; returns fig.
+    A blow-up is left out: `loss_figure` marks it with its own ✕."""
+    line = next((t for t in fig.data if t.name == run and t.x is not None and len(t.x)), None)
+    if line is None:
+        return fig
+    x, y = np.asarray(line.x, dtype=float), np.asarray(line.y, dtype=float)
+    for row in marks[(marks.metric == metric) & (marks.kind != "diverged")].itertuples():
+        at = int(np.argmin(np.abs(x - row.first)))
+        fig.add_trace(
+            go.Scatter(
+                x=[x[at]],
+                y=[y[at]],
+                mode="markers",
+                marker=dict(
+                    symbol=RUN_MARK_SYMBOL[row.severity],
+                    size=13,
+                    color=SEVERITY_COLORS[row.severity],
+                    line=dict(width=2.5, color=SEVERITY_COLORS[row.severity]),
+                ),
+                name=f"{run}: {RULES[row.kind].title.lower()}",
+                showlegend=False,
+                hovertemplate=f"{run}: {RULES[row.kind].title.lower()} from epoch {row.first}<extra></extra>",
+            )
+        )
     return fig
 
 

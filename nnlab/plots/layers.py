@@ -44,7 +44,11 @@ def layer_lines_figure(data, metric, title=None, log_y=True, reference=None, ref
         return empty_figure(title, "Train a model first.")
     fig = go.Figure()
     for i, (layer, part) in enumerate(data.groupby("layer", sort=False)):
-        fig.add_trace(go.Scatter(x=part.epoch, y=part.value, mode="lines", name=layer, line=dict(color=color(i))))
+        fig.add_trace(
+            go.Scatter(
+                x=part.epoch, y=part.value, mode="lines", name=layer, line=dict(color=color(i)), meta={"layer": i}
+            )
+        )
     if reference is not None:
         reference_line(
             fig, [data.epoch.min(), data.epoch.max()], reference, reference_label or f"{reference:g}", hover=False

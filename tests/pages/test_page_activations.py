@@ -52,7 +52,8 @@ def test_default_run_draws_every_chart(run_page, charts):
     assert list(charts(at)) == ["act-functions", "act-loss", "act-r2"], "a cold visit draws the first tab"
     figures = every_chart(at, charts)
     assert list(figures) == ["act-functions", "act-loss", "act-r2", "act-profile", "act-health", "act-layers"]
-    traces = {key: len(fig["data"]) for key, fig in figures.items()}
+    # The doctor's marks (one marker trace per finding on a run's line) are checked on their own below.
+    traces = {key: len([t for t in fig["data"] if not is_doctor_mark(t)]) for key, fig in figures.items()}
     assert traces == {
         "act-functions": 6,
         "act-loss": 6,
@@ -151,6 +152,33 @@ def test_no_activation_chosen_says_so(new_page, charts, labelled_button):
     assert not at.exception and "Pick at least one activation" in at.info[0].value
     at.multiselect(key="act.shown").set_value(["elu"]).run()
     assert len(charts(at)["act-functions"]["data"]) == 2
+
+
+def is_doctor_mark(trace):
+    return trace.get("mode") == "markers" and trace.get("showlegend") is False and ": " in trace.get("name", "")
+
+
+def test_each_runs_findings_are_marked_on_its_own_line(run_page, charts):
+    """The Diagnosis cards of the default run, as nnlab.diagnose gives them, each marked on its run's
+    line in the loss or R² chart where the finding begins."""
+    import nnlab
+    from nnlab.doctor import RULES
+    from nnlab.plots import EVIDENCE_CHART
+
+    at = run_page(PAGE)
+    figures = charts(at)
+    expected = {"act-loss": set(), "act-r2": set()}
+    for name in NAMES:
+        model = nnlab.MLP(**DEFAULT, activation=name).fit(X_TRAIN, Z_TRAIN, eval_set=(X_TEST, Z_TEST))
+        for finding in nnlab.diagnose(model, X_TRAIN, Z_TRAIN):
+            chart = {"loss": "act-loss", "r2": "act-r2"}.get(EVIDENCE_CHART[finding.kind])
+            if chart and finding.kind != "diverged":
+                expected[chart].add((f"{name}: {RULES[finding.kind].title.lower()}", finding.epochs[0]))
+    assert expected["act-loss"] or expected["act-r2"], "the default run should show at least one finding"
+    for key, marks in expected.items():
+        shown = {(t["name"], int(t["x"][0])) for t in figures[key]["data"] if is_doctor_mark(t)}
+        assert shown == marks, key
+    assert any("where one of its findings" in c.value for c in at.caption)
 
 
 def test_the_curves_call_the_test_rows_test_rows(run_page, charts):

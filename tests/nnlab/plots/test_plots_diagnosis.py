@@ -55,6 +55,36 @@ def test_add_evidence_marks_draws_only_this_charts_marks():
     assert [shape.type for shape in fig.layout.shapes] == ["line", "rect"]
 
 
+def test_a_finding_on_layers_emphasises_their_lines_and_fades_the_others():
+    model = nnlab.MLP(hidden=(8, 4), epochs=20).fit(X_TRAIN, Z_TRAIN)
+    fig = plots.layer_lines_figure(plots.layer_series_data(model.history_, "dead_fraction"), "dead_fraction")
+    diagnosis = doctor.Diagnosis([_finding("dead_units", "problem", (3, 19), (1,))], "")
+    plots.add_evidence_marks(fig, plots.evidence_marks_data(diagnosis), "dead_fraction")
+    widths = [trace.line.width for trace in fig.data]
+    opacities = [trace.opacity for trace in fig.data]
+    assert widths == [None, plots.diagnosis.EMPHASIS_WIDTH] and opacities == [plots.diagnosis.FADED_OPACITY, 1.0]
+    assert [shape.type for shape in fig.layout.shapes] == ["rect"]
+
+
+def test_run_marks_sit_on_their_runs_line_where_the_finding_begins():
+    histories = {
+        name: nnlab.MLP(hidden=(4,), lr=lr, epochs=40).fit(X_TRAIN, Z_TRAIN).history_
+        for name, lr in (("calm", 0.01), ("wild", 0.02))
+    }
+    fig = plots.loss_figure(histories)
+    before = len(fig.data)
+    diagnosis = doctor.Diagnosis(
+        [_finding("oscillating", "warning", (17, 39)), _finding("dead_units", "problem", (2, 39), (0,))], ""
+    )
+    plots.add_run_marks(fig, plots.evidence_marks_data(diagnosis), "loss", "wild")
+    (mark,) = fig.data[before:]  # the dead units are not a loss-chart finding
+    wild = next(trace for trace in fig.data if trace.name == "wild")
+    at = list(wild.x).index(17)
+    assert mark.x == (17,) and mark.y == (wild.y[at],) and mark.marker.symbol == "diamond-open"
+    assert "oscillat" in mark.hovertemplate and "epoch 17" in mark.hovertemplate and not mark.showlegend
+    assert len(plots.add_run_marks(fig, plots.evidence_marks_data(diagnosis), "loss", "no such run").data) == before + 1
+
+
 def test_sharpness_data_and_figure():
     model = nnlab.MLP(hidden=(8, 4), lr=0.05, epochs=30, sharpness_every=10).fit(X_TRAIN, Z_TRAIN)
     data = plots.sharpness_data(model.history_)
