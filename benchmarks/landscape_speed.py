@@ -1,12 +1,12 @@
-"""Loss landscape speed: `nnlab.landscape.plane` against a plain loop of one forward pass per point.
+"""Loss landscape speed: `nnlab.landscape.plane` against plain loops of one forward pass per point.
 
 The deep page's default run (10-64-32-1 ReLU, He, lr 0.03, 300 epochs, standardized target) on the
 353 diabetes training rows; a 41×41 grid (1,681 forward passes of all 353 rows), one BLAS thread
 (as the landscape pins itself). Contenders interleaved in this one process, best and median of
---rounds: the PCA plane (SVD of the 301 snapshots included), the random filter-normalised plane,
-the 1-D line (121 points), and the naive loop (one Network of one run per grid point, built and
-evaluated in turn; and MLP.predict per point, as a learner would write it). Target: the 41×41 plane ≤ 1 s. The load average is printed at the start and
-the end: on a shared machine the times are upper bounds.
+--rounds: the PCA plane (PCA of the 301 snapshots included), the random filter-normalised plane,
+the 1-D line (121 points); then, once each, two loops: a Network of one run per grid point, and
+MLP.predict per point, as a learner would write it. Target: the 41×41 plane ≤ 1 s. The load
+average is printed at the start and the end: on a shared machine the times are upper bounds.
 
     python benchmarks/landscape_speed.py [--rounds 5] [--steps 41]
 """
