@@ -1,0 +1,186 @@
+"""The loss landscape (`nnlab.landscape`): contours of the plane with the path on it, and the start-to-end line."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from ..explain_landscape import LOW_SHARE, axis_title, share_note
+from ._style import MAX_POINTS, downsample_indices, layout, needs_log_scale
+
+PATH_COLOR = "#ff4136"
+START_COLOR = "#2ca02c"
+END_COLOR = "#ffdc00"
+LOW_SHARE_COLOR = "#b22222"
+LABELLED_EPOCHS = 5  # epochs written beside the path, start and end included
+CONTOURS = 24
+HEIGHT = 520
+SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def landscape_data(surface, max_points=MAX_POINTS, labelled=LABELLED_EPOCHS):
+    """(grid, path): grid dict(x, y, loss, z (what is coloured), log), path frame (epoch, a, b, label).
+
+    z is log10(loss) when the loss spans more than 100× (a narrow valley's walls would take every
+    colour otherwise); non-finite losses are drawn as the largest finite one. label names a few
+    evenly spaced epochs between the start and the end (`labelled` counts those two).
+    """
+    loss = np.asarray(surface.loss, dtype=float)
+    finite = loss[np.isfinite(loss)]
+    top = finite.max() if finite.size else 1.0
+    shown = np.where(np.isfinite(loss), loss, top)
+    log = bool(needs_log_scale(shown))
+    grid = {"x": surface.x, "y": surface.y, "loss": shown, "z": np.log10(shown) if log else shown, "log": log}
+    keep = downsample_indices(len(surface.epochs), max_points)
+    path = pd.DataFrame({"epoch": surface.epochs[keep], "a": surface.path[keep, 0], "b": surface.path[keep, 1]})
+    # The start and the end have markers of their own; the epochs in between are written on the path.
+    named = np.unique(np.linspace(0, len(path) - 1, labelled).round().astype(int))[1:-1]
+    path["label"] = ""
+    path.loc[path.index[named], "label"] = [f"epoch {e}" for e in path.epoch.iloc[named]]
+    path.attrs = {"shown": len(keep), "recorded": len(surface.epochs)}
+    return grid, path
+
+
+def landscape_figure(grid, path, surface, title, loss_title="training loss"):
+    """Contours of the loss, the path on them (start ●, end ★, some epochs named), the plane's share of its variance."""
+    z_title = f"{loss_title} (log scale)" if grid["log"] else loss_title
+    colorbar = dict(title=dict(text=z_title, side="right"), len=0.9)
+    if grid["log"]:
+        powers = np.arange(np.floor(grid["z"].min()), np.ceil(grid["z"].max()) + 1)
+        colorbar |= dict(tickvals=powers, ticktext=[power_label(p) for p in powers])
+    fig = go.Figure(
+        go.Contour(
+            x=grid["x"],
+            y=grid["y"],
+            z=grid["z"],
+            customdata=grid["loss"],
+            ncontours=CONTOURS,
+            colorscale="Viridis",
+            colorbar=colorbar,
+            contours=dict(coloring="heatmap", showlines=True),
+            line=dict(width=0.5, color="rgba(255,255,255,0.35)"),
+            hovertemplate="(%{x:.3g}, %{y:.3g})<br>loss %{customdata:.4g}<extra></extra>",
+            name="loss",
+            showlegend=False,
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=path.a,
+            y=path.b,
+            mode="lines+markers+text",
+            text=path.label,
+            textposition=_label_sides(path.label),
+            textfont=dict(color="white", size=11),
+            line=dict(color=PATH_COLOR, width=2),
+            marker=dict(size=4, color=PATH_COLOR),
+            customdata=path.epoch,
+            hovertemplate="epoch %{customdata}<br>(%{x:.3g}, %{y:.3g})<extra></extra>",
+            name="path of gradient descent",
+        )
+    )
+    for row, name, symbol, color in (
+        (path.iloc[0], "start", "circle", START_COLOR),
+        (path.iloc[-1], "end", "star", END_COLOR),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=[row.a],
+                y=[row.b],
+                mode="markers",
+                marker=dict(size=15, symbol=symbol, color=color, line=dict(color="black", width=1)),
+                name=f"{name}, epoch {row.epoch}",
+                hovertemplate=f"{name}, epoch {row.epoch}<extra></extra>",
+            )
+        )
+    fig.update_xaxes(range=[grid["x"][0], grid["x"][-1]])
+    fig.update_yaxes(range=[grid["y"][0], grid["y"][-1]])
+    layout(
+        fig,
+        title,
+        axis_title(surface.kind, 0, surface.explained_axes[0]),
+        axis_title(surface.kind, 1, surface.explained_axes[1]),
+        legend="below",
+        hover="closest",
+        height=HEIGHT,
+    )
+    return add_share_note(fig, surface)
+
+
+def _label_sides(labels):
+    """Above, below, above…: on a path that bounces, consecutive labels land on opposite sides."""
+    order = (labels != "").cumsum()
+    return ["top center" if n % 2 else "bottom center" for n in order]
+
+
+def power_label(power):
+    """3 -> '10³', -2 -> '10⁻²': a log colour bar's tick."""
+    return "10" + str(int(power)).translate(SUPERSCRIPTS)
+
+
+def add_share_note(fig, surface):
+    """The plane's share of the path's variance, written across the top of the plot; red when it is low."""
+    low = surface.kind == "random" or not np.isfinite(surface.explained) or surface.explained < LOW_SHARE
+    fig.add_annotation(
+        text=share_note(surface.kind, surface.explained, surface.note),
+        xref="paper",
+        yref="paper",
+        x=0.0,
+        y=1.0,
+        xanchor="left",
+        yanchor="bottom",
+        showarrow=False,
+        align="left",
+        font=dict(size=13, color=LOW_SHARE_COLOR if low else "#222"),
+        bgcolor="rgba(255,255,255,0.85)",
+        name="share",
+    )
+    return fig
+
+
+def line_data(line):
+    """Frame (alpha, loss) of the straight line; attrs: start and end (alpha, loss, epoch)."""
+    data = pd.DataFrame({"alpha": line.alpha, "loss": np.where(np.isfinite(line.loss), line.loss, np.nan)})
+    data.attrs = {
+        "start": (0.0, line.start_loss, line.start_epoch),
+        "end": (1.0, line.end_loss, line.end_epoch),
+    }
+    return data
+
+
+def line_figure(data, title="The loss on the straight line from start to end", loss_title="training loss"):
+    """The loss against α (0 = start, 1 = end), start ● and end ★ marked, log y when it spans > 100×."""
+    fig = go.Figure(
+        go.Scatter(
+            x=data.alpha,
+            y=data.loss,
+            mode="lines",
+            line=dict(color=PATH_COLOR, width=2),
+            name="straight line",
+            hovertemplate="α %{x:.3g}<br>loss %{y:.4g}<extra></extra>",
+        )
+    )
+    for (alpha, loss, epoch), name, symbol, color in (
+        (data.attrs["start"], "start", "circle", START_COLOR),
+        (data.attrs["end"], "end", "star", END_COLOR),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=[alpha],
+                y=[loss],
+                mode="markers",
+                marker=dict(size=14, symbol=symbol, color=color, line=dict(color="black", width=1)),
+                name=f"{name}, epoch {epoch}",
+                hovertemplate=f"{name}, epoch {epoch}<br>loss %{{y:.4g}}<extra></extra>",
+            )
+        )
+    return layout(
+        fig,
+        title,
+        "α along the line: 0 = start, 1 = end",
+        loss_title,
+        hover="closest",
+        log_y=needs_log_scale(data.loss),
+        height=HEIGHT,
+    )
