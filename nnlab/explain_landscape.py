@@ -87,6 +87,5 @@ def lowest_point_story(surface, diverged=False):
         )
     return (
         f"The run ended at loss {end:.4g}; the lowest point in view is {lowest:.4g} at "
-        f"{where}, {percent(1 - lowest / end)} lower: more training "
-        "(or a better rate) had further to go."
+        f"{where}, {percent(1 - lowest / end)} lower: the run did not end at the bottom of what this plane shows."
     )

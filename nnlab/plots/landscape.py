@@ -15,12 +15,14 @@ END_COLOR = "#ffdc00"
 LOW_SHARE_COLOR = "#b22222"
 LABELLED_EPOCHS = 5  # epochs written beside the path, start and end included
 CONTOURS = 24
+COLOR_QUANTILE = 0.85
 HEIGHT = 520
 SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def landscape_data(surface, max_points=MAX_POINTS, labelled=LABELLED_EPOCHS):
-    """(grid, path): grid dict(x, y, loss, z (what is coloured), log), path frame (epoch, a, b, label).
+    """(grid, path): grid dict(x, y, loss, z (what is coloured), log, range (of z the colours span)),
+    path frame (epoch, a, b, label).
 
     z is log10(loss) when the loss spans more than 100× (a narrow valley's walls would take every
     colour otherwise); non-finite losses are drawn as the largest finite one. label names a few
@@ -31,7 +33,11 @@ def landscape_data(surface, max_points=MAX_POINTS, labelled=LABELLED_EPOCHS):
     top = finite.max() if finite.size else 1.0
     shown = np.where(np.isfinite(loss), loss, top)
     log = bool(needs_log_scale(shown))
-    grid = {"x": surface.x, "y": surface.y, "loss": shown, "z": np.log10(shown) if log else shown, "log": log}
+    z = np.log10(shown) if log else shown
+    # The colours span the lower COLOR_QUANTILE of the grid: the far walls' highest values would
+    # otherwise take most of the scale and leave the valley the path walks in one colour.
+    zrange = (float(z.min()), float(np.quantile(z, COLOR_QUANTILE)))
+    grid = {"x": surface.x, "y": surface.y, "loss": shown, "z": z, "log": log, "range": zrange}
     keep = downsample_indices(len(surface.epochs), max_points)
     path = pd.DataFrame({"epoch": surface.epochs[keep], "a": surface.path[keep, 0], "b": surface.path[keep, 1]})
     # The start and the end have markers of their own; the epochs in between are written on the path.
@@ -45,9 +51,12 @@ def landscape_data(surface, max_points=MAX_POINTS, labelled=LABELLED_EPOCHS):
 def landscape_figure(grid, path, surface, title, loss_title="training loss"):
     """Contours of the loss, the path on them (start ●, end ★, some epochs named), the plane's share of its variance."""
     z_title = f"{loss_title} (log scale)" if grid["log"] else loss_title
-    colorbar = dict(title=dict(text=z_title, side="right"), len=0.9)
+    colorbar = dict(title=dict(text=z_title, side="right"), len=0.9, tickformat=".3g")
+    low, high = grid["range"]
+    if high <= low:  # a flat plane: one colour, one level
+        high = low + 1.0
     if grid["log"]:
-        powers = np.arange(np.floor(grid["z"].min()), np.ceil(grid["z"].max()) + 1)
+        powers = np.arange(np.floor(low), np.ceil(high) + 1)
         colorbar |= dict(tickvals=powers, ticktext=[power_label(p) for p in powers])
     fig = go.Figure(
         go.Contour(
@@ -55,10 +64,12 @@ def landscape_figure(grid, path, surface, title, loss_title="training loss"):
             y=grid["y"],
             z=grid["z"],
             customdata=grid["loss"],
-            ncontours=CONTOURS,
             colorscale="Viridis",
             colorbar=colorbar,
-            contours=dict(coloring="heatmap", showlines=True),
+            zmin=low,
+            zmax=high,
+            autocontour=False,
+            contours=dict(coloring="heatmap", showlines=True, start=low, end=high, size=(high - low) / CONTOURS),
             line=dict(width=0.5, color="rgba(255,255,255,0.35)"),
             hovertemplate="(%{x:.3g}, %{y:.3g})<br>loss %{customdata:.4g}<extra></extra>",
             name="loss",

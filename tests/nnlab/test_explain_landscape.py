@@ -76,8 +76,8 @@ def test_lowest_point_story_points_at_lower_ground_or_at_the_end():
     )
     slope = [[3, 2, 0.25], [2, 1, 2], [3, 2, 3]]
     assert words.lowest_point_story(surface(slope)) == (
-        "The run ended at loss 1; the lowest point in view is 0.25 at (2, -1), 75% lower: more training "
-        "(or a better rate) had further to go."
+        "The run ended at loss 1; the lowest point in view is 0.25 at (2, -1), 75% lower: the run did not end at "
+        "the bottom of what this plane shows."
     )
     assert words.lowest_point_story(surface(slope), diverged=True) == (
         "The run blew up: the centre is its last good point, at loss 1, high on a wall. The floor in view is "

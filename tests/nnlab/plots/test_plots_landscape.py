@@ -30,6 +30,7 @@ def test_landscape_data_colours_log10_of_a_loss_spanning_decades(surface):
     np.testing.assert_array_equal(grid["loss"], surface.loss)
     assert grid["log"] == (surface.loss.max() / surface.loss.min() > 100)
     np.testing.assert_allclose(grid["z"], np.log10(surface.loss) if grid["log"] else surface.loss)
+    assert grid["range"] == (grid["z"].min(), np.quantile(grid["z"], plots.landscape.COLOR_QUANTILE))
     np.testing.assert_array_equal(path.epoch, surface.epochs)
     np.testing.assert_array_equal(path[["a", "b"]].to_numpy(), surface.path)
 
@@ -96,7 +97,8 @@ def test_the_colour_bar_of_a_log_landscape_ticks_powers_of_ten():
     assert grid["log"]
     colorbar = plots.landscape_figure(grid, path, surface, "t").data[0].colorbar
     assert colorbar.title.text == "training loss (log scale)"
-    assert list(colorbar.tickvals) == list(np.arange(np.floor(grid["z"].min()), np.ceil(grid["z"].max()) + 1))
+    low, high = grid["range"]
+    assert list(colorbar.tickvals) == list(np.arange(np.floor(low), np.ceil(high) + 1))
 
 
 def test_line_data_and_figure_mark_the_start_and_the_end(model):
