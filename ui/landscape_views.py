@@ -14,8 +14,8 @@ PLANES = {
     "random": "Two random directions (filter-normalised)",
 }
 TITLES = {
-    "pca": "Training loss around the end of the run, on the plane its path moved in most",
-    "random": "Training loss around the end of the run, on two random directions",
+    "pca": "The loss around the run's end, on its path's plane",
+    "random": "The loss around the run's end, on random directions",
 }
 # What to look for, per page: fixed text (the numbers' sentences come from nnlab.explain_landscape).
 CAPTIONS = {

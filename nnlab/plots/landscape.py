@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from scipy.interpolate import RegularGridInterpolator
 
 from ..explain_landscape import LOW_SHARE, axis_title, share_note
-from ._style import MAX_POINTS, downsample_indices, layout, needs_log_scale
+from ._style import MARGIN, MAX_POINTS, downsample_indices, layout, needs_log_scale, wrap_title
 
 PATH_COLOR = "#ff4136"
 START_COLOR = "#2ca02c"
@@ -16,6 +17,9 @@ LOW_SHARE_COLOR = "#b22222"
 LABELLED_EPOCHS = 5  # epochs written beside the path, start and end included
 CONTOURS = 24
 COLOR_QUANTILE = 0.85
+PATH_HEADROOM = 0.15  # of the range from the lowest point to the path's highest
+NOTE_CHARS = 80  # the note wraps here: about the width of the plane's chart (3/5 of the page) at 13 px
+NOTE_LINE_PX = 18
 HEIGHT = 520
 SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -34,9 +38,13 @@ def landscape_data(surface, max_points=MAX_POINTS, labelled=LABELLED_EPOCHS):
     shown = np.where(np.isfinite(loss), loss, top)
     log = bool(needs_log_scale(shown))
     z = np.log10(shown) if log else shown
-    # The colours span the lower COLOR_QUANTILE of the grid: the far walls' highest values would
-    # otherwise take most of the scale and leave the valley the path walks in one colour.
-    zrange = (float(z.min()), float(np.quantile(z, COLOR_QUANTILE)))
+    # The colours span the lower COLOR_QUANTILE of the grid, and at least every value under the path:
+    # the far walls' highest values would otherwise take most of the scale and leave the valley the
+    # path walks in one colour, yet the path must never cross ground drawn as "off the scale".
+    # Headroom above the path's highest point keeps the start off the scale's last colour.
+    under_path = RegularGridInterpolator((surface.y, surface.x), z)(surface.path[:, ::-1]).max()
+    low = float(z.min())
+    zrange = (low, float(max(np.quantile(z, COLOR_QUANTILE), under_path + PATH_HEADROOM * (under_path - low))))
     grid = {"x": surface.x, "y": surface.y, "loss": shown, "z": z, "log": log, "range": zrange}
     keep = downsample_indices(len(surface.epochs), max_points)
     path = pd.DataFrame({"epoch": surface.epochs[keep], "a": surface.path[keep, 0], "b": surface.path[keep, 1]})
@@ -51,13 +59,15 @@ def landscape_data(surface, max_points=MAX_POINTS, labelled=LABELLED_EPOCHS):
 def landscape_figure(grid, path, surface, title, loss_title="training loss"):
     """Contours of the loss, the path on them (start ●, end ★, some epochs named), the plane's share of its variance."""
     z_title = f"{loss_title} (log scale)" if grid["log"] else loss_title
-    colorbar = dict(title=dict(text=z_title, side="right"), len=0.9, tickformat=".3g")
+    colorbar = dict(title=dict(text=z_title, side="right"), len=0.9)
     low, high = grid["range"]
     if high <= low:  # a flat plane: one colour, one level
         high = low + 1.0
     if grid["log"]:
         powers = np.arange(np.floor(low), np.ceil(high) + 1)
         colorbar |= dict(tickvals=powers, ticktext=[power_label(p) for p in powers])
+    else:
+        colorbar |= dict(tickvals=nice_ticks(low, high), tickformat=".3~g")
     fig = go.Figure(
         go.Contour(
             x=grid["x"],
@@ -84,8 +94,8 @@ def landscape_figure(grid, path, surface, title, loss_title="training loss"):
             text=path.label,
             textposition=_label_sides(path.label),
             textfont=dict(color="white", size=11),
-            line=dict(color=PATH_COLOR, width=2),
-            marker=dict(size=4, color=PATH_COLOR),
+            line=dict(color=PATH_COLOR, width=1.5),  # thin: a zig-zag's strokes stay apart
+            marker=dict(size=3, color=PATH_COLOR),
             customdata=path.epoch,
             hovertemplate="epoch %{customdata}<br>(%{x:.3g}, %{y:.3g})<extra></extra>",
             name="path of gradient descent",
@@ -107,6 +117,7 @@ def landscape_figure(grid, path, surface, title, loss_title="training loss"):
         )
     fig.update_xaxes(range=[grid["x"][0], grid["x"][-1]])
     fig.update_yaxes(range=[grid["y"][0], grid["y"][-1]])
+    text, extra_lines = wrap_title(share_note(surface.kind, surface.explained, surface.note), NOTE_CHARS)
     layout(
         fig,
         title,
@@ -115,8 +126,9 @@ def landscape_figure(grid, path, surface, title, loss_title="training loss"):
         legend="below",
         hover="closest",
         height=HEIGHT,
+        top=MARGIN["t"] + NOTE_LINE_PX * (1 + extra_lines),  # the note's own lines, between title and plot
     )
-    return add_share_note(fig, surface)
+    return add_share_note(fig, surface, text)
 
 
 def _label_sides(labels):
@@ -125,16 +137,24 @@ def _label_sides(labels):
     return ["top center" if n % 2 else "bottom center" for n in order]
 
 
+def nice_ticks(low, high, count=5):
+    """About `count` round values (steps of 1, 2 or 5 × 10ᵏ) from low to high, for a linear colour bar."""
+    raw = (high - low) / count
+    power = 10.0 ** np.floor(np.log10(raw))
+    step = power * min((1, 2, 5, 10), key=lambda m: abs(m * power - raw))
+    return np.arange(np.ceil(low / step) * step, high + step * 1e-9, step).round(12).tolist()
+
+
 def power_label(power):
     """3 -> '10³', -2 -> '10⁻²': a log colour bar's tick."""
     return "10" + str(int(power)).translate(SUPERSCRIPTS)
 
 
-def add_share_note(fig, surface):
-    """The plane's share of the path's variance, written across the top of the plot; red when it is low."""
+def add_share_note(fig, surface, text):
+    """The plane's share of the path's variance (text, wrapped), written above the plot; red when it is low."""
     low = surface.kind == "random" or not np.isfinite(surface.explained) or surface.explained < LOW_SHARE
     fig.add_annotation(
-        text=share_note(surface.kind, surface.explained, surface.note),
+        text=text,
         xref="paper",
         yref="paper",
         x=0.0,

@@ -37,7 +37,7 @@ def fitted(split, **params):
 
 def note(figure):
     (annotation,) = figure["layout"]["annotations"]
-    return annotation["text"]
+    return annotation["text"].replace("<br>", " ")  # wrapped to the chart's width
 
 
 def centre(figure):

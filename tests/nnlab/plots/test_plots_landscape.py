@@ -30,9 +30,25 @@ def test_landscape_data_colours_log10_of_a_loss_spanning_decades(surface):
     np.testing.assert_array_equal(grid["loss"], surface.loss)
     assert grid["log"] == (surface.loss.max() / surface.loss.min() > 100)
     np.testing.assert_allclose(grid["z"], np.log10(surface.loss) if grid["log"] else surface.loss)
-    assert grid["range"] == (grid["z"].min(), np.quantile(grid["z"], plots.landscape.COLOR_QUANTILE))
+    low, high = grid["range"]
+    assert low == grid["z"].min() and high >= np.quantile(grid["z"], plots.landscape.COLOR_QUANTILE)
     np.testing.assert_array_equal(path.epoch, surface.epochs)
     np.testing.assert_array_equal(path[["a", "b"]].to_numpy(), surface.path)
+
+
+def test_the_colours_reach_up_to_the_highest_ground_under_the_path():
+    axis = np.linspace(-1, 1, 5)
+    loss = 1 + np.add.outer(axis**2, axis**2)  # 1 at the centre, 3 in the corners
+    loss[0, 0] = 50.0  # one far corner: above the 85% quantile
+    base = landscape.Surface(
+        "pca", axis, axis, loss, np.array([[-1.0, -1.0], [0.0, 0.0]]), np.array([0, 9]), 1.0, np.ones(2), 1.0, None
+    )
+    grid, _ = plots.landscape_data(base)
+    top = 50.0 + plots.landscape.PATH_HEADROOM * 49.0
+    assert grid["range"] == (1.0, top), "the path starts in that corner: its colour is on the scale, below the top"
+    base.path = np.array([[-0.5, 0.0], [0.0, 0.0]])
+    grid, _ = plots.landscape_data(base)
+    assert grid["range"] == (1.0, np.quantile(loss, plots.landscape.COLOR_QUANTILE))
 
 
 def test_landscape_data_names_epochs_between_the_ends_and_thins_long_paths(surface):
@@ -59,9 +75,10 @@ def test_landscape_figure_has_contours_the_path_its_ends_and_the_share_written_o
     assert (start.name, end.name) == ("start, epoch 0", "end, epoch 30")
     assert (start.x[0], start.y[0]) == tuple(surface.path[0]) and (end.x[0], end.y[0]) == (0.0, 0.0)
     assert end.marker.symbol == "star"
-    note = [a.text for a in fig.layout.annotations]
+    note = [a.text.replace("<br>", " ") for a in fig.layout.annotations]  # wrapped to the chart's width
     assert note == [explain_landscape.share_note("pca", surface.explained)]
     assert fig.layout.xaxis.title.text == explain_landscape.axis_title("pca", 0, surface.explained_axes[0])
+    assert all(len(line) <= plots.landscape.NOTE_CHARS for line in fig.layout.annotations[0].text.split("<br>"))
     assert list(fig.layout.xaxis.range) == [surface.x[0], surface.x[-1]]
 
 
@@ -85,6 +102,11 @@ def test_a_low_share_is_written_in_red():
     base.explained = 0.9
     fig = plots.landscape_figure(*plots.landscape_data(base), base, "t")
     assert fig.layout.annotations[0].font.color != plots.landscape.LOW_SHARE_COLOR
+
+
+def test_a_linear_colour_bar_ticks_round_numbers():
+    assert plots.landscape.nice_ticks(0.4973, 0.9424) == [0.5, 0.6, 0.7, 0.8, 0.9]
+    assert plots.landscape.nice_ticks(3042, 29_700) == [5000, 10_000, 15_000, 20_000, 25_000]
 
 
 def test_the_colour_bar_of_a_log_landscape_ticks_powers_of_ten():
