@@ -42,7 +42,8 @@ class Surface:
 
     kind: "pca" or "random" (also "random" when asked for "pca" on a path that never moved: note says so).
     x, y: (steps,) coordinates along d₁ and d₂, centred on 0 (θ_final); loss: (steps, steps).
-    path: (k, 2) the snapshots' coordinates in the plane; epochs: (k,) their epochs (the last is θ_final).
+    path: (k, 2) the snapshots' coordinates in the plane; epochs: (k,) their epochs (the last is θ_final);
+    path_loss: (k,) the objective the run recorded there (off the plane, where the path leaves it).
     explained: share of the path's variance (about its mean) that lies in the plane, in [0, 1];
     explained_axes: (2,) the share along d₁ and along d₂ (for "pca", the principal components').
     center_loss: the objective at θ_final; directions: (2, n_params); note: NO_MOVEMENT when "pca" fell back, else "".
@@ -59,6 +60,7 @@ class Surface:
     center_loss: float
     directions: np.ndarray
     note: str = ""
+    path_loss: np.ndarray | None = None
 
 
 @dataclass
@@ -261,7 +263,17 @@ def _plane(model, X, y, directions, steps, seed, chunk):
         center_loss=float(loss[steps // 2, steps // 2]),
         directions=basis,
         note=note,
+        path_loss=recorded_objective(model, epochs, float(loss[steps // 2, steps // 2])),
     )
+
+
+def recorded_objective(model, epochs, final):
+    """(k,) the objective history_ recorded at these epochs (at the start of each, before its update); final
+    for θ_final's epoch when the run trained to the end (no epoch records the parameters after the last update)."""
+    history = model.history_
+    objective = history.objective if history.objective is not None else history.loss
+    inside = epochs < len(objective)
+    return np.where(inside, objective[np.minimum(epochs, len(objective) - 1)], final)
 
 
 def _axes(coords, kind, steps):

@@ -33,6 +33,12 @@ CAPTIONS = {
         "whether the start and the end lie in one valley or have a ridge between them."
     ),
 }
+# Both pages: why the colour under a point of the path need not be the loss the run had there.
+PROJECTION = (
+    " The colours are the loss on the plane; each point of the path is projected onto it, so the less of the "
+    "path the plane holds, the more the loss under a point differs from the loss the run had there (hover a "
+    "point to see both)."
+)
 CHART = {"width": "stretch"}
 
 
@@ -81,4 +87,4 @@ def landscape_view(model, dataset, chart_key: str, page: str, loss_title: str = 
         + " "
         + explain_landscape.line_story(section)
     )
-    st.caption(CAPTIONS[page])
+    st.caption(CAPTIONS[page] + PROJECTION)

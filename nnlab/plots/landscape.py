@@ -26,7 +26,7 @@ SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 def landscape_data(surface, max_points=MAX_POINTS, labelled=LABELLED_EPOCHS):
     """(grid, path): grid dict(x, y, loss, z (what is coloured), log, range (of z the colours span)),
-    path frame (epoch, a, b, label).
+    path frame (epoch, a, b, loss: what the run recorded there, label).
 
     z is log10(loss) when the loss spans more than 100× (a narrow valley's walls would take every
     colour otherwise); non-finite losses are drawn as the largest finite one. label names a few
@@ -47,7 +47,10 @@ def landscape_data(surface, max_points=MAX_POINTS, labelled=LABELLED_EPOCHS):
     zrange = (low, float(max(np.quantile(z, COLOR_QUANTILE), under_path + PATH_HEADROOM * (under_path - low))))
     grid = {"x": surface.x, "y": surface.y, "loss": shown, "z": z, "log": log, "range": zrange}
     keep = downsample_indices(len(surface.epochs), max_points)
-    path = pd.DataFrame({"epoch": surface.epochs[keep], "a": surface.path[keep, 0], "b": surface.path[keep, 1]})
+    recorded = surface.path_loss[keep] if surface.path_loss is not None else np.full(len(keep), np.nan)
+    path = pd.DataFrame(
+        {"epoch": surface.epochs[keep], "a": surface.path[keep, 0], "b": surface.path[keep, 1], "loss": recorded}
+    )
     # The start and the end have markers of their own; the epochs in between are written on the path.
     named = np.unique(np.linspace(0, len(path) - 1, labelled).round().astype(int))[1:-1]
     path["label"] = ""
@@ -96,8 +99,9 @@ def landscape_figure(grid, path, surface, title, loss_title="training loss"):
             textfont=dict(color="white", size=11),
             line=dict(color=PATH_COLOR, width=1.5),  # thin: a zig-zag's strokes stay apart
             marker=dict(size=3, color=PATH_COLOR),
-            customdata=path.epoch,
-            hovertemplate="epoch %{customdata}<br>(%{x:.3g}, %{y:.3g})<extra></extra>",
+            customdata=np.c_[path.epoch, path.loss],
+            # The run's own loss at that epoch: off the plane, it differs from the colour under the point.
+            hovertemplate="epoch %{customdata[0]}, loss %{customdata[1]:.4g}<br>(%{x:.3g}, %{y:.3g})<extra></extra>",
             name="path of gradient descent",
         )
     )

@@ -42,6 +42,9 @@ def test_the_grid_centre_is_the_final_loss_and_the_path_ends_at_the_origin(deep)
     np.testing.assert_allclose(surface.path[-1], [0.0, 0.0], atol=1e-12)
     assert surface.epochs[0] == 0 and surface.epochs[-1] == deep.history_.epochs
     assert surface.loss.shape == (landscape.STEPS, landscape.STEPS) and np.all(np.isfinite(surface.loss))
+    # What the run recorded along its path: the loss at the start of each snapshot's epoch, then the final one.
+    np.testing.assert_array_equal(surface.path_loss[:-1], deep.history_.loss[surface.epochs[:-1]])
+    assert surface.path_loss[-1] == surface.center_loss
     # PCA directions are orthonormal: a snapshot's coordinates are its dot products with them.
     snapshots, _ = landscape.path(deep)
     np.testing.assert_allclose(np.linalg.norm(surface.directions, axis=1), 1.0)

@@ -121,7 +121,9 @@ def test_the_deep_tab_shows_nnlab_s_plane_of_the_page_s_run(run_page, charts, sp
     assert centre(plane)[2] == pytest.approx(model.history_.final_loss, rel=1e-12)
     path = plane["data"][1]
     np.testing.assert_allclose(np.c_[path["x"], path["y"]], surface.path, atol=1e-9)
-    assert path["customdata"][-1] == 300 and plane["data"][2]["name"] == "start, epoch 0"
+    assert path["customdata"][-1][0] == 300 and plane["data"][2]["name"] == "start, epoch 0"
+    # Hovering the path shows the loss the run recorded at each epoch, not the plane's.
+    np.testing.assert_allclose(path["customdata"][:-1, 1], model.history_.loss[:300], rtol=1e-12)
 
 
 def test_the_deep_tab_is_computed_once_per_run(new_page, charts, monkeypatch):
