@@ -72,18 +72,22 @@ def line_story(line):
 def lowest_point_story(surface, diverged=False):
     """Where the plane's lowest point lies against the run's end: the end itself, or lower ground nearby.
 
-    diverged: the run blew up, so its end (the centre) is its last good parameters, up a wall.
+    diverged: the run blew up, so its end (the centre) is its last good parameters, up a wall; then the
+    lowest loss is the path's own (surface.path_loss), where it was before it bounced out.
     """
     finite = np.where(np.isfinite(surface.loss), surface.loss, np.inf)
     i, j = np.unravel_index(np.argmin(finite), finite.shape)
     lowest, end = float(finite[i, j]), surface.center_loss
-    if lowest >= end * (1 - BARRIER_SHARE):
+    if lowest >= end * (1 - BARRIER_SHARE) and not diverged:
         return f"The run ended at loss {end:.4g}, the lowest point of this plane: no lower ground is in view."
     where = f"({surface.x[j]:.3g}, {surface.y[i]:.3g})"
     if diverged:
+        # The path's own record, not the grid: a narrow valley's floor can fall between grid points.
+        best = int(np.nanargmin(surface.path_loss))
         return (
-            f"The run blew up: the centre is its last good point, at loss {end:.4g}, high on a wall. The floor in "
-            f"view is {lowest:.4g} at {where}; each step overshot it by more than the step before."
+            f"The run blew up: the centre is its last good point, at loss {end:.4g}, high on a wall. Its lowest "
+            f"loss was {surface.path_loss[best]:.4g}, at epoch {surface.epochs[best]}; from there each step "
+            "overshot the valley by more than the step before."
         )
     return (
         f"The run ended at loss {end:.4g}; the lowest point in view is {lowest:.4g} at "

@@ -28,8 +28,9 @@ CAPTIONS = {
     ),
     "deep": (
         "A network's loss is no bowl, and a plane is a thin slice of it. A run whose learning rate is too "
-        "large bounces from wall to wall across the valley; a run whose units died sits on a flat plateau, "
-        "where the colours barely change and the path stops moving. The straight line on the right asks "
+        "large bounces from wall to wall across the valley; a run whose units died sits on a plateau, where "
+        "the colours barely change along a direction, because moving a dead unit's weights changes nothing. "
+        "The straight line on the right asks "
         "whether the start and the end lie in one valley or have a ridge between them."
     ),
 }

@@ -16,6 +16,7 @@ END_COLOR = "#ffdc00"
 LOW_SHARE_COLOR = "#b22222"
 LABELLED_EPOCHS = 5  # epochs written beside the path, start and end included
 CONTOURS = 24
+CLEAR_OF_END = 0.08  # share of each axis's half-range around the start and the end where no epoch is written
 COLOR_QUANTILE = 0.85
 PATH_HEADROOM = 0.15  # of the range from the lowest point to the path's highest
 NOTE_CHARS = 80  # the note wraps here: about the width of the plane's chart (3/5 of the page) at 13 px
@@ -53,6 +54,12 @@ def landscape_data(surface, max_points=MAX_POINTS, labelled=LABELLED_EPOCHS):
     )
     # The start and the end have markers of their own; the epochs in between are written on the path.
     named = np.unique(np.linspace(0, len(path) - 1, labelled).round().astype(int))[1:-1]
+    # A label beside the start's or the end's marker would hide under it: only points clear of both are named.
+    for a, b in (path[["a", "b"]].iloc[0], (0.0, 0.0)):
+        clear = (np.abs(path.a.iloc[named] - a) / surface.x[-1] > CLEAR_OF_END) | (
+            np.abs(path.b.iloc[named] - b) / surface.y[-1] > CLEAR_OF_END
+        )
+        named = named[clear.to_numpy()]
     path["label"] = ""
     path.loc[path.index[named], "label"] = [f"epoch {e}" for e in path.epoch.iloc[named]]
     path.attrs = {"shown": len(keep), "recorded": len(surface.epochs)}
@@ -70,7 +77,7 @@ def landscape_figure(grid, path, surface, title, loss_title="training loss"):
         powers = np.arange(np.floor(low), np.ceil(high) + 1)
         colorbar |= dict(tickvals=powers, ticktext=[power_label(p) for p in powers])
     else:
-        colorbar |= dict(tickvals=nice_ticks(low, high), tickformat=".3~g")
+        colorbar |= dict(tickvals=nice_ticks(low, high), tickformat=",.3~r")  # 0.5, 25,000: never 2.5e+4
     fig = go.Figure(
         go.Contour(
             x=grid["x"],

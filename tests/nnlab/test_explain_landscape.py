@@ -66,7 +66,11 @@ def test_line_story_finds_a_ridge_between_start_and_end():
 def surface(loss):
     axis = np.array([-2.0, 0.0, 2.0])
     loss = np.asarray(loss, dtype=float)
-    return Surface("pca", axis, axis * 0.5, loss, np.zeros((1, 2)), np.array([0]), 1.0, np.ones(2), loss[1, 1], None)
+    path_loss = np.array([2.0, 0.5, 40.0, loss[1, 1]])  # recorded at epochs 0, 3, 6, 7
+    epochs = np.array([0, 3, 6, 7])
+    return Surface(
+        "pca", axis, axis * 0.5, loss, np.zeros((4, 2)), epochs, 1.0, np.ones(2), loss[1, 1], None, "", path_loss
+    )
 
 
 def test_lowest_point_story_points_at_lower_ground_or_at_the_end():
@@ -79,7 +83,7 @@ def test_lowest_point_story_points_at_lower_ground_or_at_the_end():
         "The run ended at loss 1; the lowest point in view is 0.25 at (2, -1), 75% lower: the run did not end at "
         "the bottom of what this plane shows."
     )
-    assert words.lowest_point_story(surface(slope), diverged=True) == (
-        "The run blew up: the centre is its last good point, at loss 1, high on a wall. The floor in view is "
-        "0.25 at (2, -1); each step overshot it by more than the step before."
+    assert words.lowest_point_story(surface(bowl), diverged=True) == (
+        "The run blew up: the centre is its last good point, at loss 1, high on a wall. Its lowest loss was 0.5, "
+        "at epoch 3; from there each step overshot the valley by more than the step before."
     )

@@ -60,6 +60,16 @@ def test_landscape_data_names_epochs_between_the_ends_and_thins_long_paths(surfa
     assert short.attrs == {"shown": 10, "recorded": 31}
 
 
+def test_no_epoch_is_written_under_the_markers_of_the_start_and_the_end(surface):
+    near = landscape.Surface(**{**surface.__dict__, "path": surface.path.copy()})
+    near.path[10] = [0.01 * near.x[-1], 0.01 * near.y[-1]]  # epoch 10 lands next to the end
+    _, path = plots.landscape_data(near, labelled=4)
+    assert list(path.label[path.label != ""]) == ["epoch 20"]
+    near.path[20] = near.path[0] + 0.01 * near.x[-1]  # and epoch 20 next to the start
+    _, path = plots.landscape_data(near, labelled=4)
+    assert list(path.label[path.label != ""]) == []
+
+
 def test_infinite_losses_are_drawn_as_the_largest_finite_one(surface):
     blown = landscape.Surface(**{**surface.__dict__, "loss": surface.loss.copy()})
     blown.loss[0, 0] = np.inf
