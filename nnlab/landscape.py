@@ -25,6 +25,10 @@ from .network import Layout, Network
 DIRECTIONS = ("pca", "random")
 NO_MOVEMENT = "no_movement"  # Surface.note: asked for "pca", but the path never moved, so random directions
 STEPS = 41  # grid points per axis: odd, so the centre point is θ_final itself
+# steps² × rows × parameters of one plane: ~2 s on one core here (the deep page's default 41² grid on 353
+# rows and 2,817 parameters is 1.7e9 and takes 0.14 s); larger networks get a coarser grid, down to MIN_STEPS.
+MAX_WORK = 2e10
+MIN_STEPS = 11
 LINE_STEPS = 121
 LINE_SPAN = (-0.25, 1.25)  # α beyond 0 and 1 shows whether start and end sit in a dip
 PAD = 1.25  # the grid reaches this far beyond the farthest projected snapshot
@@ -224,10 +228,29 @@ def chunk_size(rows, layout):
 # -- the two views ----------------------------------------------------------------------------
 
 
-def plane(model, X, y, directions="pca", steps=STEPS, seed=0, chunk=None):
-    """`Surface` of a fitted MLP's training objective on X (rows, features), y (rows,) around θ_final."""
+def grid_steps(rows, n_params, wanted=STEPS):
+    """The largest odd number of points per axis, at most wanted, whose steps² forward passes fit MAX_WORK.
+
+    Raises ValueError when even MIN_STEPS² passes would not: the network or the data is too large to map.
+    """
+    affordable = int(np.sqrt(MAX_WORK / max(rows * n_params, 1)))
+    steps = min(wanted, affordable - (affordable % 2 == 0))
+    if steps < MIN_STEPS:
+        raise ValueError(
+            f"a {MIN_STEPS}×{MIN_STEPS} grid of forward passes over {rows:,} rows and {n_params:,} parameters "
+            f"is over the cap of {MAX_WORK:.0e} multiply-adds; map a smaller network or fewer rows"
+        )
+    return steps
+
+
+def plane(model, X, y, directions="pca", steps=None, seed=0, chunk=None):
+    """`Surface` of a fitted MLP's training objective on X (rows, features), y (rows,) around θ_final.
+
+    steps: points per axis (odd); None takes grid_steps(), STEPS unless the network is large.
+    """
     if directions not in DIRECTIONS:
         raise ValueError(f"unknown directions {directions!r}; choose one of {', '.join(map(repr, DIRECTIONS))}")
+    steps = grid_steps(len(X), layout_of(model).n_params) if steps is None else steps
     if steps < 3 or steps % 2 == 0:
         raise ValueError(f"steps must be an odd number ≥ 3, so the grid has a centre; got {steps}")
     with _blas.limit(limits=1, user_api="blas"):  # a page's server shares its cores: one thread, like training

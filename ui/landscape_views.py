@@ -7,6 +7,7 @@ import streamlit as st
 
 from nnlab import explain_landscape, landscape, plots
 
+from .frame import show_error
 from .training import run_key
 
 PLANES = {
@@ -72,8 +73,12 @@ def landscape_view(model, dataset, chart_key: str, page: str, loss_title: str = 
     )
     history = model.history_
     key = (run_key(model.config(), dataset), history.epochs)
-    surface = cached_plane(key, model, dataset, directions)
-    section = cached_line(key, model, dataset)
+    try:
+        surface = cached_plane(key, model, dataset, directions)
+        section = cached_line(key, model, dataset)  # never dearer than the plane: 121 points ≤ its MIN_STEPS²
+    except ValueError as exc:  # a network too large to map (landscape.MAX_WORK)
+        show_error(exc, "The loss around this run cannot be mapped")
+        return
     left, right = st.columns([3, 2], gap="medium")
     left.plotly_chart(
         plots.landscape_figure(*plots.landscape_data(surface), surface, TITLES[surface.kind], loss_title),

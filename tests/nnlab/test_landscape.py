@@ -202,3 +202,12 @@ def test_a_straight_path_still_spans_a_plane():
     np.testing.assert_allclose(surface.explained_axes, [1.0, 0.0])
     np.testing.assert_allclose(surface.directions @ surface.directions.T, np.eye(2), atol=1e-12)
     assert surface.y[-1] == pytest.approx(landscape.MIN_ASPECT * surface.x[-1])
+
+
+def test_large_networks_get_a_coarser_grid_within_the_work_cap():
+    assert landscape.grid_steps(353, 2817) == landscape.STEPS  # the deep page's default: the full grid
+    steps = landscape.grid_steps(1000, 50_000)
+    assert steps % 2 == 1 and landscape.MIN_STEPS <= steps < landscape.STEPS
+    assert steps**2 * 1000 * 50_000 <= landscape.MAX_WORK < (steps + 2) ** 2 * 1000 * 50_000
+    with pytest.raises(ValueError, match="over the cap"):
+        landscape.grid_steps(100_000, 600_000)

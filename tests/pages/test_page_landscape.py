@@ -142,3 +142,12 @@ def test_a_cold_visit_does_not_compute_the_landscape(run_page, charts, monkeypat
     monkeypatch.setattr(landscape, "plane", lambda *a, **k: calls.append(1))
     at = run_page(DEEP)
     assert not at.exception and calls == [] and "landscape" not in charts(at, **DEEP_CHARTS)
+
+
+def test_a_network_too_large_to_map_says_so(run_page, monkeypatch):
+    monkeypatch.setattr(landscape, "MAX_WORK", 1e6)  # the default run's 11×11 grid would be 4e7
+    at = run_page(DEEP, query={"deep.view": TAB})
+    assert not at.exception
+    (error,) = at.error
+    assert error.value.startswith("**The loss around this run cannot be mapped:** a 11×11 grid")
+    assert not [c for c in at.get("plotly_chart") if c.key.startswith("deep-landscape")]
