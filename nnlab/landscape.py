@@ -150,7 +150,9 @@ def principal_directions(snapshots, seed=0):
 def filter_normalized_directions(model, seed=0, count=2):
     """(count, n_params) random directions, each unit's incoming weights scaled to that unit's norm in θ_final.
 
-    Li et al. 2018: d_j ← d_j / ‖d_j‖ · ‖θ_j‖ for every unit j's column of W; biases are 0 in d.
+    Li et al. 2018: d_j ← d_j / ‖d_j‖ · ‖θ_j‖ for every unit j's column of W; biases are 0 in d. A unit
+    whose weights are all 0 (zeros init: they may never move) gets ‖d_j‖ = 1 instead of none, or the
+    plane of such a network would shrink to its output layer.
     """
     layout = layout_of(model)
     theta = final_parameters(model)
@@ -160,7 +162,8 @@ def filter_normalized_directions(model, seed=0, count=2):
     weights, _ = layout.views(directions)
     for W, W_final in zip(weights, layout.views(theta)[0]):
         norms = np.linalg.norm(W, axis=1, keepdims=True)  # (count, 1, fan_out): each unit's column
-        W *= np.linalg.norm(W_final, axis=0) / np.where(norms > 0, norms, 1.0)
+        scale = np.linalg.norm(W_final, axis=0)
+        W *= np.where(scale > 0, scale, 1.0) / np.where(norms > 0, norms, 1.0)
     return directions
 
 
@@ -176,7 +179,8 @@ def explained_variance(snapshots, directions):
         return np.nan, np.full(2, np.nan)
     basis, _ = np.linalg.qr(directions.T)
     in_plane = float(np.sum((centred @ basis) ** 2))
-    unit = directions / np.linalg.norm(directions, axis=1, keepdims=True)
+    lengths = np.linalg.norm(directions, axis=1, keepdims=True)
+    unit = directions / np.where(lengths > 0, lengths, 1.0)
     along = np.sum((centred @ unit.T) ** 2, axis=0) / total
     return min(in_plane / total, 1.0), along
 

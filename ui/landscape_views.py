@@ -3,6 +3,8 @@ straight line from start to end (nnlab.landscape), cached per run so a rerun red
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from nnlab import explain_landscape, landscape, plots
@@ -47,7 +49,9 @@ CHART = {"width": "stretch"}
 @st.cache_data(max_entries=16, show_spinner="Mapping the loss around the run…")
 def cached_plane(key, _model, _dataset, directions):
     """landscape.plane of a run on its training rows; key (run key, epochs trained) identifies _model and _dataset."""
-    return landscape.plane(_model, _dataset.X_train, _dataset.y_train, directions)
+    surface = landscape.plane(_model, _dataset.X_train, _dataset.y_train, directions)
+    # The page never draws the directions (2 × n_params): a large network's would fill the cache.
+    return replace(surface, directions=None)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

@@ -211,3 +211,13 @@ def test_large_networks_get_a_coarser_grid_within_the_work_cap():
     assert steps**2 * 1000 * 50_000 <= landscape.MAX_WORK < (steps + 2) ** 2 * 1000 * 50_000
     with pytest.raises(ValueError, match="over the cap"):
         landscape.grid_steps(100_000, 600_000)
+
+
+def test_units_with_no_weights_get_a_direction_of_unit_norm():
+    # Zeros init with tanh: the hidden layer's weights never move from 0 (every unit gets the same, zero, gradient).
+    model = nnlab.MLP(hidden=(4,), activation="tanh", init="zeros", lr=0.1, epochs=5).fit(X, Y)
+    assert np.all(model.coefs_[0] == 0)
+    weights, _ = landscape.layout_of(model).views(landscape.filter_normalized_directions(model))
+    np.testing.assert_allclose(np.linalg.norm(weights[0], axis=1), 1.0)
+    surface = landscape.plane(model, X, Y, "random", steps=5)
+    assert np.ptp(surface.loss) > 0, "moving the hidden layer changes the loss: the plane is not a point"
