@@ -167,8 +167,10 @@ def test_a_run_that_blew_up_shows_the_path_up_to_its_last_good_parameters():
     model = blown_up(hidden=(), init="zeros", lr=3.0, epochs=200)
     history = model.history_
     assert history.diverged_at is not None
+    assert history.snapshot_epochs.max() > history.last_good_epoch, "a snapshot of the blow-up was recorded"
     snapshots, epochs = landscape.path(model)
-    assert np.all(np.isfinite(snapshots)) and epochs[-1] == history.last_good_epoch
+    assert np.all(np.isfinite(snapshots)) and np.all(epochs <= history.last_good_epoch)
+    assert epochs[-1] == history.last_good_epoch and np.all(np.diff(epochs) > 0)
     np.testing.assert_array_equal(snapshots[-1], landscape.final_parameters(model))
     surface = landscape.plane(model, X, Y)
     assert surface.center_loss == pytest.approx(history.final_loss, rel=1e-12)
