@@ -29,6 +29,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/train_speed.py
 	$(BIN)/python benchmarks/sweep_speed.py
+	$(BIN)/python benchmarks/landscape_speed.py
 	$(BIN)/python benchmarks/page_speed.py
 	$(BIN)/python benchmarks/browser_speed.py
 	$(BIN)/python benchmarks/caps_speed.py

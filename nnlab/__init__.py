@@ -2,7 +2,7 @@
 
 __version__ = "0.9.0"
 
-from . import sweeps
+from . import landscape, sweeps
 from .config import Config
 from .data import DataError
 from .doctor import Diagnosis, Finding, diagnose
@@ -21,6 +21,7 @@ __all__ = [
     "SweepResult",
     "load_sweep",
     "sweeps",
+    "landscape",
     "diagnose",
     "Diagnosis",
     "Finding",

@@ -11,6 +11,7 @@ from nnlab.data import describe
 from ui import state
 from ui.diagnosis import diagnosis_panel
 from ui.frame import SCALED_SOURCES, current_choice, frame, show_error
+from ui.landscape_views import landscape_view
 from ui.linear import rate_metrics, run_charts, tutorial_problem
 from ui.training import dataset_key, train_model
 
@@ -31,12 +32,14 @@ DEFAULTS = {
     "around_bound": True,
 }
 KEEP_EVERY_EPOCH = 5000  # weight snapshots at every epoch up to here
+VIEWS = ["The run", "Loss landscape"]
 LINK_CHECKS = {
     f"{KEY}.lr": state.choice(DEFAULTS["lr"], RATES),
     f"{KEY}.epochs": state.choice(DEFAULTS["epochs"], EPOCHS),
     f"{KEY}.init": state.choice(DEFAULTS["init"], INITS),
     f"{KEY}.rates": state.items(DEFAULTS["rates"], RATES, most=8),
     f"{KEY}.problem": state.choice(PROBLEMS["data"], PROBLEMS.values()),
+    f"{KEY}.view": state.choice(VIEWS[0], VIEWS),
 }
 
 
@@ -145,8 +148,14 @@ st.markdown(
 )
 found = diagnosis_panel(model, data, params, page=KEY, eval=len(data.y_test) > 0) if model is not None else None
 
-# -- the charts ---------------------------------------------------------------------------------
-run_charts(model, data, histories, best, bound_info, lr, found, loss_title, KEY)
+# -- the charts (each tab renders only when open) -------------------------------------------------
+run_tab, landscape_tab = st.tabs(VIEWS, key=widget("view"), bind="query-params")
+if run_tab.open:
+    with run_tab:
+        run_charts(model, data, histories, best, bound_info, lr, found, loss_title, KEY)
+if landscape_tab.open:
+    with landscape_tab:
+        landscape_view(model, data, f"{KEY}.", "linear", loss_title)
 
 labels = {r: f"lr {r:g}" for r in settings["rates"]}
 if settings["around_bound"]:

@@ -74,6 +74,7 @@ from .grids import (
     grid_heatmap_figure,
     grid_preview_figure,
 )
+from .landscape import landscape_data, landscape_figure, line_data, line_figure
 from .layers import (
     UPDATE_RATIO_RULE,
     gradient_profile_data,
@@ -149,6 +150,8 @@ __all__ = [
     "histograms_figure",
     "initial_gradients_data",
     "initial_gradients_figure",
+    "landscape_data",
+    "landscape_figure",
     "layer_comparison_data",
     "layer_comparison_figure",
     "layer_lines_figure",
@@ -160,6 +163,8 @@ __all__ = [
     "learning_rate_data",
     "learning_rate_figure",
     "legend_below",
+    "line_data",
+    "line_figure",
     "linear_loss_figure",
     "linear_r2_figure",
     "log_ticks",
