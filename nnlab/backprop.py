@@ -27,6 +27,9 @@ RULES = {
     "tutorial": lambda n: 1.0,  # the tutorial's dA = ŷ − y
 }
 PHASES = ("forward", "backward", "update")
+# A z this close to 0 is within reach of a finite-difference step (GRADCHECK_STEP times inputs of a
+# few units): for ReLU-like activations it counts as sitting on the kink.
+KINK_WIDTH = 1e-5
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
@@ -52,7 +55,7 @@ class Trace:
     """Every array of one training step (arrays: key -> ndarray) and the walk through them (steps, in order).
 
     Keys: "a0" (= X), "y", "W1", "b1", "z1", "a1", …, "loss", "delta1", "dW1", "db1", …, their checks
-    "num:delta1", "num:dW1", …, and, with a learning rate, "new:W1", "new:b1", …, "new_loss".
+    "num:delta1", "num:dW1", …, and, with a learning rate, "new:W1", "new:b1", …, "new:yhat", "new_loss".
     """
 
     arrays: dict
@@ -249,7 +252,9 @@ def trace_layers(weights, biases, X, y, activation, lr=None, l2=0.0, rule="exact
         new_b = [b - lr * g for b, g in zip(biases, db)]
         for layer, (W, b) in enumerate(zip(new_W, new_b), start=1):
             arrays[f"new:W{layer}"], arrays[f"new:b{layer}"] = W, b
-        arrays["new_loss"] = np.float64(objective(new_W, new_b, X, y, activation, l2))
+        new_z, _ = forward(new_W, new_b, X, activation)
+        arrays["new:yhat"] = new_z[-1][:, 0]
+        arrays["new_loss"] = np.float64(_loss_of(new_z[-1], y, new_W, l2))
     sizes = (X.shape[1], *(W.shape[1] for W in weights))
     round_off = ROUND_OFF_MARGIN * np.finfo(np.float64).eps * max(abs(float(arrays["loss"])), 1e-300) / GRADCHECK_STEP
     steps = walk(len(weights), activation, l2, rule, lr is not None)
@@ -333,13 +338,29 @@ def walk(n_layers, activation, l2=0.0, rule="exact", update=True):
                         (f"{kind}{layer}", f"d{kind}{layer}"),
                     )
                 )
-        steps.append(
-            Step("new_loss", "new_loss", 0, "update", f"L = mean((ŷ − y)²){penalty} with the new W and b", ("y",))
-        )
+        after = f"L = mean((ŷ − y)²){penalty} with the new W and b"
+        steps.append(Step("new_loss", "new_loss", 0, "update", after, ("new:yhat", "y")))
     return tuple(steps)
 
 
 # -- reading a trace ---------------------------------------------------------------------------------
+
+
+def kinks(trace):
+    """{hidden layer (1 …): entries of its z within KINK_WIDTH of a piecewise-linear activation's kink at 0}.
+
+    There the slope jumps (ReLU: 0 to 1), central differences straddle the jump and average the two
+    sides, so the δ of that layer and every gradient below it cannot agree with them (nor be wrong).
+    """
+    if ACTIVATIONS[trace.activation].two_slopes is None:
+        return {}
+    found = {layer: int(np.sum(np.abs(trace.arrays[f"z{layer}"]) <= KINK_WIDTH)) for layer in range(1, trace.n_layers)}
+    return {layer: count for layer, count in found.items() if count}
+
+
+def kinks_behind(trace, step):
+    """kinks(trace) that a step's gradient passes through: those at its layer and above it."""
+    return {layer: count for layer, count in kinks(trace).items() if layer >= step.layer}
 
 
 def agrees(analytic, numeric, round_off):
@@ -398,7 +419,7 @@ def tutorial_comparison(exact, tutorial):
 
     Returns {rows, factor: ‖g_tutorial‖ / ‖g_exact‖ (n/2 when l2 = 0), expected: n/2, lr, effective_lr:
     the rate nnlab would need to take the tutorial's step (lr · factor), exact_check, tutorial_check
-    (gradient_check of each), loss, new_loss_exact, new_loss_tutorial}.
+    (gradient_check of each), loss, new_loss_exact, new_loss_tutorial, activation, kinks (see kinks)}.
     """
     g_exact, g_tutorial = exact.gradient(), tutorial.gradient()
     norm = float(np.linalg.norm(g_exact))
@@ -414,6 +435,8 @@ def tutorial_comparison(exact, tutorial):
         "loss": exact.loss,
         "new_loss_exact": exact.new_loss,
         "new_loss_tutorial": tutorial.new_loss,
+        "activation": exact.activation,
+        "kinks": kinks(exact),
     }
 
 
