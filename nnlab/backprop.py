@@ -284,10 +284,12 @@ def walk(n_layers, activation, l2=0.0, rule="exact", update=True):
                 Step(f"a{layer}", "a", layer, "forward", f"a{s(layer)} = {activation}(z{s(layer)})", (f"z{layer}",))
             )
     steps.append(Step("loss", "loss", 0, "forward", f"L = mean((ŷ − y)²){penalty}", (f"z{L}", "y")))
-    start = "(ŷ − y) · 2/n" if rule == "exact" else "ŷ − y   (the tutorial's dA: no 2/n)"
-    steps.append(
-        Step(f"delta{L}", "delta", L, "backward", f"δ{s(L)} = ∂L/∂z{s(L)} = {start}", (f"z{L}", "y"), f"num:delta{L}")
+    start = (
+        f"δ{s(L)} = ∂L/∂z{s(L)} = (ŷ − y) · 2/n"
+        if rule == "exact"
+        else f"δ{s(L)} = ŷ − y   (the tutorial's dA; ∂L/∂z{s(L)} has a 2/n more)"
     )
+    steps.append(Step(f"delta{L}", "delta", L, "backward", start, (f"z{L}", "y"), f"num:delta{L}"))
     for layer in range(L, 0, -1):
         below = "X" if layer == 1 else f"a{s(layer - 1)}"
         decay = f" + 2·l2·W{s(layer)}" if l2 else ""
@@ -464,3 +466,26 @@ def descent(model, X, y, lr, steps, rule="exact"):
                 W -= lr * gW
                 b -= lr * gb
     return losses
+
+
+def comparison_table(exact, tutorial):
+    """Per W and b: ‖gradient‖ by nnlab's rule and by the tutorial's, their ratio, and each one's largest
+    relative error against central finite differences (the same numbers for both: the true gradient)."""
+    rows = []
+    for kind in ("W", "b"):
+        for layer in range(1, exact.n_layers + 1):
+            key = f"d{kind}{layer}"
+            numeric = exact.arrays[f"num:{key}"]
+            g_exact, g_tutorial = exact.arrays[key], tutorial.arrays[key]
+            norm = float(np.linalg.norm(g_exact))
+            rows.append(
+                {
+                    "gradient": display_name(key),
+                    "‖nnlab‖": norm,
+                    "‖tutorial‖": float(np.linalg.norm(g_tutorial)),
+                    "tutorial / nnlab": float(np.linalg.norm(g_tutorial)) / norm if norm > 0 else np.nan,
+                    "nnlab vs finite differences": float(np.max(relative_error(g_exact, numeric))),
+                    "tutorial vs finite differences": float(np.max(relative_error(g_tutorial, numeric))),
+                }
+            )
+    return pd.DataFrame(rows)

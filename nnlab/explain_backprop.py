@@ -76,7 +76,7 @@ def entry_sentence(trace, step, index):
         head = f"{_where(trace, step.key, r, 0)} = "
         if trace.rule == "exact":
             return f"{head}(ŷ − y) · 2/n = ({error}) · 2/{trace.rows} = {number(value)}"
-        return f"{head}ŷ − y = {error} = {number(value)}   (the tutorial's dA: no 2/n)"
+        return f"{head}ŷ − y = {error} = {number(value)}"
     if step.kind == "delta":
         r, i = index
         above, W = a[f"delta{layer + 1}"][r], a[f"W{layer + 1}"][i]

@@ -173,3 +173,15 @@ def test_bad_input_is_refused_with_a_reason():
         backprop.backprop_trace(model, X, Y, rule="approximate")
     with pytest.raises(ValueError, match="lr must be a positive number"):
         backprop.backprop_trace(model, X, Y, lr=-1)
+
+
+def test_the_comparison_table_has_one_row_per_parameter_block():
+    model = fitted((3,), "tanh")
+    exact = backprop.backprop_trace(model, X[:5], Y[:5], lr=0.1)
+    wrong = backprop.backprop_trace(model, X[:5], Y[:5], lr=0.1, rule="tutorial")
+    table = backprop.comparison_table(exact, wrong)
+    assert table.gradient.tolist() == ["∂L/∂W₁", "∂L/∂W₂", "∂L/∂b₁", "∂L/∂b₂"]
+    np.testing.assert_allclose(table["tutorial / nnlab"], 2.5)  # n/2 with five rows
+    np.testing.assert_allclose(table["‖nnlab‖"][0], np.linalg.norm(exact.arrays["dW1"]))
+    assert (table["nnlab vs finite differences"] < 1e-6).all()
+    np.testing.assert_allclose(table["tutorial vs finite differences"], 1.5 / 3.5, rtol=1e-6)  # (c − 1)/(c + 1)
