@@ -80,7 +80,7 @@ def entry_sentence(trace, step, index):
     if step.kind == "delta":
         r, i = index
         above, W = a[f"delta{layer + 1}"][r], a[f"W{layer + 1}"][i]
-        slope = ACTIVATIONS[trace.activation].derivative(np.array(a[f"z{layer}"][r, i]))
+        slope = ACTIVATIONS[trace.activation].derivative(np.array([a[f"z{layer}"][r, i]]))[0]
         terms = [f"{factor(d)}·{factor(w)}" for d, w in zip(above, W)]
         return (
             f"{_where(trace, step.key, r, i)} = (δ{sub(layer + 1)}[row {r + 1}]·W{sub(layer + 1)}[{i + 1}, :])"
@@ -193,8 +193,8 @@ def kink_note(activation, found):
         f"Not a bug: {total} {units} of {where} {'is' if total == 1 else 'are'} exactly 0, on {activation}'s kink, "
         f"where its slope jumps. Finite differences step across the jump and average the two slopes, while "
         f"backprop takes the slope at 0 as {activation}′(0) = {number(_slope_at_zero(activation))}; no single "
-        f"gradient exists there. Zero weights or zero biases with whole-number inputs land on it; "
-        f"another initialization or seed moves off it."
+        f"gradient exists there. A unit lands on it when everything feeding it is 0 (every unit below it "
+        f"off, or zero weights) while its bias is still 0; another seed, or a step of training, moves it off."
     )
 
 

@@ -256,7 +256,9 @@ def tutorial_panel(trace, tutorial):
         column.markdown("\n".join(f"- {s}" for s in words.step_sentences(found, step, 0)[0]))
         gradient = next(s for s in found.steps if s.key == f"dW{L}")
         agrees = backprop.step_table(found, gradient).agrees.all()
-        (column.success if agrees else column.error)(f"∂L/∂W{backprop.sub(L)}: {words.check_verdict(found, gradient)}")
+        (column.success if agrees else column.warning)(
+            f"∂L/∂W{backprop.sub(L)}: {words.check_verdict(found, gradient)}"
+        )
     st.caption(words.step_losses(comparison))
     st.dataframe(
         backprop.comparison_table(trace, tutorial),

@@ -149,8 +149,8 @@ def test_a_unit_on_the_relu_kink_is_explained_not_blamed():
         "All 2 entries disagree with central finite differences (relative error up to 1). Not a bug: 2 entries of "
         "z₁ are exactly 0, on relu's kink, where its slope jumps. Finite differences step across the jump and "
         "average the two slopes, while backprop takes the slope at 0 as relu′(0) = 0; no single gradient exists "
-        "there. Zero weights or zero biases with whole-number inputs land on it; another initialization or seed "
-        "moves off it."
+        "there. A unit lands on it when everything feeding it is 0 (every unit below it off, or zero weights) while "
+        "its bias is still 0; another seed, or a step of training, moves it off."
     )
     assert eb.check_verdict(t, step(t, "dW2")).startswith("All 2 entries agree"), "the kink is below W₂"
 
