@@ -159,9 +159,10 @@ def backprop_diagram_figure(nodes, edges, title, n_layers=None):
     fig.update_xaxes(
         tickvals=list(range(layers)), ticktext=names, showgrid=False, zeroline=False, range=[-0.6, layers - 0.6]
     )
-    span = float(nodes.y.max() - nodes.y.min()) if len(nodes) > 1 else 1.0
-    fig.update_yaxes(visible=False, range=[nodes.y.min() - 0.5, nodes.y.max() + 0.5 + 0.12 * max(span, 1.0)])
-    return set_title(fig, title, 500, dict(l=110, r=30, t=60, b=50))
+    # Room above the top unit for its two lines of values; the height grows with the widest layer.
+    fig.update_yaxes(visible=False, range=[nodes.y.min() - 0.35, nodes.y.max() + 0.6])
+    widest = int(nodes.groupby("layer").size().max())
+    return set_title(fig, title, 260 + 70 * widest, dict(l=110, r=30, t=50, b=40))
 
 
 def _lines(fig, part, line_color, width):
