@@ -252,9 +252,11 @@ def trace_layers(weights, biases, X, y, activation, lr=None, l2=0.0, rule="exact
         new_b = [b - lr * g for b, g in zip(biases, db)]
         for layer, (W, b) in enumerate(zip(new_W, new_b), start=1):
             arrays[f"new:W{layer}"], arrays[f"new:b{layer}"] = W, b
-        new_z, _ = forward(new_W, new_b, X, activation)
-        arrays["new:yhat"] = new_z[-1][:, 0]
-        arrays["new_loss"] = np.float64(_loss_of(new_z[-1], y, new_W, l2))
+        # A learning rate far too large is a lesson, not a crash: the new loss may overflow to inf.
+        with np.errstate(over="ignore", invalid="ignore"):
+            new_z, _ = forward(new_W, new_b, X, activation)
+            arrays["new:yhat"] = new_z[-1][:, 0]
+            arrays["new_loss"] = np.float64(_loss_of(new_z[-1], y, new_W, l2))
     sizes = (X.shape[1], *(W.shape[1] for W in weights))
     round_off = ROUND_OFF_MARGIN * np.finfo(np.float64).eps * max(abs(float(arrays["loss"])), 1e-300) / GRADCHECK_STEP
     steps = walk(len(weights), activation, l2, rule, lr is not None)

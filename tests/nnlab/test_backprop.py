@@ -185,3 +185,14 @@ def test_the_comparison_table_has_one_row_per_parameter_block():
     np.testing.assert_allclose(table["‖nnlab‖"][0], np.linalg.norm(exact.arrays["dW1"]))
     assert (table["nnlab vs finite differences"] < 1e-6).all()
     np.testing.assert_allclose(table["tutorial vs finite differences"], 1.5 / 3.5, rtol=1e-6)  # (c − 1)/(c + 1)
+
+
+def test_a_step_far_too_large_shows_the_loss_blowing_up():
+    # lr 1000 on a target of ~150 through three linear layers: the one step overshoots by ~50 orders
+    # of magnitude. pytest.ini turns any RuntimeWarning (an overflow, say) into an error.
+    model = nnlab.MLP(hidden=(4, 4, 4), activation="linear", init="he", random_state=0)
+    trace = backprop.backprop_trace(model, X * 100, 150 + 80 * Y, lr=1000.0)
+    assert np.isfinite(trace.loss) and trace.new_loss > 1e50 * trace.loss
+    losses = backprop.descent(model, X * 100, 150 + 80 * Y, 1000.0, 5)
+    assert losses[1] == pytest.approx(trace.new_loss) and losses[2] == np.inf  # the second step overflows
+    assert np.isnan(losses[3:]).all(), "k steps stop at the blow-up"
