@@ -51,65 +51,99 @@ def _where(trace, key, row=None, unit=None):
 
 def entry_sentence(trace, step, index):
     """The step's formula for one entry (an index into its array), with the numbers plugged in."""
-    a, L = trace.arrays, trace.n_layers
-    layer, value = step.layer, np.asarray(a[step.key])[index] if np.ndim(a[step.key]) else a[step.key]
-    if step.kind == "z":
-        r, j = index
-        below, W, b = a[f"a{layer - 1}"][r], a[f"W{layer}"][:, j], a[f"b{layer}"][j]
-        inputs = "X" if layer == 1 else f"a{sub(layer - 1)}"
-        terms = [f"{factor(x)}·{factor(w)}" for x, w in zip(below, W)]
-        formula = f"{inputs}[row {r + 1}]·W{sub(layer)}[:, {j + 1}] + b{sub(layer)}[{j + 1}]"
-        return f"{_where(trace, step.key, r, j)} = {formula} = {_sum(terms + [number(b)])} = {number(value)}"
-    if step.kind == "a":
-        r, j = index
-        z = a[f"z{layer}"][r, j]
-        return (
-            f"{_where(trace, step.key, r, j)} = {trace.activation}({_where(trace, f'z{layer}', r, j)})"
-            f" = {trace.activation}({number(z)}) = {number(value)}"
-        )
-    if step.kind in ("loss", "new_loss"):
-        prediction = trace.prediction if step.kind == "loss" else a["new:yhat"]
-        return _loss_sentence(trace, step, prediction)
-    if step.kind == "delta" and layer == L:
-        r = index[0]
-        error = f"{number(trace.prediction[r])} − {factor(a['y'][r])}"
-        head = f"{_where(trace, step.key, r, 0)} = "
-        if trace.rule == "exact":
-            return f"{head}(ŷ − y) · 2/n = ({error}) · 2/{trace.rows} = {number(value)}"
-        return f"{head}ŷ − y = {error} = {number(value)}"
-    if step.kind == "delta":
-        r, i = index
-        above, W = a[f"delta{layer + 1}"][r], a[f"W{layer + 1}"][i]
-        slope = ACTIVATIONS[trace.activation].derivative(np.array([a[f"z{layer}"][r, i]]))[0]
-        terms = [f"{factor(d)}·{factor(w)}" for d, w in zip(above, W)]
-        return (
-            f"{_where(trace, step.key, r, i)} = (δ{sub(layer + 1)}[row {r + 1}]·W{sub(layer + 1)}[{i + 1}, :])"
-            f" · {trace.activation}′({_where(trace, f'z{layer}', r, i)}) = ({_sum(terms)}) · {factor(slope)}"
-            f" = {number(value)}"
-        )
-    if step.kind == "dW":
-        i, j = index
-        below, delta = a[f"a{layer - 1}"][:, i], a[f"delta{layer}"][:, j]
-        inputs = "X" if layer == 1 else f"a{sub(layer - 1)}"
-        terms = [f"{factor(x)}·{factor(d)}" for x, d in zip(below, delta)]
-        decay = f" + 2·{number(trace.l2)}·{factor(a[f'W{layer}'][i, j])}" if trace.l2 else ""
-        what = f"{inputs}[row, {i + 1}]·δ{sub(layer)}[row{'' if layer == L else f', {j + 1}'}]"
-        return (
-            f"∂L/∂W{sub(layer)}[{i + 1}, {j + 1}] = Σ over rows of {what}{' + 2·l2·W' if trace.l2 else ''}"
-            f" = {_sum(terms)}{decay} = {number(value)}"
-        )
-    if step.kind == "db":
-        j = index[0]
-        terms = [number(d) for d in a[f"delta{layer}"][:, j]]
-        what = f"δ{sub(layer)}[row{'' if layer == L else f', {j + 1}'}]"
-        return f"∂L/∂b{sub(layer)}[{j + 1}] = Σ over rows of {what} = {_sum(terms)} = {number(value)}"
-    # An update: W or b.
-    before, gradient = a[f"{step.kind}{layer}"][index], a[f"d{step.kind}{layer}"][index]
+    value = trace.arrays[step.key]
+    value = np.asarray(value)[index] if np.ndim(value) else value
+    kind = "output_delta" if step.kind == "delta" and step.layer == trace.n_layers else step.kind
+    return SENTENCES[kind](trace, step, index, value)
+
+
+def _inputs_of(layer):
+    """What layer reads: 'X' for the first, 'a₁' … for the others."""
+    return "X" if layer == 1 else f"a{sub(layer - 1)}"
+
+
+def _z(trace, step, index, value):
+    (r, j), a, layer = index, trace.arrays, step.layer
+    below, W, b = a[f"a{layer - 1}"][r], a[f"W{layer}"][:, j], a[f"b{layer}"][j]
+    terms = [f"{factor(x)}·{factor(w)}" for x, w in zip(below, W)]
+    formula = f"{_inputs_of(layer)}[row {r + 1}]·W{sub(layer)}[:, {j + 1}] + b{sub(layer)}[{j + 1}]"
+    return f"{_where(trace, step.key, r, j)} = {formula} = {_sum(terms + [number(b)])} = {number(value)}"
+
+
+def _a(trace, step, index, value):
+    (r, j), f = index, trace.activation
+    z = trace.arrays[f"z{step.layer}"][r, j]
+    where_z = _where(trace, f"z{step.layer}", r, j)
+    return f"{_where(trace, step.key, r, j)} = {f}({where_z}) = {f}({number(z)}) = {number(value)}"
+
+
+def _loss(trace, step, index, value):
+    return _loss_sentence(trace, step, trace.prediction if step.kind == "loss" else trace.arrays["new:yhat"])
+
+
+def _output_delta(trace, step, index, value):
+    r = index[0]
+    error = f"{number(trace.prediction[r])} − {factor(trace.arrays['y'][r])}"
+    head = f"{_where(trace, step.key, r, 0)} = "
+    if trace.rule == "exact":
+        return f"{head}(ŷ − y) · 2/n = ({error}) · 2/{trace.rows} = {number(value)}"
+    return f"{head}ŷ − y = {error} = {number(value)}"
+
+
+def _delta(trace, step, index, value):
+    (r, i), a, layer, f = index, trace.arrays, step.layer, trace.activation
+    above, W = a[f"delta{layer + 1}"][r], a[f"W{layer + 1}"][i]
+    slope = ACTIVATIONS[f].derivative(np.array([a[f"z{layer}"][r, i]]))[0]
+    terms = [f"{factor(d)}·{factor(w)}" for d, w in zip(above, W)]
+    formula = (
+        f"(δ{sub(layer + 1)}[row {r + 1}]·W{sub(layer + 1)}[{i + 1}, :]) · {f}′({_where(trace, f'z{layer}', r, i)})"
+    )
+    return f"{_where(trace, step.key, r, i)} = {formula} = ({_sum(terms)}) · {factor(slope)} = {number(value)}"
+
+
+def _dW(trace, step, index, value):
+    (i, j), a, layer = index, trace.arrays, step.layer
+    terms = [f"{factor(x)}·{factor(d)}" for x, d in zip(a[f"a{layer - 1}"][:, i], a[f"delta{layer}"][:, j])]
+    decay = f" + 2·{number(trace.l2)}·{factor(a[f'W{layer}'][i, j])}" if trace.l2 else ""
+    what = f"{_inputs_of(layer)}[row, {i + 1}]·{_delta_column(trace, layer, j)}{' + 2·l2·W' if trace.l2 else ''}"
+    return f"∂L/∂W{sub(layer)}[{i + 1}, {j + 1}] = Σ over rows of {what} = {_sum(terms)}{decay} = {number(value)}"
+
+
+def _db(trace, step, index, value):
+    j, layer = index[0], step.layer
+    terms = [number(d) for d in trace.arrays[f"delta{layer}"][:, j]]
+    what = _delta_column(trace, layer, j)
+    return f"∂L/∂b{sub(layer)}[{j + 1}] = Σ over rows of {what} = {_sum(terms)} = {number(value)}"
+
+
+def _delta_column(trace, layer, j):
+    """'δ₂[row]' at the output (one unit), 'δ₁[row, 2]' below it."""
+    return f"δ{sub(layer)}[row{'' if layer == trace.n_layers else f', {j + 1}'}]"
+
+
+def _update(trace, step, index, value):
+    name, a = f"{step.kind}{sub(step.layer)}", trace.arrays
+    before, gradient = a[f"{step.kind}{step.layer}"][index], a[f"d{step.kind}{step.layer}"][index]
     where = f"[{', '.join(str(i + 1) for i in index)}]"
     return (
-        f"{step.kind}{sub(layer)}{where} ← {step.kind}{sub(layer)}{where} − lr·∂L/∂{step.kind}{sub(layer)}{where}"
+        f"{name}{where} ← {name}{where} − lr·∂L/∂{name}{where}"
         f" = {number(before)} − {number(trace.lr)}·{factor(gradient)} = {number(value)}"
     )
+
+
+# kind of step -> its sentence(trace, step, index, value); the output's δ starts the chain rule.
+SENTENCES = {
+    "z": _z,
+    "a": _a,
+    "loss": _loss,
+    "new_loss": _loss,
+    "output_delta": _output_delta,
+    "delta": _delta,
+    "dW": _dW,
+    "db": _db,
+    "W": _update,
+    "b": _update,
+}
 
 
 def _loss_sentence(trace, step, prediction):

@@ -188,47 +188,48 @@ def _move(by, last):
 def walk(trace, setup):
     """Back / Next / the operation slider, the diagram with the operation highlighted, its formula
     with the numbers in, and the table of every entry it computes."""
-    last = len(trace.steps)
-    if st.session_state.get(STEP_KEY, 1) > last:  # a smaller network than the one the position was on
-        st.session_state[STEP_KEY] = last
-    back, forward, where, drawn = st.columns([1, 1, 5, 2], vertical_alignment="bottom")
-    back.button("Back", key="bp.back", on_click=_move, args=(-1, last), icon=":material/arrow_back:", width="stretch")
-    forward.button(
-        "Next",
-        key="bp.next",
-        on_click=_move,
-        args=(1, last),
-        icon=":material/arrow_forward:",
-        type="primary",
-        width="stretch",
-    )
-    # No value: Next and Back write the position into session state, and a value beside it makes Streamlit warn.
-    position = where.slider("Operation", 1, last, key=STEP_KEY, **state.BOUND) - 1
-    step = trace.steps[position]
+    position, row = _walk_controls(len(trace.steps), trace.rows)
     st.markdown(f"#### {words.step_heading(trace, position)}")
-    rows = trace.rows
-    if st.session_state.get(ROW_KEY, 1) > rows:
-        st.session_state[ROW_KEY] = 1
-    row = drawn.selectbox("Row drawn on the diagram", list(range(1, rows + 1)), key=ROW_KEY) - 1
     nodes, edges = plots.backprop_diagram_data(trace, position, row, setup.input_names)
-    title = f"The network on row {row + 1} of {rows}"
+    title = f"The network on row {row + 1} of {trace.rows}"
     st.plotly_chart(plots.backprop_diagram_figure(nodes, edges, title), key="bp-diagram", width="stretch")
     st.caption(
         "Orange: what this operation computes. Blue: what it reads. Each unit shows its z → a = f(z) "
         "(ŷ at the output) for the drawn row once the forward pass has reached it, and its δ = ∂L/∂z once "
         "the backward pass has. Weights in play carry their numbers (hover over a crowded layer's)."
     )
-    numbers, table = st.columns([1, 1])
-    sentences, more = words.step_sentences(trace, step, row)
-    numbers.markdown("\n".join(f"- {sentence}" for sentence in sentences))
+    _numbers(trace, trace.steps[position], row)
+
+
+def _walk_controls(last, rows):
+    """Back, Next, the operation slider and the row picker: (0-based position, 0-based row)."""
+    for key, most, reset in ((STEP_KEY, last, last), (ROW_KEY, rows, 1)):
+        if st.session_state.get(key, 1) > most:  # a smaller network, or fewer rows, than a moment ago
+            st.session_state[key] = reset
+    back, forward, where, drawn = st.columns([1, 1, 5, 2], vertical_alignment="bottom")
+    back.button("Back", key="bp.back", on_click=_move, args=(-1, last), icon=":material/arrow_back:", width="stretch")
+    forward.button(
+        "Next", key="bp.next", on_click=_move, args=(1, last), icon=":material/arrow_forward:", type="primary",
+        width="stretch",
+    )  # fmt: skip
+    # No value: Next and Back write the position into session state, and a value beside it makes Streamlit warn.
+    position = where.slider("Operation", 1, last, key=STEP_KEY, **state.BOUND) - 1
+    row = drawn.selectbox("Row drawn on the diagram", list(range(1, rows + 1)), key=ROW_KEY) - 1
+    return position, row
+
+
+def _numbers(trace, step, row):
+    """The operation written out for the drawn row, the finite-difference verdict, and every entry in a table."""
+    sentences, table = st.columns([1, 1])
+    written, more = words.step_sentences(trace, step, row)
+    sentences.markdown("\n".join(f"- {sentence}" for sentence in written))
     if more:
-        numbers.caption(f"…and {more} more {'entry' if more == 1 else 'entries'} in the table below.")
+        sentences.caption(f"…and {more} more {'entry' if more == 1 else 'entries'} in the table.")
+    entries = backprop.step_table(trace, step)
     verdict = words.check_verdict(trace, step)
     if verdict is not None:
-        (numbers.success if backprop.step_table(trace, step).agrees.all() else numbers.warning)(verdict)
-    table.dataframe(
-        backprop.step_table(trace, step), key="bp-table", hide_index=True, column_config=TABLE_FORMAT, width="stretch"
-    )
+        (sentences.success if entries.agrees.all() else sentences.warning)(verdict)
+    table.dataframe(entries, key="bp-table", hide_index=True, column_config=TABLE_FORMAT, width="stretch")
 
 
 def run_steps(setup):
