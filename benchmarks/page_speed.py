@@ -6,7 +6,8 @@ figure, the sweep's worker processes), so what is timed is what a server that is
 for a new visitor. Then --rounds rounds, interleaved across the pages (home, page 1, page 2, ...,
 home, page 1, ...): in each, st.cache_data is cleared, a new AppTest session opens the page (its
 default run, timed), and on a page that trains on a button a setting is changed and the button
-pressed (the rerun that trains, timed).
+pressed (the rerun that trains, timed); on the backprop page Next is pressed through the default
+walk, each press timed.
 
 Prints the median and min-max of the wall time and of the CPU path (CPU seconds of this process
 plus its busiest worker process, via psutil: about what the wall time would be with the cores free
@@ -36,7 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 APP = ROOT / "app.py"
 APPTEST_TIMEOUT = 60  # seconds for one script run, as the tests allow
-PAGE_TARGET, TRAIN_TARGET, GRID_TARGET = 1.5, 1.0, 3.0  # seconds
+PAGE_TARGET, TRAIN_TARGET, GRID_TARGET, STEP_TARGET = 1.5, 1.0, 3.0, 0.3  # seconds
+BACKPROP_WALK = 14  # Next presses from the first operation of the default 2-2-1 step to its last (15 in all)
 DATASET_TARGET = 0.020  # make_dataset() once the diabetes table is cached
 DATASET_CALLS = 50  # per round: one call is far below the clock's noise
 QUIET_LOGGERS = (
@@ -53,6 +55,7 @@ class Press:
     label: str
     target: float
     press: Callable  # AppTest -> None: set the widgets and click; the rerun is timed
+    repeat: int = 1  # presses in a row, each one timed (the backprop walk: Next after Next)
 
 
 def _labelled(at, label):
@@ -78,12 +81,18 @@ def _grid_train(at):
     _labelled(at, "Train the grid").click()
 
 
+def _backprop_next(at):
+    _labelled(at, "Next").click()
+
+
 # The page-file fragment a button press belongs to; a page not named here is timed on its default run only.
 PRESSES = {
     "Linear_gradient_descent": Press("Train (lr 0.5)", TRAIN_TARGET, _linear_train),
     "Activation_comparison": Press("Train (lr 0.1, 3 runs)", TRAIN_TARGET, _activation_train),
     "Deep_network": Press("Train (lr 0.01)", TRAIN_TARGET, _deep_train),
     "Compare_runs": Press("Train the grid (16 runs)", GRID_TARGET, _grid_train),
+    # The default walk: forward, loss, backward, update and new loss of a 2-2-1 network, one Next each.
+    "Backprop_step_by_step": Press(f"Next press (each of {BACKPROP_WALK})", STEP_TARGET, _backprop_next, BACKPROP_WALK),
 }
 
 
@@ -167,14 +176,15 @@ def visit(page: Path | None, times: dict | None) -> None:
     at = new_session(page)
     default = timed(lambda: checked_run(at))
     press = press_of(page)
-    pressed = None
+    pressed = []
     if press is not None:
-        press.press(at)
-        pressed = timed(lambda: checked_run(at))
+        for _ in range(press.repeat):
+            press.press(at)
+            pressed.append(timed(lambda: checked_run(at)))
     if times is not None:
         times[(page_name(page), "default run")].append(default)
-        if pressed is not None:
-            times[(page_name(page), press.label)].append(pressed)
+        if pressed:
+            times[(page_name(page), press.label)].extend(pressed)
 
 
 def dataset_round() -> tuple[float, float]:

@@ -191,3 +191,12 @@ def trust_checks(model, X_train, y_train, X_test, y_test, rows=16):
     except ValueError as exc:
         checks["twin"] = str(exc)
     return checks
+
+
+# Last: nnlab.backprop builds on network_of and the gradient-check constants above, so it is
+# imported once they exist.
+
+
+# Last: nnlab.backprop builds on network_of and the gradient-check constants above, so it is
+# imported once they exist. Re-exported: diagnostics.backprop_trace is where a learner looks.
+from .backprop import backprop_trace  # noqa: E402, F401

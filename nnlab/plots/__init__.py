@@ -23,6 +23,7 @@ from ._style import (
     reference_line,
     sequential_colors,
 )
+from .backprop import backprop_diagram_data, backprop_diagram_figure, descent_data, descent_figure
 from .curves import (
     curves_data,
     curves_figure,
@@ -125,11 +126,15 @@ __all__ = [
     "add_evidence_marks",
     "add_run_marks",
     "emphasise_layers",
+    "backprop_diagram_data",
+    "backprop_diagram_figure",
     "bands_data",
     "bands_figure",
     "bug_demo_data",
     "bug_demo_figure",
     "correlation_figure",
+    "descent_data",
+    "descent_figure",
     "curves_data",
     "curves_figure",
     "diverged_runs_data",
