@@ -18,13 +18,22 @@ from ui import state
 from ui.deep_views import inside, layer_charts, learning_curves
 from ui.diagnosis import SHARPNESS_EVERY, diagnosis_panel, presets, sharpness_chart
 from ui.frame import MAX_SEED, frame, show_error
+from ui.learned_views import what_it_learned
 from ui.predict import prediction_box
+from ui.replay_views import replay
 from ui.training import run_key, train_model
 from ui.trust import trust_panel
 
 DEFAULTS = {"hidden": "64, 32", "init": "he", "lr": 0.03, "epochs": 300, "l2": 0.0}
 BATCH_SIZES = [None, 1, 8, 16, 32, 64, 128, 256]  # None: every training row in one batch; 1: the tutorial's SGD
-VIEWS = ["Learning curves", "Layer by layer", "Inside the network at one epoch", "Can you trust these numbers?"]
+VIEWS = [
+    "Learning curves",
+    "Layer by layer",
+    "Inside the network at one epoch",
+    "Replay",
+    "What it learned",
+    "Can you trust these numbers?",
+]
 LINK = {
     "deep.activation": state.choice("relu", ACTIVATIONS),
     "deep.init": state.choice(DEFAULTS["init"], INITIALIZERS),
@@ -133,7 +142,7 @@ found = diagnosis_panel(model, dataset, params, page="deep")
 presets()
 # Tabs that render only when open (bound, so the URL holds the open one): a cold visit draws two
 # charts, not ten, and plotly.js in the browser is what a first paint waits for.
-curves, layers, inside_tab, trust = st.tabs(VIEWS, key="deep.view", bind="query-params")
+curves, layers, inside_tab, replay_tab, learned_tab, trust = st.tabs(VIEWS, key="deep.view", bind="query-params")
 if curves.open:
     with curves:
         learning_curves(model.history_, found)
@@ -145,6 +154,12 @@ if inside_tab.open:
     with inside_tab:
         inside(model, dataset)
         prediction_box(model, dataset)
+if replay_tab.open:
+    with replay_tab:
+        replay(model, dataset, run_key(params, dataset))
+if learned_tab.open:
+    with learned_tab:
+        what_it_learned(model, dataset, run_key(params, dataset))
 if trust.open:
     with trust:
         trust_panel(model, dataset, run_key(params, dataset))
