@@ -35,9 +35,12 @@ from .weights import WIDTH_CLASSES, network_data, network_edge_lines, network_ti
 MAX_FRAMES = 60
 FRAME_MS = {"▶ Play": 150, "▶ Slowly": 500, "▶▶ Fast": 40}  # milliseconds a frame stays on screen
 BINS = 30
-# Gradient histograms span ± the largest layer's this-quantile of |g| over the frames (values beyond
-# count in the end bins): the first epochs' few large gradients would squash every later frame to one bar.
+# Gradients are drawn as log10 |g|: during a run they shrink or grow by orders of magnitude, which one
+# linear axis cannot show. The axis starts at this quantile's lower tail (smaller ones, exact zeros
+# included, count in the first bin).
 GRADIENT_QUANTILE = 0.99
+REPLAY_HEIGHT = 1200
+REPLAY_MARGIN = dict(l=80, r=30, t=160, b=60)  # the top holds the title, the Play buttons and the slider
 MAX_UNITS = 12  # units drawn per layer in the replayed diagram (fewer than the still one's 16: smaller frames)
 
 
@@ -47,12 +50,14 @@ class ReplayData:
 
     epochs (k,), snapshots (k,): the epoch and snapshot index of each frame.
     weights: per frame, the list of W (fan_in, fan_out) at that snapshot.
-    weight_shares, grad_shares: (k, layers, BINS) share of each layer's W (∂L/∂W) per bin;
-    weight_edges, grad_edges: (BINS + 1,) bins shared by every frame.
+    weight_shares, grad_shares: (k, layers, BINS) share of each layer's W (of its log10 |∂L/∂W|) per
+    bin; weight_edges, grad_edges: (BINS + 1,) bins shared by every frame.
     actual (n,), predicted (k, n): test rows (≤ MAX_POINTS), in the target's units.
     loss_epochs, loss, val_loss: the loss curve (≤ MAX_POINTS points); marker (k,): the training
     loss at each frame's epoch (the loss recorded at the start of that epoch, or the final loss
     after the last update).
+    grad_norm: (len(loss_epochs), layers) ‖∂L/∂W‖ per layer on the loss curve's epochs, drawn where
+    there is no function to draw.
     grid (m, d), function (k, m): the network's prediction over the feature range (1-D, 2-D data),
     axes its grid's axes; points: (X, y) of the training rows; None for more features.
     """
@@ -70,6 +75,7 @@ class ReplayData:
     loss: np.ndarray
     val_loss: np.ndarray | None
     marker: np.ndarray
+    grad_norm: np.ndarray | None = None
     grid: np.ndarray | None = None
     axes: list | None = None
     function: np.ndarray | None = None
@@ -95,22 +101,14 @@ def loss_at(history, epoch):
     return float(history.loss[epoch]) if epoch < history.epochs else float(history.final_loss)
 
 
-def shared_histograms(stacks, bins=BINS, quantile=None):
-    """(shares (k, layers, bins), edges (bins + 1,)): each layer's values per frame on bins shared by
-    every frame; quantile clips to ±that quantile of |value| (values beyond count in the end bins)."""
-    finite = np.concatenate([v[np.isfinite(v)] for frame in stacks for v in frame]) if stacks else np.array([])
-    if finite.size == 0:
-        finite = np.zeros(1)
-    if quantile is None:
-        low, high = float(finite.min()), float(finite.max())
-    else:  # per layer: a small layer's values (the output's 32 weights) are not outvoted by a big one's
-        layers = [np.concatenate([frame[i] for frame in stacks]) for i in range(len(stacks[0]))]
-        high = max(
-            (float(np.quantile(np.abs(v[np.isfinite(v)]), quantile)) for v in layers if np.isfinite(v).any()),
-            default=0.5,
-        )
-        low = -high
-    if high <= low:
+def shared_histograms(stacks, span=None, bins=BINS):
+    """(shares (k, layers, bins), edges (bins + 1,)): each layer's finite values per frame, as shares of
+    them, on bins shared by every frame over span (low, high; default: all the values), values beyond
+    counted in the end bins."""
+    finite = [v[np.isfinite(v)] for frame in stacks for v in frame]
+    finite = np.concatenate(finite) if finite else np.zeros(1)
+    low, high = span if span is not None else (float(finite.min()), float(finite.max())) if finite.size else (0, 1)
+    if not high > low:
         low, high = low - 0.5, high + 0.5
     edges = np.linspace(low, high, bins + 1)
     shares = np.zeros((len(stacks), len(stacks[0]) if stacks else 0, bins))
@@ -120,6 +118,22 @@ def shared_histograms(stacks, bins=BINS, quantile=None):
             if values.size:
                 shares[k, layer] = np.histogram(np.clip(values, low, high), edges)[0] / values.size
     return shares, edges
+
+
+def gradient_sizes(grads):
+    """log10 |g| of gradients (n,), exact zeros (a dead unit's weights) as −inf, NaN kept NaN."""
+    with np.errstate(divide="ignore"):
+        return np.log10(np.abs(grads))
+
+
+def size_span(stacks):
+    """(low, high) of log10 |g| over every frame: from GRADIENT_QUANTILE's lower tail up to the largest,
+    so the first epochs' large gradients and the last ones' small ones share one axis."""
+    finite = [v[np.isfinite(v)] for frame in stacks for v in frame]
+    finite = np.concatenate(finite) if finite else np.zeros(0)
+    if finite.size == 0:
+        return (-1.0, 0.0)
+    return (float(np.quantile(finite, 1 - GRADIENT_QUANTILE)), float(finite.max()))
 
 
 def replay_data(history, activation, X_test, y_test, to_units=None, grid=None, train=None, max_frames=MAX_FRAMES):
@@ -133,9 +147,12 @@ def replay_data(history, activation, X_test, y_test, to_units=None, grid=None, t
     epochs = np.asarray(history.snapshot_epochs)[snapshots]
     rows = downsample_indices(len(y_test))
     weight_stacks = [[w[s].ravel() for w in history.weights] for s in snapshots]
-    grad_stacks = [[g[s].ravel() for g in history.weight_grads] for s in snapshots]
+    grad_stacks = [[gradient_sizes(g[s].ravel()) for g in history.weight_grads] for s in snapshots]
     weight_shares, weight_edges = shared_histograms(weight_stacks)
-    grad_shares, grad_edges = shared_histograms(grad_stacks, quantile=GRADIENT_QUANTILE)
+    # −inf (exact zeros) is not finite: clip it into the lowest bin rather than drop a dead unit's weights.
+    low, high = size_span(grad_stacks)
+    grad_stacks = [[np.where(np.isneginf(g), low, g) for g in frame] for frame in grad_stacks]
+    grad_shares, grad_edges = shared_histograms(grad_stacks, (low, high))
     curve = downsample_indices(history.epochs)
     data = ReplayData(
         epochs=epochs,
@@ -151,6 +168,7 @@ def replay_data(history, activation, X_test, y_test, to_units=None, grid=None, t
         loss=np.asarray(history.loss)[curve],
         val_loss=None if history.val_loss is None else np.asarray(history.val_loss)[curve],
         marker=np.array([loss_at(history, e) for e in epochs]),
+        grad_norm=np.asarray(history.grad_norm, dtype=float)[curve],
     )
     if grid is not None:
         grid, axes = grid
@@ -225,6 +243,8 @@ def _frame_traces(data, k, biggest, names):
             traces.append(dict(type="scatter", y=function))
         else:
             traces.append(dict(type="heatmap", z=function.reshape(len(data.axes[1]), len(data.axes[0]))))
+    else:
+        traces.append(dict(type="scatter", x=[int(data.epochs[k])] * 2))
     return traces
 
 
@@ -240,7 +260,15 @@ def _changing_traces(data, k, biggest, names):
             traces.append(go.Scatter(x=data.grid[:, 0], y=data.function[k]))
         else:
             traces.append(go.Heatmap(z=data.function[k].reshape(len(data.axes[1]), len(data.axes[0]))))
+    else:
+        traces.append(go.Scatter(x=[data.epochs[k]] * 2, y=_gradient_span(data)))
     return traces
+
+
+def _gradient_span(data):
+    """[low, high] of the positive gradient norms (the epoch line's ends on their log axis)."""
+    positive = data.grad_norm[np.isfinite(data.grad_norm) & (data.grad_norm > 0)]
+    return [float(positive.min()), float(positive.max())] if positive.size else [1e-12, 1.0]
 
 
 def replay_figure(data, feature_names, target_name, title="Replay of the run"):
@@ -253,16 +281,16 @@ def replay_figure(data, feature_names, target_name, title="Replay of the run"):
         "The network: line width ∝ |w|, blue > 0, red < 0",
         "Training loss: the dot is the epoch shown",
         "Every weight W of each layer",
-        "Every gradient ∂L/∂W of each layer",
+        "Size of every gradient |∂L/∂W| of each layer",
         f"Predicted vs actual, {len(data.actual)} test rows",
-        "The function the network computes" if has_function else "",
+        "The function the network computes" if has_function else "‖∂L/∂W‖ of each layer: the line is the epoch shown",
     ]
     fig = make_subplots(rows=3, cols=2, subplot_titles=panels, vertical_spacing=0.1, horizontal_spacing=0.1)
     biggest = _biggest(data)
     nodes, diagram = _diagram(data.weights[0], biggest, names)
     # The changing traces first, so frame k lists them in the same order; the still ones after.
     cells = [(1, 1)] * (len(diagram) - 1) + [(1, 2)] + [(2, 1)] * data.n_layers + [(2, 2)] * data.n_layers + [(3, 1)]
-    cells += [(3, 2)] if has_function else []
+    cells += [(3, 2)]
     first = _changing_traces(data, 0, biggest, names)
     _style_first(first, data, target_name)
     for trace, (row, col) in zip(first, cells):
@@ -274,10 +302,23 @@ def replay_figure(data, feature_names, target_name, title="Replay of the run"):
         for k, epoch in enumerate(data.epochs)
     ]
     _axes(fig, data, nodes, names, target_name)
-    _controls(fig, data.epochs)
+    _controls(fig, data.epochs, above_px=30, plot_px=REPLAY_HEIGHT - REPLAY_MARGIN["t"] - REPLAY_MARGIN["b"])
     fig.update_layout(barmode="overlay", bargap=0, hovermode="closest")
-    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1))
-    return set_title(fig, title, 1150, dict(l=80, r=30, t=90, b=150))
+    # The layers' colours are the histograms': their legend sits in the weights' panel, top right.
+    top, right = fig.layout.yaxis3.domain[1], fig.layout.xaxis3.domain[1]
+    fig.update_layout(
+        legend=dict(
+            orientation="v",
+            yanchor="top",
+            y=top,
+            xanchor="right",
+            x=right,
+            bgcolor="rgba(255,255,255,0.7)",
+            title_text="layer",
+        )
+    )
+    fig = set_title(fig, title, REPLAY_HEIGHT, REPLAY_MARGIN)
+    return fig.update_layout(title=dict(y=0.99, yanchor="top"))
 
 
 def _style_first(traces, data, target_name):
@@ -288,7 +329,9 @@ def _style_first(traces, data, target_name):
     predicted = traces[diagram + 1 + 2 * data.n_layers]
     predicted.update(mode="markers", name="test rows", marker=dict(size=6, color=PALETTE[0], opacity=0.7))
     predicted.update(showlegend=False, hovertemplate="actual %{x:.3g}, predicted %{y:.3g}<extra></extra>")
-    if data.function is not None:
+    if data.function is None:
+        traces[-1].update(mode="lines", line=dict(color="black", width=2), showlegend=False, hoverinfo="skip")
+    else:
         function = traces[-1]
         if data.grid.shape[1] == 1:
             function.update(mode="lines", line=dict(color=PALETTE[0], width=3), name="network", showlegend=False)
@@ -339,6 +382,20 @@ def _still_traces(fig, data, nodes_trace, target_name):
         col=1,
     )
     if data.function is None:
+        for layer in range(data.n_layers):
+            fig.add_trace(
+                go.Scatter(
+                    x=data.loss_epochs,
+                    y=data.grad_norm[:, layer],
+                    mode="lines",
+                    name=layer_name(layer, data.n_layers),
+                    line=dict(color=color(layer)),
+                    legendgroup=str(layer),
+                    showlegend=False,
+                ),
+                row=3,
+                col=2,
+            )
         return
     X, y = data.points
     if data.grid.shape[1] == 1:
@@ -371,7 +428,14 @@ def _still_traces(fig, data, nodes_trace, target_name):
 
 def _axes(fig, data, nodes, names, target_name):
     """Fixed ranges: an animation does not rescale its axes, so each spans every frame."""
-    tickvals, ticktext = network_ticks(nodes, len(data.weights[0]))
+    tickvals, _ = network_ticks(nodes, len(data.weights[0]))
+    # Shorter than the still diagram's "(+52 not drawn)": a third of the width holds four columns.
+    sizes = [data.weights[0][0].shape[0]] + [W.shape[1] for W in data.weights[0]]
+    columns = ["inputs"] + [f"hidden {i}" for i in range(1, len(sizes) - 1)] + ["output"]
+    ticktext = [
+        f"{column}<br>{min(size, MAX_UNITS)} of {size}" if size > MAX_UNITS else column
+        for column, size in zip(columns, sizes)
+    ]
     fig.update_xaxes(
         tickvals=tickvals,
         ticktext=ticktext,
@@ -380,26 +444,50 @@ def _axes(fig, data, nodes, names, target_name):
         row=1,
         col=1,
         range=[-0.6, len(tickvals) - 0.6],
+        tickangle=0,
     )
     fig.update_yaxes(visible=False, row=1, col=1)
-    log = needs_log_scale(np.r_[data.loss, data.marker])
-    loss_span = _span(np.log10(np.r_[data.loss, data.marker]) if log else np.r_[data.loss, data.marker])
+    losses = np.r_[data.loss, data.marker, [] if data.val_loss is None else data.val_loss]
+    # Log from a 10× range: an early spike (a bounce of the loss) would flatten the rest of the curve.
+    log = needs_log_scale(losses, ratio=10.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        loss_span = _span(np.log10(losses) if log else losses)
     fig.update_xaxes(title_text="epoch", row=1, col=2)
-    fig.update_yaxes(title_text=METRIC_LABELS["loss"], type="log" if log else "linear", range=loss_span, row=1, col=2)
-    for col, edges, shares, what in (
-        (1, data.weight_edges, data.weight_shares, "W"),
-        (2, data.grad_edges, data.grad_shares, "∂L/∂W"),
-    ):
-        fig.update_xaxes(title_text=f"value of {what}", range=[edges[0], edges[-1]], row=2, col=col)
+    fig.update_yaxes(
+        title_text=METRIC_LABELS["loss"],
+        type="log" if log else "linear",
+        range=loss_span,
+        dtick=1 if log else None,  # decades only: plotly would label 2, 3, … 9 within each
+        exponentformat="power",
+        row=1,
+        col=2,
+    )
+    for col, edges, shares in ((1, data.weight_edges, data.weight_shares), (2, data.grad_edges, data.grad_shares)):
+        fig.update_xaxes(range=[edges[0], edges[-1]], row=2, col=col)
         fig.update_yaxes(
             title_text="share of the layer", range=[0, max(float(shares.max()) * 1.05, 1e-3)], row=2, col=col
         )
+    fig.update_xaxes(title_text="value of W", row=2, col=1)
+    powers = np.arange(np.ceil(data.grad_edges[0]), np.floor(data.grad_edges[-1]) + 1)
+    fig.update_xaxes(
+        title_text="|∂L/∂W| (log scale; the first bar holds all smaller, and zeros)",
+        tickvals=powers,
+        ticktext=[f"10<sup>{int(k)}</sup>" for k in powers],
+        row=2,
+        col=2,
+    )
     span = _span(data.actual, data.predicted)
     fig.update_xaxes(title_text=f"actual {target_name}", range=span, row=3, col=1)
     fig.update_yaxes(title_text=f"predicted {target_name}", range=span, row=3, col=1)
     if data.function is None:
-        fig.update_xaxes(visible=False, row=3, col=2)
-        fig.update_yaxes(visible=False, row=3, col=2)
+        # Log only where the norms span more than 100×: within one decade plotly labels 2, 3, … 9.
+        low, high = _gradient_span(data)
+        log = needs_log_scale([low, high])
+        span = [np.log10(low) - 0.1, np.log10(high) + 0.1] if log else _span([low, high, 0.0])
+        fig.update_xaxes(title_text="epoch", row=3, col=2)
+        fig.update_yaxes(
+            title_text=METRIC_LABELS["grad_norm"], type="log" if log else "linear", range=span, row=3, col=2
+        )
         return
     fig.update_xaxes(title_text=names[0], row=3, col=2)
     if data.grid.shape[1] == 1:
@@ -420,8 +508,11 @@ def _play(duration):
     )
 
 
-def _controls(fig, epochs):
-    """Play buttons at three speeds, Pause, and a slider over the frames' epochs to scrub."""
+def _controls(fig, epochs, above_px, plot_px):
+    """Play buttons at three speeds, Pause, and a slider over the frames' epochs to scrub, their
+    bottom edge above_px above the plots (of plot_px height): above, so they are on screen with the
+    charts they drive."""
+    y = 1 + above_px / plot_px
     buttons = [dict(label=label, method="animate", args=[None, _play(ms)]) for label, ms in FRAME_MS.items()]
     buttons.append(
         dict(
@@ -438,8 +529,8 @@ def _controls(fig, epochs):
                 buttons=buttons,
                 x=0,
                 xanchor="left",
-                y=-0.06,
-                yanchor="top",
+                y=y + 8 / plot_px,  # level with the slider's rail
+                yanchor="bottom",
                 pad=dict(t=0, r=10),
                 showactive=False,
             )
@@ -449,8 +540,8 @@ def _controls(fig, epochs):
                 active=0,
                 x=0.36,
                 len=0.64,
-                y=-0.04,
-                yanchor="top",
+                y=y,
+                yanchor="bottom",
                 currentvalue=dict(prefix="epoch ", visible=True, xanchor="left"),
                 pad=dict(t=10, b=0),
                 steps=[
@@ -491,7 +582,7 @@ def layer_replay_data(histories, max_frames=MAX_FRAMES):
     return epochs, norms, losses
 
 
-def layer_replay_figure(epochs, norms, losses, title="How much gradient reaches each layer, epoch by epoch"):
+def layer_replay_figure(epochs, norms, losses, title="Gradient per layer, epoch by epoch"):
     """Left: ‖∂L/∂W‖ from the first layer to the output, one line per run; right: the loss with the
     epoch's marker; one Play and slider drive both."""
     if not norms:
@@ -550,6 +641,7 @@ def layer_replay_figure(epochs, norms, losses, title="How much gradient reaches 
         fig.update_yaxes(
             type="log",
             range=[np.log10(positive.min()) - 0.2, np.log10(positive.max()) + 0.2],
+            dtick=1,  # decades only
             row=1,
             col=1,
             title_text=METRIC_LABELS["grad_norm"],
@@ -566,10 +658,8 @@ def layer_replay_figure(epochs, norms, losses, title="How much gradient reaches 
         title_text=METRIC_LABELS["loss"],
     )
     fig.update_xaxes(title_text="epoch", row=1, col=2)
-    _controls(fig, epochs)
-    fig.update_layout(hovermode="closest", legend=dict(orientation="h", yanchor="bottom", y=1.08, xanchor="right", x=1))
-    fig.update_layout(
-        updatemenus=[dict(fig.layout.updatemenus[0].to_plotly_json(), y=-0.3)],
-        sliders=[dict(fig.layout.sliders[0].to_plotly_json(), y=-0.26)],
-    )
-    return set_title(fig, title, 430, dict(l=70, r=20, t=90, b=150))
+    height, margin = 560, dict(l=70, r=20, t=170, b=110)
+    _controls(fig, epochs, above_px=35, plot_px=height - margin["t"] - margin["b"])
+    fig.update_layout(hovermode="closest", legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0))
+    fig = set_title(fig, title, height, margin)
+    return fig.update_layout(title=dict(y=0.99, yanchor="top"))

@@ -91,9 +91,11 @@ def test_frame_k_shows_the_snapshot_at_its_epoch(run, played):
             values = history.weights[layer][snapshot].ravel()
             counts = np.histogram(values, replayed.weight_edges)[0] / values.size
             np.testing.assert_allclose(traces[DIAGRAM + 1 + layer].y, counts, rtol=1e-6)
-            grads = history.weight_grads[layer][snapshot].ravel()
+            # Gradients by size, log10 |g|: an exact zero (a dead unit's weight) counts in the first bin.
+            grads = np.abs(history.weight_grads[layer][snapshot].ravel())
             low, high = replayed.grad_edges[0], replayed.grad_edges[-1]
-            counts = np.histogram(np.clip(grads, low, high), replayed.grad_edges)[0] / grads.size
+            sizes = np.log10(np.where(grads > 0, grads, 10.0**low))
+            counts = np.histogram(np.clip(sizes, low, high), replayed.grad_edges)[0] / grads.size
             np.testing.assert_allclose(traces[DIAGRAM + 1 + layers + layer].y, counts, rtol=1e-6)
         # Predicted vs actual: the network written out at this snapshot.
         biases = [b[snapshot] for b in history.biases]
@@ -189,3 +191,13 @@ def test_the_training_rows_behind_the_function_are_thinned_and_kept_in_units():
     )
     np.testing.assert_allclose(replayed.points[1], dataset.to_original_units(dataset.y_train))
     np.testing.assert_allclose(replayed.actual, dataset.to_original_units(dataset.y_test))
+
+
+def test_gradient_histograms_count_exact_zeros_in_the_first_bin():
+    sizes = replay.gradient_sizes(np.array([0.0, -1e-3, 1e-2, 1e-1]))
+    assert sizes[0] == -np.inf
+    np.testing.assert_allclose(sizes[1:], [-3, -2, -1])
+    shares, edges = replay.shared_histograms([[np.where(np.isneginf(sizes), -3.0, sizes)]], (-3.0, -1.0), bins=2)
+    np.testing.assert_array_equal(edges, [-3, -2, -1])
+    # bins [-3, -2) and [-2, -1]: the zero and 1e-3 in the first, 1e-2 and 1e-1 in the last
+    np.testing.assert_array_equal(shares[0, 0], [0.5, 0.5])
