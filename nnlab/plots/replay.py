@@ -39,6 +39,10 @@ BINS = 30
 # linear axis cannot show. The axis starts at this quantile's lower tail (smaller ones, exact zeros
 # included, count in the first bin).
 GRADIENT_QUANTILE = 0.99
+# Frames update the traces in place (scatter and bar data), never redraw the figure: a full redraw of
+# six panels played at 3-4 frames a second on these machines, in place at 8-12 (benchmarks/replay_speed.py).
+REDRAW = False
+SURFACE_MARKER_PX = 9  # a 40 × 40 grid in a panel ~350 px wide: squares that just touch
 REPLAY_HEIGHT = 1200
 REPLAY_MARGIN = dict(l=80, r=30, t=160, b=60)  # the top holds the title, the Play buttons and the slider
 MAX_UNITS = 12  # units drawn per layer in the replayed diagram (fewer than the still one's 16: smaller frames)
@@ -242,7 +246,7 @@ def _frame_traces(data, k, biggest, names):
         if data.grid.shape[1] == 1:
             traces.append(dict(type="scatter", y=function))
         else:
-            traces.append(dict(type="heatmap", z=function.reshape(len(data.axes[1]), len(data.axes[0]))))
+            traces.append(dict(type="scatter", marker=dict(color=function)))
     else:
         traces.append(dict(type="scatter", x=[int(data.epochs[k])] * 2))
     return traces
@@ -259,7 +263,7 @@ def _changing_traces(data, k, biggest, names):
         if data.grid.shape[1] == 1:
             traces.append(go.Scatter(x=data.grid[:, 0], y=data.function[k]))
         else:
-            traces.append(go.Heatmap(z=data.function[k].reshape(len(data.axes[1]), len(data.axes[0]))))
+            traces.append(go.Scatter(x=data.grid[:, 0], y=data.grid[:, 1], marker=dict(color=data.function[k])))
     else:
         traces.append(go.Scatter(x=[data.epochs[k]] * 2, y=_gradient_span(data)))
     return traces
@@ -336,7 +340,15 @@ def _style_first(traces, data, target_name):
         if data.grid.shape[1] == 1:
             function.update(mode="lines", line=dict(color=PALETTE[0], width=3), name="network", showlegend=False)
         else:
-            function.update(x=data.axes[0], y=data.axes[1], coloraxis="coloraxis", name="network")
+            # The surface as square markers, not a heatmap: plotly redraws a heatmap's frame from
+            # scratch, while a scatter's colours change in place (REDRAW).
+            function.update(
+                mode="markers",
+                marker=dict(symbol="square", size=SURFACE_MARKER_PX, coloraxis="coloraxis", line=dict(width=0)),
+                name="network",
+                showlegend=False,
+                hovertemplate="network: %{marker.color:.3g}<extra></extra>",
+            )
 
 
 def _still_traces(fig, data, nodes_trace, target_name):
@@ -452,7 +464,9 @@ def _axes(fig, data, nodes, names, target_name):
     log = needs_log_scale(losses, ratio=10.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         loss_span = _span(np.log10(losses) if log else losses)
-    fig.update_xaxes(title_text="epoch", row=1, col=2)
+    # The last snapshot is taken after the last epoch's update: one epoch past the curve's end.
+    epochs = _span([0, data.epochs[-1], data.loss_epochs[-1]], pad=0.02)
+    fig.update_xaxes(title_text="epoch", range=epochs, row=1, col=2)
     fig.update_yaxes(
         title_text=METRIC_LABELS["loss"],
         type="log" if log else "linear",
@@ -504,7 +518,7 @@ def _axes(fig, data, nodes, names, target_name):
 
 def _play(duration):
     return dict(
-        frame=dict(duration=duration, redraw=True), transition=dict(duration=0), fromcurrent=True, mode="immediate"
+        frame=dict(duration=duration, redraw=REDRAW), transition=dict(duration=0), fromcurrent=True, mode="immediate"
     )
 
 
@@ -550,7 +564,7 @@ def _controls(fig, epochs, above_px, plot_px):
                         method="animate",
                         args=[
                             [str(int(e))],
-                            dict(frame=dict(duration=0, redraw=True), transition=dict(duration=0), mode="immediate"),
+                            dict(frame=dict(duration=0, redraw=REDRAW), transition=dict(duration=0), mode="immediate"),
                         ],
                     )
                     for e in epochs

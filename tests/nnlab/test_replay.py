@@ -143,10 +143,12 @@ def test_on_1d_and_2d_data_each_frame_draws_the_function_at_its_snapshot(source)
         expected = learned.predict_at(model.history_, replayed.snapshots[k], grid[0], "relu")
         if source == "sine":
             np.testing.assert_allclose(function.y, expected, rtol=1e-5, atol=1e-6)
-        else:
-            assert function.type == "heatmap"
-            np.testing.assert_allclose(np.asarray(function.z).ravel(), expected, rtol=1e-5, atol=1e-6)
-    assert fig.data[len(fig.frames[0].data) - 1].type == ("scatter" if source == "sine" else "heatmap")
+        else:  # the surface as coloured squares, one per grid point (a scatter updates in place)
+            np.testing.assert_allclose(function.marker.color, expected, rtol=1e-5, atol=1e-6)
+    surface = fig.data[len(fig.frames[0].data) - 1]
+    if source == "surface":
+        np.testing.assert_array_equal(np.c_[surface.x, surface.y], grid[0])
+        assert surface.marker.symbol == "square"
 
 
 def test_every_frame_keeps_the_axes_of_the_whole_run(played):

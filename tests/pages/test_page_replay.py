@@ -86,8 +86,8 @@ def test_on_the_surface_the_replay_draws_the_surface_and_the_truth_is_shown(run_
     at = open_tab(run_page(PAGE, query={"source": "surface"}), "deep.view", "Replay")
     assert not at.exception and not at.error
     fig = charts(at)["deep-replay"]
-    assert fig["frames"][-1]["data"][-1]["type"] == "heatmap"
-    assert np.asarray(fig["frames"][-1]["data"][-1]["z"]).shape == (40, 40)
+    surface = fig["frames"][-1]["data"][-1]
+    assert np.asarray(surface["marker"]["color"]).shape == (40 * 40,)  # a colour per grid point
     at = open_tab(at, "deep.view", "What it learned")
     figures = charts(at)
     assert list(figures) == ["deep-importance", "deep-dependence", "deep-truth"]
