@@ -47,7 +47,7 @@ def unused_features(table):
     below = table[table.network < 0]
     if below.empty:
         return ""
-    listed = ", ".join(f"{row.feature} ({row.network:.3f})" for row in below.itertuples())
+    listed = ", ".join(f"{row.feature} ({row.network:.4f})" for row in below.itertuples())
     return (
         f"Below 0 for the network: {listed}. Shuffling these did no harm beyond the shuffles' noise, "
         "so the network does not use them."

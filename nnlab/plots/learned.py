@@ -52,7 +52,7 @@ def importance_figure(
         height=max(380, 34 * len(table) + 160),
     )
     fig.update_layout(legend=dict(traceorder="reversed"))  # network first, as on the chart's top bars
-    return fig
+    return fig.update_yaxes(type="category")  # layout() sets a linear y, which would hide the bars
 
 
 def partial_dependence_figure(
@@ -100,7 +100,7 @@ def true_function_data(grid, network, truth):
 def true_function_figure(data, points, feature_names, target_name, formula, title=None):
     """1 feature: the data, the true function (dashed) and the network's (solid); 2: the network's
     surface, the true one on the same colours, and their difference."""
-    title = title or f"What the network learned against the true {formula}"
+    title = title or f"Network against the true {formula}"  # ≤ 42 characters: layout() wraps longer ones
     if data.empty:
         return empty_figure(title)
     X, y = points

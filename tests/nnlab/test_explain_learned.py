@@ -51,7 +51,7 @@ def test_agreement_within_the_spread_says_so():
 
 def test_features_below_zero_are_listed_or_nothing_is_said():
     assert explain_learned.unused_features(TABLE) == (
-        "Below 0 for the network: age (-0.003). Shuffling these did no harm beyond the shuffles' noise, so the "
+        "Below 0 for the network: age (-0.0030). Shuffling these did no harm beyond the shuffles' noise, so the "
         "network does not use them."
     )
     assert explain_learned.unused_features(TABLE.iloc[:2]) == ""
