@@ -58,6 +58,10 @@ def what_it_learned(model, dataset, run_key: tuple) -> None:
         st.info(f"No importance for this run: {exc}.")
         return
     st.plotly_chart(plots.importance_figure(table, importance.N_REPEATS), key="deep-importance", **CHART)
+    st.caption(
+        "A drop can be larger than 1: R² falls below 0 when the predictions are worse than always "
+        "predicting the average, as a model fed a shuffled feature it depends on can be."
+    )
     st.markdown(explain_learned.importance_summary(table, importance.N_REPEATS, len(dataset.y_test)))
     st.markdown(explain_learned.importance_difference(table))
     if unused := explain_learned.unused_features(table):

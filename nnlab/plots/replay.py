@@ -672,7 +672,7 @@ def layer_replay_figure(epochs, norms, losses, title="Gradient per layer, epoch 
         title_text=METRIC_LABELS["loss"],
     )
     fig.update_xaxes(title_text="epoch", row=1, col=2)
-    height, margin = 560, dict(l=70, r=20, t=170, b=110)
+    height, margin = 530, dict(l=70, r=20, t=140, b=110)
     _controls(fig, epochs, above_px=35, plot_px=height - margin["t"] - margin["b"])
     fig.update_layout(hovermode="closest", legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0))
     fig = set_title(fig, title, height, margin)
