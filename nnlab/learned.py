@@ -45,3 +45,33 @@ def predict_one(model, dataset, values):
     network sees them), in the target's original units."""
     x = np.asarray(values, dtype=np.float64).reshape(1, -1)
     return float(dataset.to_original_units(model.predict(x))[0])
+
+
+# The synthetic sets' noise-free targets, by the name nnlab.data.make_dataset gives each set;
+# tests check them against the generators with noise=0.
+TRUE_FUNCTIONS = {
+    "Noisy sine: y = sin(x) + noise": ("sin(x)", lambda X: np.sin(X[:, 0])),
+    "Surface: y = sin(x1)·cos(x2) + noise": ("sin(x1)·cos(x2)", lambda X: np.sin(X[:, 0]) * np.cos(X[:, 1])),
+}
+
+
+def true_function(dataset):
+    """(formula, f) of the function a synthetic dataset's target was drawn from, f: X (m, d) -> (m,)
+    in the target's original units; None for data whose truth nobody knows (diabetes, a CSV)."""
+    return TRUE_FUNCTIONS.get(dataset.name)
+
+
+def against_truth(model, dataset):
+    """The learned function beside the true one of a synthetic set, in the target's original units:
+    (formula, grid (m, d), network (m,), truth (m,), rms of network − truth on the grid, noise: rms of
+    the training targets around the truth); None where the truth is unknown."""
+    known = true_function(dataset)
+    if known is None:
+        return None
+    formula, function = known
+    grid, _ = function_grid(dataset.X_train, dataset.X_test)
+    network, truth = dataset.to_original_units(model.predict(grid)), function(grid)
+    with np.errstate(over="ignore", invalid="ignore"):
+        rms = float(np.sqrt(np.mean((network - truth) ** 2)))
+    noise = float(np.sqrt(np.mean((dataset.to_original_units(dataset.y_train) - function(dataset.X_train)) ** 2)))
+    return formula, grid, network, truth, rms, noise

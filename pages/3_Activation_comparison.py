@@ -18,6 +18,7 @@ from ui import state
 from ui.activation_views import gradient_charts, learning_curves, summary_table, warn_divergence
 from ui.diagnosis import activation_panels
 from ui.frame import frame
+from ui.replay_views import layer_replay
 from ui.training import remember
 
 # Small on purpose: three networks of 4 × 16 units for 150 epochs train in about half a second.
@@ -154,3 +155,4 @@ if curves.open:
 if gradients.open:
     with gradients:
         gradient_charts(histories)
+        layer_replay(histories, run.key)

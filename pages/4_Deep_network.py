@@ -19,7 +19,9 @@ from ui.deep_views import inside, layer_charts, learning_curves
 from ui.diagnosis import SHARPNESS_EVERY, diagnosis_panel, presets, sharpness_chart
 from ui.frame import MAX_SEED, frame, show_error
 from ui.landscape_views import landscape_view
+from ui.learned_views import what_it_learned
 from ui.predict import prediction_box
+from ui.replay_views import replay
 from ui.training import run_key, train_model
 from ui.trust import trust_panel
 
@@ -29,8 +31,10 @@ VIEWS = [
     "Learning curves",
     "Layer by layer",
     "Inside the network at one epoch",
-    "Can you trust these numbers?",
+    "Replay",
     "Loss landscape",
+    "What it learned",
+    "Can you trust these numbers?",
 ]
 LINK = {
     "deep.activation": state.choice("relu", ACTIVATIONS),
@@ -140,7 +144,9 @@ found = diagnosis_panel(model, dataset, params, page="deep")
 presets()
 # Tabs that render only when open (bound, so the URL holds the open one): a cold visit draws two
 # charts, not ten, and plotly.js in the browser is what a first paint waits for.
-curves, layers, inside_tab, trust, landscape_tab = st.tabs(VIEWS, key="deep.view", bind="query-params")
+curves, layers, inside_tab, replay_tab, landscape_tab, learned_tab, trust = st.tabs(
+    VIEWS, key="deep.view", bind="query-params"
+)
 if curves.open:
     with curves:
         learning_curves(model.history_, found)
@@ -152,6 +158,12 @@ if inside_tab.open:
     with inside_tab:
         inside(model, dataset)
         prediction_box(model, dataset)
+if replay_tab.open:
+    with replay_tab:
+        replay(model, dataset, run_key(params, dataset))
+if learned_tab.open:
+    with learned_tab:
+        what_it_learned(model, dataset, run_key(params, dataset))
 if trust.open:
     with trust:
         trust_panel(model, dataset, run_key(params, dataset))

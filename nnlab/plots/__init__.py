@@ -89,6 +89,12 @@ from .layers import (
     unit_health_data,
     unit_health_figure,
 )
+from .learned import (
+    importance_figure,
+    partial_dependence_figure,
+    true_function_data,
+    true_function_figure,
+)
 from .linear import (
     bug_demo_data,
     bug_demo_figure,
@@ -102,6 +108,16 @@ from .linear import (
     spectrum_data,
     spectrum_figure,
 )
+from .replay import (
+    FRAME_MS,
+    MAX_FRAMES,
+    frame_epochs,
+    frame_snapshots,
+    layer_replay_data,
+    layer_replay_figure,
+    replay_data,
+    replay_figure,
+)
 from .tutorial import printed_beside_data, printed_beside_figure
 from .weights import (
     network_data,
@@ -114,6 +130,8 @@ from .weights import (
 
 __all__ = [
     "EVIDENCE_CHART",
+    "FRAME_MS",
+    "MAX_FRAMES",
     "GRID_TITLES",
     "LEGENDS",
     "MAX_POINTS",
@@ -144,6 +162,8 @@ __all__ = [
     "empty_figure",
     "evidence_marks_data",
     "feature_target_data",
+    "frame_epochs",
+    "frame_snapshots",
     "feature_target_figure",
     "gradient_profile_data",
     "gradient_profile_figure",
@@ -153,6 +173,7 @@ __all__ = [
     "grid_preview_figure",
     "histograms_data",
     "histograms_figure",
+    "importance_figure",
     "initial_gradients_data",
     "initial_gradients_figure",
     "landscape_data",
@@ -161,6 +182,8 @@ __all__ = [
     "layer_comparison_figure",
     "layer_lines_figure",
     "layer_name",
+    "layer_replay_data",
+    "layer_replay_figure",
     "layer_series_data",
     "layout",
     "learned_function_data",
@@ -181,6 +204,7 @@ __all__ = [
     "network_figure",
     "objective_data",
     "pair_figure",
+    "partial_dependence_figure",
     "place_legend",
     "prediction_data",
     "prediction_figure",
@@ -192,6 +216,8 @@ __all__ = [
     "rate_overlay_data",
     "rate_overlay_figure",
     "reference_line",
+    "replay_data",
+    "replay_figure",
     "sequential_colors",
     "sharpness_data",
     "sharpness_figure",
@@ -199,6 +225,8 @@ __all__ = [
     "spectrum_figure",
     "split_target_data",
     "split_target_figure",
+    "true_function_data",
+    "true_function_figure",
     "unit_health_data",
     "unit_health_figure",
     "verdict_map_data",

@@ -62,28 +62,50 @@ def network_figure(coefs, title="Network (line width ∝ |w|, blue > 0, red < 0)
     if not coefs:
         return empty_figure(title)
     nodes, edges = network_data(coefs, max_units, input_names)
-    fig = go.Figure()
     biggest = max(float(np.nanmax(np.abs(edges.weight))), 1e-12) if not edges.empty else 1.0
+    fig = go.Figure(network_traces(nodes, edges, biggest))
+    tickvals, ticktext = network_ticks(nodes, len(coefs))
+    fig.update_xaxes(tickvals=tickvals, ticktext=ticktext, showgrid=False, zeroline=False)
+    fig.update_yaxes(visible=False)
+    return set_title(fig, title, 420, dict(l=80, r=20, t=50, b=60))
+
+
+def network_edge_lines(edges, biggest):
+    """[(colour, width class, xs, ys)] for every (sign, width class), width class ∝ |w| / biggest;
+    xs, ys hold each edge of the class as its two ends and a NaN (a break in the line)."""
     # Lines grouped into a few width classes: one trace per class keeps the figure light.
     classes = np.minimum((np.abs(edges.weight.fillna(0)) / biggest * WIDTH_CLASSES).astype(int), WIDTH_CLASSES - 1)
+    lines = []
     for sign, line_color in SIGN_COLORS:
         for width in range(WIDTH_CLASSES):
             part = edges[(np.sign(edges.weight) == sign) & (classes == width)]
-            if part.empty:
-                continue
             xs = np.column_stack([part.x0, part.x1, np.full(len(part), np.nan)]).ravel()
             ys = np.column_stack([part.y0, part.y1, np.full(len(part), np.nan)]).ravel()
-            fig.add_trace(
-                go.Scatter(
-                    x=xs,
-                    y=ys,
-                    mode="lines",
-                    line=dict(color=line_color, width=0.5 + width * 1.2),
-                    hoverinfo="skip",
-                    showlegend=False,
-                )
-            )
-    fig.add_trace(
+            lines.append((line_color, width, xs, ys))
+    return lines
+
+
+def network_edge_traces(edges, biggest, keep_empty=False):
+    """One line trace per (sign, width class) of network_edge_lines; keep_empty keeps all
+    2 · WIDTH_CLASSES (an animation frame must have the same traces as the figure it updates)."""
+    return [
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="lines",
+            line=dict(color=line_color, width=0.5 + width * 1.2),
+            hoverinfo="skip",
+            showlegend=False,
+        )
+        for line_color, width, xs, ys in network_edge_lines(edges, biggest)
+        if xs.size or keep_empty
+    ]
+
+
+def network_traces(nodes, edges, biggest, keep_empty=False):
+    """The diagram's traces: its edges (network_edge_traces), then its nodes."""
+    return [
+        *network_edge_traces(edges, biggest, keep_empty),
         go.Scatter(
             x=nodes.x,
             y=nodes.y,
@@ -94,15 +116,17 @@ def network_figure(coefs, title="Network (line width ∝ |w|, blue > 0, red < 0)
             marker=dict(size=12, color="white", line=dict(color="#333", width=1.5)),
             hoverinfo="skip",
             showlegend=False,
-        )
-    )
-    n_layers = len(coefs) + 1
+        ),
+    ]
+
+
+def network_ticks(nodes, n_weight_layers):
+    """(tickvals, ticktext) naming the diagram's columns, with how many units of each are not drawn."""
+    n_layers = n_weight_layers + 1
     names = ["inputs"] + [f"hidden {i}" for i in range(1, n_layers - 1)] + ["output"]
     hidden_counts = nodes.groupby("layer").hidden_units.first()
     ticks = [f"{name}<br>(+{hidden_counts[i]} not drawn)" if hidden_counts[i] else name for i, name in enumerate(names)]
-    fig.update_xaxes(tickvals=list(range(n_layers)), ticktext=ticks, showgrid=False, zeroline=False)
-    fig.update_yaxes(visible=False)
-    return set_title(fig, title, 420, dict(l=80, r=20, t=50, b=60))
+    return list(range(n_layers)), ticks
 
 
 def weight_paths_data(history, names, max_lines=12):

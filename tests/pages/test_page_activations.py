@@ -51,7 +51,15 @@ def test_default_run_draws_every_chart(run_page, charts):
     assert not at.exception and not at.error and not at.warning
     assert list(charts(at)) == ["act-functions", "act-loss", "act-r2"], "a cold visit draws the first tab"
     figures = every_chart(at, charts)
-    assert list(figures) == ["act-functions", "act-loss", "act-r2", "act-profile", "act-health", "act-layers"]
+    assert list(figures) == [
+        "act-functions",
+        "act-loss",
+        "act-r2",
+        "act-profile",
+        "act-health",
+        "act-layers",
+        "act-replay",
+    ]
     # The doctor's marks (one marker trace per finding on a run's line) are checked on their own below.
     traces = {key: len([t for t in fig["data"] if not is_doctor_mark(t)]) for key, fig in figures.items()}
     assert traces == {
@@ -61,6 +69,7 @@ def test_default_run_draws_every_chart(run_page, charts):
         "act-profile": 6,
         "act-health": 3,
         "act-layers": 3 * 5,
+        "act-replay": 3 * 3,  # per activation: its gradient profile, its loss and the epoch's dot on it
     }
     assert figures["act-layers"]["layout"]["yaxis"]["type"] == "log"
     assert all(len(t.get("x", [])) <= 2000 for fig in figures.values() for t in fig["data"])
