@@ -92,13 +92,17 @@ def run_summary(model):
     last = history.last_good_epoch
     n_params = model.config().n_params(model.n_features_in_)
     text = f"{history.epochs:,} epochs in {history.seconds:.2f} s · {n_params:,} parameters · "
+    # A run without test rows (the tutorial's toy network) has no test R² to show.
+    tested = history.val_loss is not None
     if history.diverged_at is None:
-        text += f"final training loss {history.final_loss:.4g} · test R² {history.final_val_r2:.3f}"
+        text += f"final training loss {history.final_loss:.4g}"
+        text += f" · test R² {history.final_val_r2:.3f}" if tested else f" · training R² {history.final_r2:.3f}"
     else:
         text += (
             f"diverged at epoch {history.diverged_at}; at epoch {last}, the last before the blow-up: "
-            f"training loss {history.final_loss:.4g}, test R² {history.final_val_r2:.3f}"
+            f"training loss {history.final_loss:.4g}"
         )
+        text += f", test R² {history.final_val_r2:.3f}" if tested else f", training R² {history.final_r2:.3f}"
     stall = failure_mode(model.activation) if model.hidden else None
     if stall:
         share = hidden_share(history, stall)[last]
@@ -979,6 +983,17 @@ def tutorial_network(nnlab_losses, loop_losses, printed_first, printed_last, flo
         f"all off, for every row fits a straight line through them, and the best straight line has "
         f"mean squared error {floor:.3g}. Its start weights were drawn without a seed, so its first loss "
         f"cannot be reproduced; nnlab's seed sets these."
+    )
+
+
+def toy_network_note(n_rows, lr):
+    """The deep page on the tutorial's toy network: its gradient bug (ERRATA 7) for this learning rate."""
+    return (
+        f"These are the tutorial's {n_rows} rows, all of them training rows: it has no test split, so "
+        f"there is no test curve. Its code trains this network along dA = ŷ − y, without the 2/{n_rows} "
+        f"of the mean squared error it prints, so its steps are {n_rows / 2:g} times the loss's own "
+        f"gradient: at lr {lr:g} it moves as if lr were {lr * n_rows / 2:g}. nnlab steps along the "
+        f"loss's own gradient; the Follow the tutorial page draws both from the same start."
     )
 
 

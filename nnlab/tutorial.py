@@ -169,6 +169,22 @@ NETWORK = {
 }
 
 
+def network_dataset(problem=NETWORK):
+    """The toy network's three rows as a `Dataset`, all of them training rows (the tutorial has no test split)."""
+    X, y = problem["X"], problem["y"]
+    return Dataset(
+        name="Tutorial: the toy network's three rows",
+        X_train=X.copy(),
+        X_test=np.empty((0, X.shape[1])),
+        y_train=y.copy(),
+        y_test=np.empty(0),
+        feature_names=tuple(f"x{i + 1}" for i in range(X.shape[1])),
+        target_name="y",
+        target_mean=0.0,
+        target_std=1.0,
+    )
+
+
 def three_examples_run(lr=TUTORIAL_LR, epochs=TUTORIAL_EPOCHS):
     """nnlab's MLP (no hidden layer) on the three examples from zeros: {"w", "b", "predictions", "loss"}."""
     X, y = THREE_EXAMPLES["X"], THREE_EXAMPLES["y"]

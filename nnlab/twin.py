@@ -65,6 +65,8 @@ def sklearn_twin(model, X_train, y_train, X_test, y_test):
     history, config = model.history_, model.config()
     if history.diverged_at is not None:
         raise ValueError("this run diverged, so there is no trained network to compare")
+    if len(X_test) == 0:
+        raise ValueError("the two networks are compared on test rows, and these data have none")
     settings = sklearn_settings(config, len(X_train), epochs=history.epochs)
     twin = MLPRegressor(**settings)
     started = time.perf_counter()

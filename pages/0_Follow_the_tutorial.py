@@ -34,7 +34,15 @@ LINKS = {
         "linear-gd.init": "random",
         "linear-gd.epochs": "10000",
     },
-    "network": {"deep.hidden": "5", "deep.activation": "relu", "deep.init": "he"},
+    # The toy network's own three rows, with the tutorial's settings for them.
+    "network": {
+        "deep.problem": "Tutorial: the toy network (3 rows)",
+        "deep.hidden": "5",
+        "deep.activation": "relu",
+        "deep.init": "he",
+        "deep.lr": "0.001",
+        "deep.epochs": "100",
+    },
 }
 STEPS = {
     "one": "1 · One example, from the tutorial's start weights",

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from nnlab import config, explain
+from nnlab import config, explain, tutorial
 from nnlab.activations import ACTIVATIONS
 from nnlab.config import MAX_DEPTH, MAX_EPOCHS, MAX_L2, MAX_LR, MAX_WIDTH, Config
 from nnlab.initializers import INITIALIZERS
@@ -36,7 +36,20 @@ VIEWS = [
     "What it learned",
     "Can you trust these numbers?",
 ]
+PROBLEMS = {"data": "The sidebar's data", "toy": "Tutorial: the toy network (3 rows)"}
+# The tutorial's settings for its toy network, loaded when the learner picks it.
+TOY_SETTINGS = {
+    "deep.hidden": ", ".join(map(str, tutorial.NETWORK["hidden"])),
+    "deep.activation": tutorial.NETWORK["activation"],
+    "deep.init": tutorial.NETWORK["init"],
+    "deep.optimizer": "sgd",
+    "deep.lr": tutorial.NETWORK["lr"],
+    "deep.batch": None,
+    "deep.epochs": tutorial.NETWORK["epochs"],
+    "deep.l2": 0.0,
+}
 LINK = {
+    "deep.problem": state.choice(PROBLEMS["data"], PROBLEMS.values()),
     "deep.activation": state.choice("relu", ACTIVATIONS),
     "deep.init": state.choice(DEFAULTS["init"], INITIALIZERS),
     "deep.optimizer": state.choice("sgd", OPTIMIZERS),
@@ -56,6 +69,12 @@ dataset = frame(
     "out. The last tab checks the gradients by finite differences and trains the same "
     "network in scikit-learn.",
 )
+
+
+def choose_problem():
+    """on_change of the problem picker: the toy network loads the tutorial's settings for it."""
+    if st.session_state["deep.problem"] == "toy":
+        st.session_state.update(TOY_SETTINGS)
 
 
 def deep_controls():
@@ -133,10 +152,27 @@ def summary(model):
 
 
 link = state.check_link(LINK)
+problem = st.segmented_control(
+    "Train on",
+    list(PROBLEMS),
+    format_func=PROBLEMS.get,
+    key="deep.problem",
+    default="data",
+    on_change=choose_problem,
+    required=True,
+    **state.BOUND,
+)
+toy = problem == "toy"
+if toy:
+    dataset = tutorial.network_dataset()
+    if not any(key in st.query_params or key in st.session_state for key in TOY_SETTINGS):
+        st.session_state.update(TOY_SETTINGS)  # a link that names only the problem gets its settings
 params = deep_controls()
 params = replace(params, sharpness_every=SHARPNESS_EVERY) if params is not None else None
 state.settle_link(link)
-model = train_model(params, dataset, page="deep") if params is not None else None
+if toy and params is not None:
+    st.info(explain.toy_network_note(len(dataset.X_train), params.lr), icon=":material/school:")
+model = train_model(params, dataset, eval=not toy, page="deep") if params is not None else None
 if model is None:
     st.stop()
 summary(model)

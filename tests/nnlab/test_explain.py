@@ -113,14 +113,16 @@ def test_activation_explanation_names_the_flat_activations():
 # -- the deep page ---------------------------------------------------------------------------
 
 
-def model(diverged_at=None, activation="relu", hidden=(2,)):
+def model(diverged_at=None, activation="relu", hidden=(2,), tested=True):
     """A fitted-model stand-in: 2 inputs → 2 hidden → 1 has (2·2 + 2) + (2·1 + 1) = 9 parameters."""
     history = SimpleNamespace(
         epochs=100,
         seconds=1.234,
         diverged_at=diverged_at,
         final_loss=0.123456,
-        final_val_r2=0.4567,
+        final_r2=0.8771,
+        val_loss=np.full(100, 0.2) if tested else None,
+        final_val_r2=0.4567 if tested else np.nan,
         last_good_epoch=99 if diverged_at is None else diverged_at - 1,
         dead_fraction=np.full((100, 1), 0.5),
         saturation=np.full((100, 1), 0.25),
@@ -141,6 +143,23 @@ def test_run_summary_of_a_converged_run():
     )
     assert explain.run_summary(model(activation="tanh")).endswith(" · saturated at epoch 99: 25%")
     assert explain.run_summary(model(hidden=())).endswith("test R² 0.457")  # no hidden unit to stall
+
+
+def test_run_summary_without_test_rows_gives_the_training_r2():
+    assert explain.run_summary(model(tested=False)) == (
+        "100 epochs in 1.23 s · 9 parameters · final training loss 0.1235 · training R² 0.877 · dead at epoch 99: 50%"
+    )
+    assert "training loss 0.1235, training R² 0.877 ·" in explain.run_summary(model(diverged_at=40, tested=False))
+
+
+def test_toy_network_note_states_the_tutorials_gradient_bug():
+    assert explain.toy_network_note(3, 0.001) == (
+        "These are the tutorial's 3 rows, all of them training rows: it has no test split, so there is no "
+        "test curve. Its code trains this network along dA = ŷ − y, without the 2/3 of the mean squared "
+        "error it prints, so its steps are 1.5 times the loss's own gradient: at lr 0.001 it moves as if "
+        "lr were 0.0015. nnlab steps along the loss's own gradient; the Follow the tutorial page draws "
+        "both from the same start."
+    )
 
 
 def test_run_summary_of_a_diverged_run_reports_the_last_good_epoch():

@@ -47,6 +47,11 @@ def test_sklearn_twin_refuses_a_diverged_run():
         sklearn_twin(fit(lr=100.0), X_TRAIN, Z_TRAIN, X_TEST, Z_TEST)
 
 
+def test_sklearn_twin_says_why_there_is_nothing_to_compare_without_test_rows():
+    with pytest.raises(ValueError, match="compared on test rows, and these data have none"):
+        sklearn_twin(fit(epochs=5), X_TRAIN, Z_TRAIN, X_TEST[:0], Z_TEST[:0])
+
+
 def test_sklearn_twin_with_mini_batches_owes_no_exact_match():
     twin = sklearn_twin(fit(batch_size=64, epochs=5), X_TRAIN, Z_TRAIN, X_TEST, Z_TEST)
     assert not twin["exact"] and twin["settings"]["shuffle"]

@@ -225,3 +225,27 @@ def test_the_inside_tab_predicts_the_test_rows_and_an_input_of_ones_own(run_page
 def test_batch_size_1_is_a_choice(run_page):
     at = run_page(PAGE)
     assert 1 in at.selectbox(key="deep.batch").options or "1" in at.selectbox(key="deep.batch").options
+
+
+def test_the_tutorials_toy_network_trains_on_its_three_rows_with_its_settings(run_page, charts):
+    """Picking the toy network loads the tutorial's settings (3 → 5 → 1, ReLU, He, lr 0.001, 100 epochs)
+    and trains on its three rows alone; every tab renders without test rows and says so where it needs them."""
+    import nnlab
+    from nnlab import tutorial
+
+    at = run_page(PAGE)
+    at.segmented_control(key="deep.problem").set_value("toy").run()
+    assert not at.exception and not at.error
+    model = at.session_state["nnlab.training"].latest["deep"].result
+    assert model.hidden == (5,) and model.lr == 0.001 and model.epochs == 100 and model.history_.val_loss is None
+    expected = nnlab.MLP(hidden=(5,), init="he", lr=0.001, epochs=100).fit(tutorial.NETWORK["X"], tutorial.NETWORK["y"])
+    np.testing.assert_allclose(model.history_.loss, expected.history_.loss, rtol=1e-12)
+    assert "training R²" in at.markdown[1].value and "test R²" not in at.markdown[1].value
+    assert any("without the 2/3" in info.value for info in at.info)
+    every_view = [*VIEWS[:3], "Replay", "Loss landscape", "What it learned", VIEWS[3]]
+    figures = every_tab_chart(at, charts, "deep.view", every_view)
+    assert not at.exception and not at.error
+    loss_names = [t.get("name") for t in figures["deep-loss"]["data"]]
+    assert "network" in loss_names and not [n for n in loss_names if n and "test" in n]
+    at.segmented_control(key="deep.problem").set_value("data").run()
+    assert at.session_state["nnlab.training"].latest["deep"].result.n_features_in_ == 10

@@ -104,6 +104,7 @@ def test_charts_draw_nnlabs_curves_beside_the_printed_values(guide, charts):
 
 # The linear page's problem picker: its URL holds the label shown, its state the option.
 PROBLEM_STATE = {"Tutorial: one example": "one", "Tutorial: three examples": "three", "The sidebar's data": "data"}
+DEEP_PROBLEM_STATE = {"Tutorial: the toy network (3 rows)": "toy", "The sidebar's data": "data"}
 
 
 def test_links_carry_each_steps_settings(guide):
@@ -123,7 +124,14 @@ def test_links_carry_each_steps_settings(guide):
         p["source"] == "diabetes" and p["scaling"] == "sklearn" for p in tutorial_units
     )
     assert {p.get("linear-gd.init") for p in tutorial_units} == {"zeros", "random"}
-    assert {"deep.hidden": "5", "deep.activation": "relu", "deep.init": "he"} in params
+    assert {
+        "deep.problem": "Tutorial: the toy network (3 rows)",
+        "deep.hidden": "5",
+        "deep.activation": "relu",
+        "deep.init": "he",
+        "deep.lr": "0.001",
+        "deep.epochs": "100",
+    } in params
     # The list at the top opens each of the four steps, in order.
     assert [(page, label) for page, label, _ in found if label.startswith("Open on the")] == [
         ("Linear_gradient_descent", "Open on the linear page")
@@ -137,8 +145,16 @@ def test_following_a_link_opens_its_page_with_those_settings(guide, run_page, ch
     at = run_page(page, query={k: v if len(v) > 1 else v[0] for k, v in query.items()}, timeout=120)
     assert not at.exception and not at.warning, [w.value for w in at.warning]  # no value refused
     for key, values in query.items():
-        expected = PROBLEM_STATE[values[-1]] if key == "linear-gd.problem" else values[-1]
+        states = {"linear-gd.problem": PROBLEM_STATE, "deep.problem": DEEP_PROBLEM_STATE}.get(key)
+        expected = states[values[-1]] if states else values[-1]
         assert str(at.session_state[key]) == expected, key
+    if which == "network":  # the toy network's own three rows, trained as the tutorial's step trains them
+        expected = tutorial.network_run(0)["history"]
+        assert at.markdown[1].value.startswith(
+            f"100 epochs in {at.session_state['nnlab.training'].latest['deep'].result.history_.seconds:.2f} s · "
+            f"26 parameters · final training loss {expected.final_loss:.4g} · training R²"
+        )
+        assert any("without the 2/3" in i.value for i in at.info)
     if which == "diabetes":  # the tutorial's units: the page's first loss is its 29,711.3 from zeros
         loss = next(t for t in charts(at)["linear-gd.loss"]["data"] if t["name"] == "lr 0.01")
         assert loss["y"][0] == pytest.approx(29711.3, abs=0.05)
