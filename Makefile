@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/landscape_speed.py
 	$(BIN)/python benchmarks/page_speed.py
 	$(BIN)/python benchmarks/browser_speed.py
+	$(BIN)/python benchmarks/replay_speed.py
 	$(BIN)/python benchmarks/caps_speed.py
 
 clean:

@@ -31,16 +31,18 @@ from ._style import (
 from .weights import WIDTH_CLASSES, network_data, network_edge_lines, network_ticks, network_traces
 
 # At most this many frames, spread evenly over the snapshots (first and last always in): 60 frames
-# of the default 64-32 network are ~1 MB of JSON, and at the normal speed play in about 9 s.
+# of the default 64-32 network are ~1 MB of JSON, sent once, and at the normal speed play in ~10 s.
 MAX_FRAMES = 60
-FRAME_MS = {"▶ Play": 150, "▶ Slowly": 500, "▶▶ Fast": 40}  # milliseconds a frame stays on screen
+# Milliseconds a frame stays on screen. Chromium draws on 60 Hz ticks, so these play at about 6, 2
+# and 20 frames a second (benchmarks/replay_speed.py).
+FRAME_MS = {"▶ Play": 150, "▶ Slowly": 500, "▶▶ Fast": 40}
 BINS = 30
 # Gradients are drawn as log10 |g|: during a run they shrink or grow by orders of magnitude, which one
 # linear axis cannot show. The axis starts at this quantile's lower tail (smaller ones, exact zeros
 # included, count in the first bin).
 GRADIENT_QUANTILE = 0.99
-# Frames update the traces in place (scatter and bar data), never redraw the figure: a full redraw of
-# six panels played at 3-4 frames a second on these machines, in place at 8-12 (benchmarks/replay_speed.py).
+# Frames update the traces in place (scatter and bar data), never redraw the figure: with a full redraw
+# of the six panels the Fast button played 3.7 frames a second on a loaded machine, in place 8-12.
 REDRAW = False
 SURFACE_MARKER_PX = 9  # a 40 × 40 grid in a panel ~350 px wide: squares that just touch
 REPLAY_HEIGHT = 1200

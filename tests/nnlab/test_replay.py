@@ -57,6 +57,9 @@ def test_the_figure_has_one_frame_per_snapshot_and_a_slider_step_each(run, playe
     speeds = {b.label: b.args[1]["frame"]["duration"] for b in buttons if b.args[0] is None}
     assert speeds == replay.FRAME_MS  # three speeds of Play
     assert [b.label for b in buttons if b.args[0] is not None and list(b.args[0]) == [None]] == ["Pause"]
+    # Frames change the traces in place: a redraw of all six panels per frame plays at a third of the rate.
+    steps = [b.args[1] for b in buttons if b.args[0] is None] + [s.args[1] for s in fig.layout.sliders[0].steps]
+    assert all(step["frame"]["redraw"] is False for step in steps)
 
 
 def _frame(fig, k):
