@@ -87,8 +87,11 @@ def start_workers(n_jobs=None, backend=None, keep_warm=False, delay=0.0):
     def warm():
         time.sleep(delay)
         while True:
-            with _backend_context(backend):
-                joblib.Parallel(n_jobs=workers, batch_size=1)(joblib.delayed(_ready)() for _ in range(workers))
+            try:
+                with _backend_context(backend):
+                    joblib.Parallel(n_jobs=workers, batch_size=1)(joblib.delayed(_ready)() for _ in range(workers))
+            except Exception:  # noqa: BLE001 - e.g. the interpreter shutting down under this daemon thread
+                return  # the planner then counts the workers cold, which is what they are
             _pool_used[workers] = time.monotonic()
             if not keep_warm:
                 return
