@@ -72,8 +72,9 @@ def legend_below(fig):
     return place_legend(fig, "below")
 
 
-# A half-width chart at 1,024 px is ~330 px wide: about 42 characters of a 16 px title fit.
-TITLE_CHARS = 42
+# A half-width chart at 1,024 px is ~330 px wide: about 38 characters of a 16 px title fit (42 were
+# seen cut there: "Every weight W of each layer at epoch 300").
+TITLE_CHARS = 38
 TITLE_LINE_PX = 20  # each extra title line takes this much more top margin (and height)
 
 
