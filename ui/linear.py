@@ -45,39 +45,50 @@ def tutorial_problem(problem: str, model, data, key: str) -> None:
 def rate_metrics(lr, report, bound_info, best, model) -> None:
     """The rate, the bound, the condition number, the final loss against its floor and test R²."""
     bound = bound_info["bound"]
-    m = st.columns(5)
-    m[0].metric(
-        "Learning rate", f"{lr:g}", explain.share_of_bound(report["ratio"]), delta_color="off", delta_arrow="off"
+    # A row that wraps, each number as wide as it needs: five fixed columns cut the labels and
+    # even the bound's value ("0.99…") at 1,024 px.
+    row = st.container(horizontal=True, wrap=True, gap="medium", key="linear-gd-metrics")
+    row.metric(
+        "Learning rate",
+        f"{lr:g}",
+        explain.share_of_bound(report["ratio"]),
+        delta_color="off",
+        delta_arrow="off",
+        width="content",
     )
-    m[1].metric(
+    row.metric(
         "Stability bound 2/λ_max",
         f"{bound:.5g}",
         help="Gradient descent on this loss converges for every learning rate below this, and blows up above it.",
+        width="content",
     )
-    m[2].metric(
+    row.metric(
         "Condition number",
         "∞" if bound_info["condition"] > 1e12 else f"{bound_info['condition']:,.0f}",
         help="λ_max/λ_min: how much slower the slowest "
         "direction learns than the fastest one at the same rate. ∞ means some directions are flat "
         "(more parameters than independent rows): the data cannot pin those down.",
+        width="content",
     )
     if model is not None:
         history = model.history_
         exact = best["train_mse"] <= 1e-12 * history.loss[0]
-        m[3].metric(
+        row.metric(
             "Final training loss",
             f"{history.final_loss:.4g}",
             "exact fit: 0" if exact else f"floor {best['train_mse']:.4g}",
             delta_color="off",
             delta_arrow="off",
+            width="content",
         )
         if history.val_r2 is not None:
-            m[4].metric(
+            row.metric(
                 "Test R²",
                 f"{history.final_val_r2:.4g}",
                 f"least squares {best['test_r2']:.4f}",
                 delta_color="off",
                 delta_arrow="off",
+                width="content",
             )
 
 
