@@ -19,6 +19,8 @@ parent pinned to one BLAS thread (train() pins every worker process too):
    press: the app starts them at start-up). Target for the first press after server start: ≤ 2 s.
 4. The same 16 runs with SHORT_EPOCHS epochs, no eval set: too short to pay for starting workers
    cold, so it is planned in-process; the loop against the default sweep and stacking alone.
+5. Stack size: the 16 runs of workload 1 trained in this process as train() calls on stacks of
+   1, 2, 4, 8 and 16 runs, what `nnlab.sweeps.planning.STACK_BUFFER_BYTES` was chosen from.
 
 Prints per-contender wall-clock medians and min-max seconds, then the ratios against the targets.
 The wall clock only means something with both cores free; on a shared machine the 'CPU path'
@@ -48,12 +50,14 @@ except ImportError:
 
 from nnlab import MLP, DivergenceWarning
 from nnlab.sweeps import _plan, expand, start_workers, sweep
+from nnlab.training import train
 
 LRS = [0.001, 0.01, 0.1, 0.5]
 INITS = ["zeros", "random", "xavier", "he"]
 LINEAR_LRS = list(np.geomspace(0.001, 0.99, 64))
 PAGE_EPOCHS = 300
 SHORT_EPOCHS = 500
+STACK_SIZES = (1, 2, 4, 8, 16)
 LOOP, DEFAULT, IN_PROCESS = "loop of MLP.fit", "sweep (default n_jobs)", "sweep n_jobs=1 (stacked alone)"
 PAGE_WARM = "sweep (default n_jobs), workers started"
 
@@ -185,6 +189,10 @@ def main():
             interleave(three_ways(X, y, grid, short_base), args.rounds),
         )
         print("  " + plan(X, grid, short_base))
+        stacks = report(
+            f"5. the runs of 1. as stacks of {', '.join(map(str, STACK_SIZES))} runs, {args.epochs} epochs",
+            interleave({f"stacks of {size}": stacked(X, y, grid, base, size) for size in STACK_SIZES}, 1),
+        )
     print(f"\nload average {os.getloadavg()[0]:.1f} at the end")
     print("\nratios (higher is faster; target in brackets). 'CPU path' = CPU seconds of this process plus its")
     print("busiest worker: what the wall time would be with both cores free of other work.")
@@ -196,11 +204,28 @@ def main():
     print(f"  page grid, stacking alone       {ratio(page, LOOP, IN_PROCESS)}  [>= 1.0]")
     print(f"  16 × {SHORT_EPOCHS} epochs, sweep / loop   {ratio(short, LOOP, DEFAULT)}  [>= 1.0]")
     print(f"  16 × {SHORT_EPOCHS} epochs, stacking alone {ratio(short, LOOP, IN_PROCESS)}  [>= 1.0]")
+    alone = stacks["stacks of 1"][0]
+    print(
+        "  stack size, against one run at a time: " + ", ".join(f"{n} {alone / t:.2f}×" for n, (t, _) in stacks.items())
+    )
     wall, cpu = page[PAGE_WARM]
     print(
         f"  page default grid, {PAGE_EPOCHS} epochs  {wall:.2f} s wall, {cpu:.2f} s CPU path [<= 1.2 s warm]; "
         f"first call {cold:.2f} s cold, {just_started:.2f} s on just-started workers [<= 2 s]"
     )
+
+
+def stacked(X, y, grid, base, size):
+    """The grid as train() calls on stacks of `size` runs, in this process."""
+    configs = expand(grid, 1, base)[1]
+
+    def run():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DivergenceWarning)
+            for start in range(0, len(configs), size):
+                train(configs[start : start + size], X, y)
+
+    return run
 
 
 def first_calls(X, y, X_test, y_test):

@@ -30,10 +30,10 @@ WARM_START_SECONDS = 0.1
 LOKY_IDLE_SECONDS = 250  # loky retires idle workers after 300 s
 KEEP_WARM_SECONDS = 120  # start_workers(keep_warm=True) gives the workers a task this often
 # Runs stacked in one train() call at most, by the bytes of one activation buffer (runs × rows ×
-# widest layer × 8 B). Stacking 16 runs of 10-64-32-1 on 353 rows (2.9 MB a buffer, past the
-# 1 MB L2 cache per core here) was 3% slower than stacks of 8 (1.4 MB), and 8, 4 and 2 were within
-# 3% of each other (benchmarks/sweep_speed.py, workload 4); linear runs (2.8 KB each) stack by the
-# hundred, where the saving is the NumPy calls per epoch, not the arithmetic.
+# widest layer × 8 B). 16 runs of 10-64-32-1 on 353 rows, 2,000 epochs, against one train() per run:
+# stacks of 2 1.09×, 4 1.12×, 8 1.16× (1.4 MB a buffer), 16 1.13× (2.9 MB, past the 1 MB L2 cache
+# per core here); `benchmarks/sweep_speed.py` prints this table (workload 5). Linear runs (2.8 KB
+# each) stack by the hundred, where the saving is the NumPy calls per epoch, not the arithmetic.
 STACK_BUFFER_BYTES = 1.5e6
 
 
