@@ -1,4 +1,4 @@
-"""Backprop step by step: one step of gradient descent through a small network, every number of the forward pass, the chain rule and the update written out and checked by finite differences, with the tutorial's missing 2/n beside it.
+"""One step of gradient descent through a small network, every number of the forward pass, the chain rule and the update written out and checked by finite differences, with the tutorial's missing 2/n beside it.
 
 Widgets (bound to the URL) -> a cached nnlab.backprop trace of the step -> nnlab.plots and
 nnlab.explain_backprop -> render (ui/backprop_views.py). Next and Back move the operation slider
