@@ -993,7 +993,9 @@ def toy_network_note(n_rows, lr):
         f"there is no test curve. Its code trains this network along dA = ŷ − y, without the 2/{n_rows} "
         f"of the mean squared error it prints, so its steps are {n_rows / 2:g} times the loss's own "
         f"gradient: at lr {lr:g} it moves as if lr were {lr * n_rows / 2:g}. nnlab steps along the "
-        f"loss's own gradient; the Follow the tutorial page draws both from the same start."
+        f"loss's own gradient; the Follow the tutorial page draws both from the same start. The "
+        f"tutorial also trains on its raw targets, so the doctor's word about an unscaled target holds "
+        f"here; the sidebar's scalings do not apply to these rows."
     )
 
 

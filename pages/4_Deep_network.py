@@ -37,14 +37,14 @@ VIEWS = [
     "Can you trust these numbers?",
 ]
 PROBLEMS = {"data": "The sidebar's data", "toy": "Tutorial: the toy network (3 rows)"}
-# The tutorial's settings for its toy network, loaded when the learner picks it.
+# The tutorial's settings for its toy network, loaded when the learner picks it (not the batch size:
+# a selectbox set to None through session state shows no choice at all).
 TOY_SETTINGS = {
     "deep.hidden": ", ".join(map(str, tutorial.NETWORK["hidden"])),
     "deep.activation": tutorial.NETWORK["activation"],
     "deep.init": tutorial.NETWORK["init"],
     "deep.optimizer": "sgd",
     "deep.lr": tutorial.NETWORK["lr"],
-    "deep.batch": None,
     "deep.epochs": tutorial.NETWORK["epochs"],
     "deep.l2": 0.0,
 }

@@ -11,12 +11,12 @@ CHART = {"width": "stretch"}
 
 
 def learning_curves(history, found=None):
+    # Data without test rows (the tutorial's toy network) has training curves only.
+    rows = "training rows (solid), test rows (dotted)" if history.val_loss is not None else "training rows"
     left, right = st.columns(2)
     left.plotly_chart(
         marked(
-            plots.name_test_rows(
-                plots.loss_figure({"network": history}, title="Loss: training rows (solid), test rows (dotted)")
-            ),
+            plots.name_test_rows(plots.loss_figure({"network": history}, title=f"Loss: {rows}")),
             found,
             "loss",
             "val_loss",
@@ -26,9 +26,7 @@ def learning_curves(history, found=None):
     )
     right.plotly_chart(
         marked(
-            plots.name_test_rows(
-                plots.r2_figure({"network": history}, title="R²: training rows (solid), test rows (dotted)")
-            ),
+            plots.name_test_rows(plots.r2_figure({"network": history}, title=f"R²: {rows}")),
             found,
             "r2",
         ),

@@ -158,7 +158,8 @@ def test_toy_network_note_states_the_tutorials_gradient_bug():
         "test curve. Its code trains this network along dA = ŷ − y, without the 2/3 of the mean squared "
         "error it prints, so its steps are 1.5 times the loss's own gradient: at lr 0.001 it moves as if "
         "lr were 0.0015. nnlab steps along the loss's own gradient; the Follow the tutorial page draws "
-        "both from the same start."
+        "both from the same start. The tutorial also trains on its raw targets, so the doctor's word about "
+        "an unscaled target holds here; the sidebar's scalings do not apply to these rows."
     )
 
 

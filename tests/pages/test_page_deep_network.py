@@ -247,5 +247,6 @@ def test_the_tutorials_toy_network_trains_on_its_three_rows_with_its_settings(ru
     assert not at.exception and not at.error
     loss_names = [t.get("name") for t in figures["deep-loss"]["data"]]
     assert "network" in loss_names and not [n for n in loss_names if n and "test" in n]
+    assert figures["deep-loss"]["layout"]["title"]["text"] == "Loss: training rows"
     at.segmented_control(key="deep.problem").set_value("data").run()
     assert at.session_state["nnlab.training"].latest["deep"].result.n_features_in_ == 10
