@@ -30,9 +30,13 @@ def toy_dataset(name):
     """One of TOY_PROBLEMS as a `Dataset` whose rows are all training rows (the test split is empty)."""
     if not isinstance(name, str) or name not in TOY_ROWS:
         raise ValueError(f"toy problem must be one of {sorted(TOY_PROBLEMS)}, got {name!r}")
-    X, y = TOY_ROWS[name]
+    return _training_rows_only(f"Tutorial: {TOY_PROBLEMS[name]}", *TOY_ROWS[name])
+
+
+def _training_rows_only(name, X, y):
+    """A `Dataset` of the tutorial's rows, all of them training rows: it has no test split."""
     return Dataset(
-        name=f"Tutorial: {TOY_PROBLEMS[name]}",
+        name=name,
         X_train=X.copy(),
         X_test=np.empty((0, X.shape[1])),
         y_train=y.copy(),
@@ -171,18 +175,7 @@ NETWORK = {
 
 def network_dataset(problem=NETWORK):
     """The toy network's three rows as a `Dataset`, all of them training rows (the tutorial has no test split)."""
-    X, y = problem["X"], problem["y"]
-    return Dataset(
-        name="Tutorial: the toy network's three rows",
-        X_train=X.copy(),
-        X_test=np.empty((0, X.shape[1])),
-        y_train=y.copy(),
-        y_test=np.empty(0),
-        feature_names=tuple(f"x{i + 1}" for i in range(X.shape[1])),
-        target_name="y",
-        target_mean=0.0,
-        target_std=1.0,
-    )
+    return _training_rows_only("Tutorial: the toy network's three rows", problem["X"], problem["y"])
 
 
 def three_examples_run(lr=TUTORIAL_LR, epochs=TUTORIAL_EPOCHS):
