@@ -93,16 +93,17 @@ def run_summary(model):
     n_params = model.config().n_params(model.n_features_in_)
     text = f"{history.epochs:,} epochs in {history.seconds:.2f} s · {n_params:,} parameters · "
     # A run without test rows (the tutorial's toy network) has no test R² to show.
-    tested = history.val_loss is not None
+    if history.val_loss is not None:
+        score = f"test R² {history.final_val_r2:.3f}"
+    else:
+        score = f"training R² {history.final_r2:.3f}"
     if history.diverged_at is None:
-        text += f"final training loss {history.final_loss:.4g}"
-        text += f" · test R² {history.final_val_r2:.3f}" if tested else f" · training R² {history.final_r2:.3f}"
+        text += f"final training loss {history.final_loss:.4g} · {score}"
     else:
         text += (
             f"diverged at epoch {history.diverged_at}; at epoch {last}, the last before the blow-up: "
-            f"training loss {history.final_loss:.4g}"
+            f"training loss {history.final_loss:.4g}, {score}"
         )
-        text += f", test R² {history.final_val_r2:.3f}" if tested else f", training R² {history.final_r2:.3f}"
     stall = failure_mode(model.activation) if model.hidden else None
     if stall:
         share = hidden_share(history, stall)[last]

@@ -161,8 +161,7 @@ class Network:
 
     def loss(self, prediction, y, buffers):
         """Mean squared error per run, (runs,); leaves ŷ − y in buffers.error."""
-        error = np.subtract(prediction, y, out=buffers.error)
-        return np.matmul(error[:, None, :], error[:, :, None])[:, 0, 0] / error.shape[1]
+        return mean_squared_error(prediction, y, out=buffers.error)
 
     def backward(self, X, buffers):
         """Fill grad with d/dθ [mean((ŷ − y)²) + l2·Σ‖W‖²], using the last forward pass."""
@@ -247,6 +246,12 @@ class Network:
         """l2·Σ‖W‖² per run, the part of the objective that is not the data fit."""
         weights = self.theta[:, : self.layout.n_weights]
         return self.l2[:, 0] * np.einsum("rp,rp->r", weights, weights)
+
+
+def mean_squared_error(prediction, y, out=None):
+    """mean((ŷ − y)²) per run, (runs,), of prediction (runs, rows) against y (rows,); ŷ − y goes to out."""
+    error = np.subtract(prediction, y, out=out)
+    return np.matmul(error[:, None, :], error[:, :, None])[:, 0, 0] / error.shape[1]
 
 
 def initial_parameters(layout, init, rngs, dtype):

@@ -18,7 +18,7 @@ from . import divergence
 from .curvature import FIRST_ITERATIONS, TRACKING_ITERATIONS, power_iteration
 from .health import DEAD_SLOPE, SATURATED_SLOPE
 from .history import History
-from .network import Layout, Network, initial_parameters
+from .network import Layout, Network, initial_parameters, mean_squared_error
 from .optimizers import OPTIMIZERS
 
 _blas = ThreadpoolController()
@@ -166,7 +166,7 @@ class _Trainer:
         prediction = self.net.forward(self.X_forward, buffers)
         losses = self.net.loss(prediction[:, : self.rows], self.y, buffers)
         if self.joint:
-            self.val_losses = _mse(prediction[:, self.rows :], self.eval[1])
+            self.val_losses = mean_squared_error(prediction[:, self.rows :], self.eval[1])
         self.net.backward(self.X, buffers)
         return losses
 
@@ -251,7 +251,7 @@ class _Trainer:
         if self.eval is None:
             return None
         X_val, y_val = self.eval
-        return _mse(self.net.forward(X_val, self.net.buffers(len(X_val), purpose="validation")), y_val)
+        return mean_squared_error(self.net.forward(X_val, self.net.buffers(len(X_val), purpose="validation")), y_val)
 
     def _snapshot(self, index):
         self.snap_theta[self.sel, index] = self.net.theta
@@ -378,12 +378,6 @@ class _Trainer:
             return {}
         taken = self.sharpness_epochs < length
         return {"sharpness": self.sharpness[run, taken].copy(), "sharpness_epochs": self.sharpness_epochs[taken]}
-
-
-def _mse(prediction, y):
-    """Mean squared error per run of prediction (runs, rows) against y (rows,), as Network.loss computes it."""
-    error = prediction - y
-    return np.matmul(error[:, None, :], error[:, :, None])[:, 0, 0] / error.shape[1]
 
 
 def _r2(loss, variance):

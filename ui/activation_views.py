@@ -6,7 +6,7 @@ import streamlit as st
 
 from nnlab import explain, plots
 from nnlab.health import activation_summary
-from ui.diagnosis import marked_runs
+from ui.diagnosis import marked_runs, marks
 
 CHART = {"width": "stretch"}
 
@@ -41,13 +41,14 @@ def warn_divergence(result, names):
 
 def learning_curves(histories, diagnoses=None):
     """Loss and R² of every run; each run's findings marked on its own line (✕ a problem, ◇ a warning)."""
+    run_marks = {run: marks(diagnosis) for run, diagnosis in (diagnoses or {}).items()}
     left, right = st.columns(2)
     loss = plots.name_test_rows(plots.loss_figure(histories, title="Loss: training rows (solid), test rows (dotted)"))
-    marked_runs(marked_runs(loss, diagnoses, "loss"), diagnoses, "val_loss", " (test)")
+    marked_runs(marked_runs(loss, run_marks, "loss"), run_marks, "val_loss", " (test)")
     left.plotly_chart(plots.legend_below(loss), key="act-loss", **CHART)
     r2 = plots.name_test_rows(plots.r2_figure(histories, title="R²: training rows (solid), test rows (dotted)"))
-    right.plotly_chart(plots.legend_below(marked_runs(r2, diagnoses, "r2")), key="act-r2", **CHART)
-    if any(len(plots.evidence_marks_data(d)) for d in (diagnoses or {}).values()):
+    right.plotly_chart(plots.legend_below(marked_runs(r2, run_marks, "r2")), key="act-r2", **CHART)
+    if any(len(table) for table in run_marks.values()):
         st.caption(
             "A mark on a run's line is where one of its findings (in the Diagnosis above) begins: ✕ a "
             "problem, ◇ a warning, ○ a note; hover it for the finding."

@@ -199,10 +199,11 @@ def activation_panels(histories, configs, dataset, page="act"):
     return diagnoses
 
 
-def marked_runs(fig, diagnoses, metric, suffix=""):
-    """fig (one line per run, named by run + suffix) with each run's findings for metric marked on its line."""
-    for run, diagnosis in (diagnoses or {}).items():
-        plots.add_run_marks(fig, marks(diagnosis), metric, f"{run}{suffix}")
+def marked_runs(fig, run_marks, metric, suffix=""):
+    """fig (one line per run, named by run + suffix) with each run's findings for metric marked on its
+    line; run_marks: {run name: marks(its Diagnosis)}."""
+    for run, table in run_marks.items():
+        plots.add_run_marks(fig, table, metric, f"{run}{suffix}")
     return fig
 
 

@@ -85,7 +85,7 @@ def emphasise_layers(fig, layers):
     """The lines of these layers (indices, as `layer_lines_figure` tags its traces) drawn wide, the
     other layers' faded, so the eye goes to where the finding holds; returns fig."""
     for trace in fig.data:
-        layer = (trace.meta or {}).get("layer") if isinstance(trace.meta, dict) else None
+        layer = trace.meta.get("layer") if isinstance(trace.meta, dict) else None
         if layer is None:
             continue
         if layer in layers:

@@ -67,8 +67,12 @@ def _cache_sized(runs, config, rows):
     """runs (one stack) cut into stacks of at most STACK_BUFFER_BYTES per activation buffer."""
     per_run = rows * max(config.hidden, default=1) * np.dtype(config.dtype).itemsize
     size = max(1, int(STACK_BUFFER_BYTES // per_run))
-    pieces = math.ceil(len(runs) / size)
-    return [[int(run) for run in part] for part in np.array_split(runs, pieces)]
+    return _pieces(runs, math.ceil(len(runs) / size))
+
+
+def _pieces(runs, count):
+    """runs cut into `count` stacks of near-equal size, as lists of ints."""
+    return [[int(run) for run in part] for part in np.array_split(runs, count)]
 
 
 def start_workers(n_jobs=None, backend=None, keep_warm=False, delay=0.0):
@@ -121,7 +125,7 @@ def _split(stacks, configs, shape, eval_set, workers, per_worker=1):
     chunks = []
     for runs in stacks:
         pieces = min(len(runs), max(1, math.ceil(sum(cost[r] for r in runs) / target - 1e-9)))
-        chunks += [[int(run) for run in part] for part in np.array_split(runs, pieces)]
+        chunks += _pieces(runs, pieces)
     return sorted(chunks, key=lambda runs: -sum(cost[r] for r in runs))
 
 
