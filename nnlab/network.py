@@ -47,9 +47,9 @@ class Layout:
         return np.concatenate([w.reshape(runs, -1) for w in weights] + [b.reshape(runs, -1) for b in biases], axis=1)
 
     def layer_squared_norms(self, flat, scratch):
-        """Σ x² per run and per block, (runs, 2·layers): weights of each layer, then biases."""
+        """Σ x² per block of flat (…, n_params), (…, 2·layers): weights of each layer, then biases."""
         np.multiply(flat, flat, out=scratch)
-        return np.add.reduceat(scratch, self.starts, axis=1)
+        return np.add.reduceat(scratch, self.starts, axis=-1)
 
 
 class Buffers:
@@ -115,8 +115,12 @@ class Network:
         return cls(layout.pack([w[None] for w in weights], [b[None] for b in biases]), layout, activation)
 
     def _bind(self, theta, grad=None):
-        self.theta = np.ascontiguousarray(theta)
-        self.grad = np.zeros_like(self.theta) if grad is None else np.ascontiguousarray(grad)
+        # θ and ∂L/∂θ side by side in one array, so the trainer's per-layer norms of both are one
+        # multiply and one reduction.
+        self.state = np.empty((2, *np.shape(theta)), np.asarray(theta).dtype)
+        self.theta, self.grad = self.state
+        self.theta[...] = theta
+        self.grad[...] = 0 if grad is None else grad
         self.W, self.b = self.layout.views(self.theta)
         self.gW, self.gb = self.layout.views(self.grad)
         self.W_runs = [list(W) for W in self.W]

@@ -16,10 +16,10 @@ from threadpoolctl import ThreadpoolController
 
 from . import divergence
 from .curvature import FIRST_ITERATIONS, TRACKING_ITERATIONS, power_iteration
-from .health import DEAD_SLOPE, SATURATED_SLOPE
+from .epoch_chunks import EpochChunks
 from .history import History
 from .network import Layout, Network, initial_parameters, mean_squared_error
-from .optimizers import OPTIMIZERS
+from .optimizers import OPTIMIZERS, SGD
 
 _blas = ThreadpoolController()
 SHARPNESS_SEED = 0  # the power iteration's random start
@@ -65,6 +65,7 @@ class _Trainer:
         theta = initial_parameters(self.layout, [c.init for c in configs], init_rngs, dtype)
         self.net = Network(theta, self.layout, shared.activation, [c.l2 for c in configs])
         self.optimizer = OPTIMIZERS[shared.optimizer]([self.net.theta], [c.lr for c in configs], shared.momentum)
+        self.rates = self.optimizer.lr.copy()  # per run, in the parameters' dtype, as the steps use them
         self.active = np.arange(len(configs))
         self.has_penalty = any(c.l2 > 0 for c in configs)
         self.sel = slice(None)  # the active runs' rows in the history arrays; a slice while all are
@@ -83,15 +84,30 @@ class _Trainer:
         self.loss = np.full((runs, epochs), np.nan)
         self.penalty = np.zeros((runs, epochs))
         self.val_loss = np.full((runs, epochs), np.nan)
-        self.grad_norm = np.full((runs, epochs, 2 * layers), np.nan)  # weights, then biases
-        self.update_ratio = np.full((runs, epochs, layers), np.nan)
+        # Σθ² and Σg² per block (weights of each layer, then biases), before the epoch's update; and
+        # Σ(Δθ)² of its weight blocks. Norms and update ratios are taken from them at the end.
+        self.squared_norms = np.full((runs, epochs, 2, 2 * layers), np.nan)
+        self.squared_moves = np.full((runs, epochs, layers), np.nan)
+        # Plain full-batch gradient descent moves θ by exactly lr·g, so Σ(Δθ)² = lr²·Σg² needs no
+        # pass of its own.
+        self.moves_from_gradient = isinstance(self.optimizer, SGD) and self.batch_rows == self.rows
+        self.updated = np.full(runs, epochs)  # epochs whose update was applied, per run
         self.dead_fraction = np.full((runs, epochs, layers - 1), np.nan)
         self.saturation = np.full((runs, epochs, layers - 1), np.nan)
-        self.widths = np.asarray(self.shared.hidden, dtype=np.float64)
+        y_val = self.eval[1] if self.joint else None
+        self.chunks = EpochChunks(
+            self.net.activation,
+            self.rows,
+            self.shared.hidden,
+            y_val,
+            self.dead_fraction,
+            self.saturation,
+            self.val_loss,
+        )
         self.snapshot_epochs = self.shared.snapshot_epochs(self.layout.n_params)
         # Not NaN-filled: a result keeps only the snapshots that were taken (see _result).
-        self.snap_theta = np.empty((runs, len(self.snapshot_epochs), self.layout.n_params), dtype)
-        self.snap_grad = np.empty_like(self.snap_theta)
+        # θ and g of a snapshot side by side, as in Network.state: one copy takes both.
+        self.snapshots = np.empty((runs, len(self.snapshot_epochs), 2, self.layout.n_params), dtype)
         self.next_snapshot = 0
         self.diverged_at = [None] * runs
         self.finals = [None] * runs
@@ -116,7 +132,9 @@ class _Trainer:
         # The parameters before each update, to fall back on if the update blows up.
         self.previous = self.net.theta.copy()
         self.scratch = np.empty_like(self.net.theta)
-        self.norm_scratch = np.empty_like(self.net.theta)
+        self.state_scratch = np.empty_like(self.net.state)
+        if self.record:
+            self.chunks.allocate(len(self.active), self.net.theta.dtype)
 
     # -- the loop -----------------------------------------------------------------------------
     def run(self, on_epoch):
@@ -138,8 +156,8 @@ class _Trainer:
             else:
                 self._minibatch_epoch()
                 updates = np.subtract(self.net.theta, self.previous, out=self.scratch)
-            if self.record:
-                self._record_update_ratio(epoch, updates)
+            if self.record and not self.moves_from_gradient:
+                self._record_moves(epoch, updates)
             if on_epoch is not None and on_epoch(epoch, losses) is False:
                 self.stopped_at = epoch
                 self.ended[self.active] = epoch + 1
@@ -162,11 +180,10 @@ class _Trainer:
 
     def _full_pass(self, buffers):
         """Training losses per active run, after a forward and backward pass over every training row
-        (and, with an eval set, validation losses in self.val_losses from the same forward pass)."""
+        (and, with an eval set recorded, the validation rows' predictions in self.val_prediction)."""
         prediction = self.net.forward(self.X_forward, buffers)
         losses = self.net.loss(prediction[:, : self.rows], self.y, buffers)
-        if self.joint:
-            self.val_losses = mean_squared_error(prediction[:, self.rows :], self.eval[1])
+        self.val_prediction = prediction[:, self.rows :] if self.joint else None
         self.net.backward(self.X, buffers)
         return losses
 
@@ -188,51 +205,16 @@ class _Trainer:
             self.penalty[self.sel, epoch] = self.net.penalty()
         if not self.record:
             return
-        self.grad_norm[self.sel, epoch] = np.sqrt(self.layout.layer_squared_norms(self.net.grad, self.norm_scratch))
-        if buffers.slope:
-            self._record_slopes(epoch, buffers)
-        if self.eval is not None:
-            self._record_validation(epoch)
+        # θ and g in one call: the weight norms are those the update ratio divides by.
+        self.squared_norms[self.sel, epoch] = self.layout.layer_squared_norms(
+            self.net.state, self.state_scratch
+        ).swapaxes(0, 1)
+        self.chunks.add(epoch, buffers, self.val_prediction, self.sel)
         if self.next_snapshot < len(self.snapshot_epochs) and self.snapshot_epochs[self.next_snapshot] == epoch:
             self._snapshot(self.next_snapshot)
             self.next_snapshot += 1
         if self.sharpness_epochs is not None and epoch % self.shared.sharpness_every == 0:
             self._record_sharpness(epoch // self.shared.sharpness_every, buffers)
-        # Measured before the update, for the update ratio.
-        self.weight_norms = self.layout.layer_squared_norms(self.net.theta, self.norm_scratch)[
-            :, : self.layout.n_layers
-        ]
-
-    def _record_slopes(self, epoch, buffers):
-        """Dead and saturated units of every hidden layer at once, from the slopes f′(z) the backward
-        pass left side by side in buffers.slope_all (runs, rows, hidden units)."""
-        activation = self.net.activation
-        rows = buffers.error.shape[1]
-        # A unit is dead when its slope summed over all rows is (numerically) zero; slopes are
-        # non-negative except GELU's small dip, so this means zero on every row.
-        total_slope = np.abs(np.matmul(buffers.ones, buffers.slope_all)[:, 0, :])
-        dead = np.add.reduceat(total_slope <= DEAD_SLOPE * activation.max_slope * rows, buffers.unit_starts, axis=1)
-        self.dead_fraction[self.sel, epoch] = dead / self.widths
-        self.saturation[self.sel, epoch] = self._saturation(buffers, total_slope, rows * self.widths)
-
-    def _saturation(self, buffers, total_slope, entries):
-        """Share of (row, unit) pairs per hidden layer whose slope is below SATURATED_SLOPE of its maximum."""
-        activation = self.net.activation
-        if activation.two_slopes:
-            low, high = activation.two_slopes
-            if low == 0:  # sums of 0s and 1s are exact in any order
-                sums = np.add.reduceat(total_slope, buffers.unit_starts, axis=1)
-            else:  # leaky ReLU's 0.01s are not: summed layer by layer, in the order its values were pinned with
-                sums = np.stack(
-                    [
-                        np.matmul(buffers.ones, np.ascontiguousarray(slope))[:, 0, :].sum(axis=1)
-                        for slope in buffers.slope
-                    ],
-                    axis=1,
-                )
-            return 1.0 - (sums / entries - low) / (high - low)
-        saturated = (buffers.slope_all < SATURATED_SLOPE * activation.max_slope).sum(axis=1)
-        return np.add.reduceat(saturated, buffers.unit_starts, axis=1) / entries
 
     def _record_sharpness(self, index, buffers):
         """λ_max of the objective's Hessian, tracked by a few power iterations from the last record's vector."""
@@ -243,9 +225,6 @@ class _Trainer:
         )
         self.sharpness[self.sel, index] = eigenvalue
 
-    def _record_validation(self, epoch):
-        self.val_loss[self.sel, epoch] = self.val_losses
-
     def _unrecorded_validation_losses(self):
         """Validation losses of the final parameters when no full pass carried the validation rows."""
         if self.eval is None:
@@ -254,15 +233,27 @@ class _Trainer:
         return mean_squared_error(self.net.forward(X_val, self.net.buffers(len(X_val), purpose="validation")), y_val)
 
     def _snapshot(self, index):
-        self.snap_theta[self.sel, index] = self.net.theta
-        self.snap_grad[self.sel, index] = self.net.grad
+        self.snapshots[self.sel, index] = self.net.state.swapaxes(0, 1)
 
-    def _record_update_ratio(self, epoch, updates):
-        """‖ΔW‖ / ‖W‖ per layer; NaN where W was all zeros."""
-        moved = self.layout.layer_squared_norms(updates, self.norm_scratch)[:, : self.layout.n_layers]
-        ratio = np.sqrt(moved / self.weight_norms)
-        ratio[self.weight_norms == 0] = np.nan
-        self.update_ratio[self.sel, epoch] = ratio
+    def _record_moves(self, epoch, updates):
+        self.squared_moves[self.sel, epoch] = self.layout.layer_squared_norms(updates, self.state_scratch[0])[
+            :, : self.layout.n_layers
+        ]
+
+    def _update_ratio(self, run, length):
+        """‖ΔW‖ / ‖W‖ per layer (length, layers); NaN where W was all zeros or no update was applied."""
+        layers = self.layout.n_layers
+        weights = self.squared_norms[run, :length, 0, :layers]
+        if self.moves_from_gradient:
+            rate = float(self.rates[run])
+            moves = rate * rate * self.squared_norms[run, :length, 1, :layers]
+        else:
+            moves = self.squared_moves[run, :length]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.sqrt(moves / weights)
+        ratio[weights == 0] = np.nan
+        ratio[self.updated[run] :] = np.nan
+        return ratio
 
     # -- divergence and the end ---------------------------------------------------------------
     def _drop_diverged(self, epoch, losses):
@@ -270,9 +261,12 @@ class _Trainer:
         blown = self._blown(losses)
         if not blown.any():
             return True
+        if self.record:
+            self.chunks.flush(self.sel)  # before the active runs change
         for position in np.flatnonzero(blown):
             run = self.active[position]
             self.diverged_at[run] = epoch
+            self.updated[run] = epoch
             self.ended[run] = epoch + 1
             self.blowup_loss[run] = losses[position]
             # The kept parameters are the last good ones, from before the update that blew up.
@@ -286,8 +280,6 @@ class _Trainer:
         self.optimizer.keep(keep)
         self.active_bound = self.active_bound[keep]
         self.sel = self.active
-        if self.record:
-            self.weight_norms = self.weight_norms[keep]
         if self.sharpness_epochs is not None:
             self.sharpness_vector = self.sharpness_vector[keep]
         self._allocate_scratch()
@@ -299,6 +291,8 @@ class _Trainer:
 
     def _finish(self):
         """One more pass over the final parameters: it checks the last update and fills the end snapshot."""
+        if self.record:
+            self.chunks.flush(self.sel)
         if len(self.active) == 0:
             return
         losses = self._full_pass(self._full_buffers())
@@ -307,7 +301,11 @@ class _Trainer:
         blown = self._blown(losses)
         if self.record and self.stopped_at is None:
             self._snapshot(len(self.snapshot_epochs) - 1)
-        val_losses = self.val_losses if self.joint else self._unrecorded_validation_losses()
+        val_losses = (
+            mean_squared_error(self.val_prediction, self.eval[1])
+            if self.joint
+            else self._unrecorded_validation_losses()
+        )
         for position, run in enumerate(self.active):
             last = int(self.ended[run]) - 1
             if blown[position]:
@@ -334,8 +332,8 @@ class _Trainer:
         if self.diverged_at[run] is None and self.stopped_at is None:
             keep[-1] = True
         taken = slice(None) if keep.all() else keep  # a slice keeps views: no copy of the snapshots
-        weights, biases = self.layout.views(self.snap_theta[run, taken])
-        weight_grads, _ = self.layout.views(self.snap_grad[run, taken])
+        weights, biases = self.layout.views(self.snapshots[run, taken, 0])
+        weight_grads, _ = self.layout.views(self.snapshots[run, taken, 1])
         coefs, intercepts = self.layout.views(self.finals[run])
         val_loss = None if self.eval is None else self.val_loss[run, :length].copy()
         loss, penalty = self.loss[run, :length].copy(), self.penalty[run, :length].copy()
@@ -346,9 +344,9 @@ class _Trainer:
             r2=_r2(loss, self.y_variance),
             penalty=penalty,
             objective=objective,
-            grad_norm=self.grad_norm[run, :length, :layers].copy(),
-            bias_grad_norm=self.grad_norm[run, :length, layers:].copy(),
-            update_ratio=self.update_ratio[run, :length].copy(),
+            grad_norm=np.sqrt(self.squared_norms[run, :length, 1, :layers]),
+            bias_grad_norm=np.sqrt(self.squared_norms[run, :length, 1, layers:]),
+            update_ratio=self._update_ratio(run, length),
             dead_fraction=self.dead_fraction[run, :length].copy(),
             saturation=self.saturation[run, :length].copy(),
             snapshot_epochs=self.snapshot_epochs[keep],

@@ -160,7 +160,7 @@ def test_same_seed_gives_bit_identical_history_and_other_seed_differs():
 def test_snapshot_budget_is_respected_on_long_deep_runs():
     config = Config(hidden=(256, 256, 256), epochs=20_000)
     trainer = training._Trainer([config], config, X_TRAIN[:20], Y_TRAIN[:20], None, True)
-    used = trainer.snap_theta.nbytes + trainer.snap_grad.nbytes
+    used = trainer.snapshots.nbytes
     assert used <= SNAPSHOT_BUDGET_BYTES
     # ...and uses most of it: one more snapshot would not fit.
     assert used + used / len(trainer.snapshot_epochs) * 2 > SNAPSHOT_BUDGET_BYTES
