@@ -34,6 +34,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/browser_speed.py
 	$(BIN)/python benchmarks/replay_speed.py
 	$(BIN)/python benchmarks/caps_speed.py
+	$(BIN)/python benchmarks/diagnosis_speed.py
+	$(BIN)/python benchmarks/sharpness_tracking.py
 
 clean:
 	rm -rf $(VENV) test-output

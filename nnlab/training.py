@@ -15,7 +15,7 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from . import divergence
-from .curvature import FIRST_ITERATIONS, TRACKING_ITERATIONS, power_iteration
+from .curvature import FIRST_ITERATIONS, TRACKING_ITERATIONS, TRACKING_RESIDUAL, power_iteration
 from .epoch_chunks import EpochChunks
 from .history import History
 from .network import Layout, Network, initial_parameters, mean_squared_error
@@ -217,11 +217,11 @@ class _Trainer:
             self._record_sharpness(epoch // self.shared.sharpness_every, buffers)
 
     def _record_sharpness(self, index, buffers):
-        """λ_max of the objective's Hessian, tracked by a few power iterations from the last record's vector."""
+        """λ_max of the objective's Hessian, tracked by one or a few power iterations from the last record's vector."""
         iterations = FIRST_ITERATIONS if index == 0 else TRACKING_ITERATIONS
         hessian_vector = functools.partial(self.net.hessian_vector, self.X, buffers)
         eigenvalue, self.sharpness_vector = power_iteration(
-            hessian_vector, self.sharpness_vector, iterations, tolerance=None
+            hessian_vector, self.sharpness_vector, iterations, tolerance=None, residual=TRACKING_RESIDUAL
         )
         self.sharpness[self.sel, index] = eigenvalue
 

@@ -55,6 +55,24 @@ def test_power_iteration_finds_the_largest_eigenvalue():
     assert abs(vector[0, 2]) == pytest.approx(1.0)
 
 
+@pytest.mark.parametrize("off_axis, calls_needed", [(0.01, 1), (0.1, 2), (0.5, 4)])
+def test_power_iteration_stops_once_its_vector_is_nearly_an_eigenvector(off_axis, calls_needed):
+    # diag(4, 1, 0.5) from (1, off_axis, 0): each product shrinks the off-axis part 4-fold, and the
+    # residual ‖Hv − λv‖/|λ| is about ¾ of it once small: below 0.02 after 1, 2 and 4 products.
+    matrix = np.diag([4.0, 1.0, 0.5])
+    calls = []
+    eigenvalue, _ = power_iteration(
+        lambda v: calls.append(1) or v @ matrix,
+        np.array([[1.0, off_axis, 0.0]]),
+        iterations=50,
+        tolerance=None,
+        residual=0.02,
+    )
+    assert len(calls) == calls_needed
+    # The Rayleigh quotient's error is about the residual squared, times λ over the eigen-gap (4/3).
+    assert eigenvalue[0] == pytest.approx(4.0, rel=0.02**2 * 4 / 3)
+
+
 def test_power_iteration_with_a_zero_hessian_gives_zero():
     eigenvalue, vector = power_iteration(lambda v: 0 * v, np.ones((1, 3)))
     assert eigenvalue[0] == 0.0 and np.all(np.isfinite(vector))
