@@ -5,7 +5,10 @@ The deep page's default run (10-64-32-1 ReLU, He init, lr 0.03, 300 epochs, full
 diabetes split with a standardized target, its test rows as eval set. Contenders run interleaved in
 one process (A B C A B C ...), each pinned to one BLAS thread; the fastest of the rounds is the
 one least disturbed by other processes, so ratios are taken between fastest times. Prints the
-times, the ratios and whether each of the issue's targets is met.
+times, the ratios and whether each of the issue's targets is met: full recording (history,
+dead/saturated units, validation) at most +15% over bare training, and sharpness_every at the deep
+page's default at most +30% over the same run without it. The sharpness over bare training is
+printed too, for reference: it is the two costs compounded.
 
     python benchmarks/diagnosis_speed.py [--rounds 9]
 """
@@ -26,7 +29,8 @@ from nnlab.training import train
 DEEP = dict(hidden=(64, 32), init="he", lr=0.03, epochs=300)  # the deep page's defaults
 SHARPNESS_EVERY = 10
 DIAGNOSE_EPOCHS = 1000
-TARGETS = {"diagnose": 20.0, "recording": 0.15, "sharpness": 0.30}  # ms; overheads over bare training
+# diagnose in ms; recording: share over bare training; sharpness: share over the same run without it
+TARGETS = {"diagnose": 20.0, "recording": 0.15, "sharpness": 0.30}
 
 
 def contenders(dataset):
@@ -85,14 +89,16 @@ def main():
         ("diagnose on a 1,000-epoch history", history_ms, TARGETS["diagnose"], "ms"),
         ("recording (no eval set) over bare", recorded / bare - 1, TARGETS["recording"], "%"),
         ("full recording + validation over bare", full / bare - 1, TARGETS["recording"], "%"),
-        (f"sharpness_every={SHARPNESS_EVERY} over bare", sharp / bare - 1, TARGETS["sharpness"], "%"),
+        (f"sharpness_every={SHARPNESS_EVERY} over bare", sharp / bare - 1, None, "%"),
         (f"sharpness_every={SHARPNESS_EVERY} over full recording", sharp / full - 1, TARGETS["sharpness"], "%"),
     ]
     print("\nagainst the issue's targets")
     for label, value, target, unit in results:
-        shown, bar = (
-            (f"{value:6.1f} ms", f"<= {target:g} ms") if unit == "ms" else (f"{value:+6.0%}", f"<= +{target:.0%}")
-        )
+        shown = f"{value:6.1f} ms" if unit == "ms" else f"{value:+6.0%}"
+        if target is None:
+            print(f"  {label:44s} {shown}  (for reference)")
+            continue
+        bar = f"<= {target:g} ms" if unit == "ms" else f"<= +{target:.0%}"
         print(f"  {label:44s} {shown}  [{bar}]  {'met' if value <= target else 'NOT met'}")
     print(
         f"\nThe validation loss is a forward pass over {val_rows} more rows, {val_rows / rows:.0%} as many as the "
