@@ -88,3 +88,13 @@ def test_a_retired_run_keeps_its_rows_and_has_no_update_at_its_last_epoch():
     assert np.isfinite(retired.val_loss).all() and np.isfinite(retired.dead_fraction).all()
     assert np.isfinite(retired.update_ratio[:last]).all()
     assert np.isnan(retired.update_ratio[last]).all()  # it was retired before that epoch's update
+
+
+def test_a_run_stopped_mid_chunk_keeps_every_row_it_recorded():
+    config = Config(hidden=(6, 4), lr=0.05, epochs=EPOCHS)
+    stop_after = epoch_chunks.CHUNK_EPOCHS + 6
+    (stopped,) = train([config], X, Y, eval_set=(X_VAL, Y_VAL), on_epoch=lambda epoch, _: epoch < stop_after)
+    (short,) = train([Config(hidden=(6, 4), lr=0.05, epochs=stop_after + 1)], X, Y, eval_set=(X_VAL, Y_VAL))
+    assert stopped.history.stopped_at == stop_after
+    for field in ("dead_fraction", "saturation", "val_loss", "grad_norm", "update_ratio"):
+        np.testing.assert_array_equal(getattr(stopped.history, field), getattr(short.history, field))
